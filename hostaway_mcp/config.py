@@ -1,0 +1,164 @@
+"""Settings, read from `HOSTAWAY_*` environment variables and an optional `.env` file.
+
+Nothing here runs at import time: `Settings()` is built by the CLI (or a test) and handed to
+`build_server(settings)`. `.env.example` documents every field below; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from platformdirs import user_cache_dir
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LIVE_BASE_URL = "https://api.hostaway.com/v1"
+# The in-process demo account answers on this host; it is never resolvable on a network, so a
+# live configuration cannot reach the sandbox by accident (and the sandbox is only ever wired in
+# when `demo` is set).
+DEMO_BASE_URL = "https://sandbox.hostaway.invalid/v1"
+DEMO_ACCOUNT_ID = "10001"
+
+CREDENTIALS_HELP = (
+    "Set HOSTAWAY_ACCOUNT_ID and HOSTAWAY_SECRET_KEY (environment or a .env file). Both come from the "
+    "Hostaway dashboard: Settings > Hostaway API (the account id is shown there; create an API key for "
+    "the secret). To try the server without an account, run it with --demo (or HOSTAWAY_DEMO=1)."
+)
+
+
+def default_cache_dir() -> Path:
+    """Where the token cache and shared rate-limit state live: the OS's per-user cache folder."""
+    return Path(user_cache_dir("hostaway-mcp", appauthor=False))
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class Settings(BaseSettings):
+    """Everything the server can be told, with safe defaults for a desktop host."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="HOSTAWAY_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+    )
+
+    account_id: str | None = Field(default=None, description="Hostaway account id (numeric).")
+    secret_key: SecretStr | None = Field(default=None, description="Hostaway API key (client secret).")
+    base_url: str = Field(default=LIVE_BASE_URL, description="Hostaway API root, ending in /v1.")
+    demo: bool = Field(default=False, description="Serve the built-in demo account; no credentials needed.")
+    demo_seed: int = Field(default=7, description="Seed of the generated demo account.")
+    demo_listings: int = Field(default=24, ge=1, le=2000, description="Size of the demo portfolio.")
+    read_only: bool = Field(default=False, description="Hide write tools and refuse every non-GET request.")
+    share_access_details: bool = Field(
+        default=False,
+        description="Include door codes, key pick-up and Wi-Fi credentials in results (off: withheld).",
+    )
+
+    rate_limit_requests: int = Field(default=15, ge=1, description="Requests allowed per window (per IP).")
+    account_rate_limit_requests: int = Field(
+        default=20, ge=1, description="Requests allowed per window for the whole account, all processes."
+    )
+    rate_limit_window_s: float = Field(default=10.0, gt=0, description="Rolling window length in seconds.")
+    shared_rate_limit: bool = Field(
+        default=True,
+        description="Share one rate-limit budget with other hostaway-mcp processes on this machine.",
+    )
+    redis_url: SecretStr | None = Field(
+        default=None, description="Share the rate limit and token through Redis (hosts on several machines)."
+    )
+
+    timeout_s: float = Field(default=20.0, gt=0, description="Read timeout for one Hostaway request.")
+    connect_timeout_s: float = Field(default=5.0, gt=0, description="Connect timeout for one request.")
+    max_retry_time_s: float = Field(
+        default=45.0, gt=0, description="Upper bound on the time spent retrying one read request."
+    )
+    max_attempts: int = Field(default=5, ge=1, le=10, description="Attempts per read request, first included.")
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO")
+    cache_dir: Path = Field(default_factory=default_cache_dir, description="Token cache and limiter state.")
+    token_cache: bool = Field(default=True, description="Persist the access token between restarts.")
+    audit_log: Path | None = Field(
+        default=None, description="JSON-lines audit log of write attempts (default: <cache_dir>/audit.jsonl)."
+    )
+
+    @field_validator("account_id", mode="before")
+    @classmethod
+    def _account_id_is_numeric(cls, value: object) -> object:
+        if value is None or value == "":
+            return None
+        text = str(value).strip()
+        if not text.isdigit():
+            raise ValueError("HOSTAWAY_ACCOUNT_ID must be the numeric Hostaway account id")
+        return text
+
+    @field_validator("secret_key", mode="before")
+    @classmethod
+    def _blank_secret_is_missing(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _https_unless_loopback(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise ValueError("HOSTAWAY_BASE_URL must be an absolute http(s) URL")
+        if parts.scheme == "http" and not _is_loopback(parts.hostname):
+            raise ValueError(
+                "HOSTAWAY_BASE_URL must use https: credentials are never sent in clear text "
+                "(plain http is allowed only for a loopback address such as 127.0.0.1)"
+            )
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _demo_defaults(self) -> Settings:
+        if self.demo and self.base_url == LIVE_BASE_URL:
+            object.__setattr__(self, "base_url", DEMO_BASE_URL)
+        return self
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self.account_id and self.secret_key and self.secret_key.get_secret_value())
+
+    @property
+    def effective_account_id(self) -> str:
+        """The account the server acts for; the demo account when no credentials are set."""
+        if self.account_id:
+            return self.account_id
+        if self.demo:
+            return DEMO_ACCOUNT_ID
+        raise MissingCredentialsError(CREDENTIALS_HELP)
+
+    @property
+    def effective_secret(self) -> str:
+        if self.secret_key is not None and self.secret_key.get_secret_value():
+            return self.secret_key.get_secret_value()
+        if self.demo:
+            return "demo-secret"
+        raise MissingCredentialsError(CREDENTIALS_HELP)
+
+    @property
+    def audit_log_path(self) -> Path:
+        return self.audit_log if self.audit_log is not None else self.cache_dir / "audit.jsonl"
+
+    def require_credentials(self) -> None:
+        """Raise a fix-it error unless the server can authenticate (demo mode always can)."""
+        if not self.demo and not self.has_credentials:
+            raise MissingCredentialsError(CREDENTIALS_HELP)
+
+
+class MissingCredentialsError(RuntimeError):
+    """The server cannot start: no account id or secret, and not in demo mode."""

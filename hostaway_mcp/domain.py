@@ -1,0 +1,133 @@
+"""Hostaway vocabulary turned into plain words: channels, statuses, 0/1 flags, money.
+
+Pure functions over raw Hostaway values; no I/O, no MCP.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+# Hostaway channel ids (hostaway-api.md §5). Names are what a manager would say.
+CHANNEL_NAMES: dict[int, str] = {
+    2018: "airbnb",
+    2001: "airbnb",  # legacy id still used in Hostaway's own examples
+    2002: "vrbo",
+    2005: "booking.com",
+    2007: "expedia",
+    2009: "vrbo (ical)",
+    2010: "vrbo (ical)",
+    2000: "direct",
+    2013: "booking engine",
+    2015: "custom ical",
+    2016: "tripadvisor (ical)",
+    2017: "wordpress",
+    2019: "marriott",
+    2020: "partner",
+    2021: "gds",
+    2022: "google",
+}
+
+# Channel names the model may pass, mapped to the ids to query (one name may mean several ids).
+CHANNEL_QUERY_IDS: dict[str, tuple[int, ...]] = {
+    "airbnb": (2018, 2001),
+    "vrbo": (2002,),
+    "homeaway": (2002,),
+    "booking.com": (2005,),
+    "bookingcom": (2005,),
+    "booking": (2005,),
+    "expedia": (2007,),
+    "direct": (2000,),
+    "booking engine": (2013,),
+    "bookingengine": (2013,),
+    "website": (2013,),
+    "marriott": (2019,),
+    "google": (2022,),
+    "partner": (2020,),
+}
+
+STATUS_WORDS: dict[str, str] = {
+    "new": "confirmed",
+    "modified": "confirmed (modified)",
+    "confirmed": "confirmed",
+    "cancelled": "cancelled",
+    "ownerStay": "owner stay",
+    "pending": "request to book (pending)",
+    "awaitingPayment": "awaiting payment",
+    "awaitingGuestVerification": "awaiting guest verification",
+    "declined": "declined",
+    "expired": "expired",
+    "unconfirmed": "request to book (unconfirmed)",
+    "inquiry": "inquiry",
+    "inquiryPreapproved": "inquiry (pre-approved)",
+    "inquiryDenied": "inquiry (denied)",
+    "inquiryTimedout": "inquiry (timed out)",
+    "inquiryNotPossible": "inquiry (not possible)",
+    "unknown": "unknown",
+}
+
+# Statuses that hold the calendar and (but for owner stays) revenue.
+CONFIRMED_STATUSES = frozenset({"new", "modified", "confirmed"})
+BLOCKING_STATUSES = CONFIRMED_STATUSES | {
+    "ownerStay",
+    "pending",
+    "awaitingPayment",
+    "awaitingGuestVerification",
+}
+
+
+def channel_name(channel_id: Any, fallback: Any = None) -> str:
+    if isinstance(channel_id, int) and channel_id in CHANNEL_NAMES:
+        return CHANNEL_NAMES[channel_id]
+    return str(fallback) if fallback else "other"
+
+
+def status_words(status: Any) -> str:
+    return STATUS_WORDS.get(str(status), str(status)) if status else "unknown"
+
+
+def flag(value: Any) -> bool:
+    """Hostaway's 0/1 (sometimes real boolean, sometimes null) as a bool."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes")
+    return bool(value)
+
+
+def number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def money(value: Any) -> float | None:
+    amount = number(value)
+    return None if amount is None else round(amount, 2)
+
+
+def whole(value: Any) -> int | None:
+    amount = number(value)
+    return None if amount is None else int(amount)
+
+
+def parse_date(value: Any) -> date | None:
+    """A `YYYY-MM-DD` date, or the date part of a `YYYY-MM-DD HH:MM:SS` datetime."""
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def text(value: Any) -> str | None:
+    if value is None:
+        return None
+    result = str(value).strip()
+    return result or None

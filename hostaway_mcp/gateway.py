@@ -1,0 +1,538 @@
+"""The one door to Hostaway: auth, rate limit, retries, envelope and errors in one place.
+
+A request goes: token (minted or cached) → a limiter slot → send → retry policy → on 401/403 one
+token refresh and one more try → unwrap the `{status, result, count, ...}` envelope → a typed
+error from `errors.py` for anything that is not a success.
+
+Retry policy: GETs are retried on connection errors, timeouts, 429 and 5xx with exponential
+backoff and jitter, honouring `Retry-After` (seconds or HTTP-date), within `max_attempts` and
+`max_retry_time_s` of waiting. Anything else (POST, PUT, DELETE) is retried only when it provably
+never left this machine (connection refused, connect timeout, no free connection): a write is
+sent at most once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import html
+import logging
+import re
+import time
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, wait_exponential_jitter
+
+from hostaway_mcp import __version__
+from hostaway_mcp.auth import AccessToken, TokenFileCache, TokenManager
+from hostaway_mcp.config import Settings
+from hostaway_mcp.errors import (
+    AuthenticationError,
+    HostawayAPIError,
+    HostawayTimeoutError,
+    InvalidRequestError,
+    NotFoundError,
+    OutcomeUnknownError,
+    PermissionDeniedError,
+    RateLimitedError,
+    ReadOnlyError,
+    TransportError,
+    UpstreamError,
+)
+from hostaway_mcp.ratelimit import Clock, RateLimiter, RollingWindowLimiter, Sleep
+
+logger = logging.getLogger(__name__)
+
+JSONObject = dict[str, Any]
+QueryParams = Mapping[str, str | int | float | list[str] | list[int]]
+
+PAGE_SIZE = 100
+EXCERPT_CHARS = 160
+# Errors that prove the request never reached Hostaway, so even a write may be sent again.
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """Hostaway's answer with the envelope taken off."""
+
+    result: Any
+    count: int | None = None
+    limit: int | None = None
+    offset: int | None = None
+
+    @property
+    def items(self) -> list[JSONObject]:
+        """`result` as a list of objects (an empty list when Hostaway sent anything else)."""
+        if isinstance(self.result, list):
+            return [item for item in self.result if isinstance(item, dict)]
+        return []
+
+    @property
+    def object(self) -> JSONObject:
+        if isinstance(self.result, dict):
+            return self.result
+        raise UpstreamError("Hostaway returned a list where one object was expected")
+
+
+@dataclass
+class GatewayStats:
+    """Counters for tests, benchmarks and the status resource."""
+
+    attempts: int = 0
+    retries: int = 0
+    rate_limited: int = 0
+    by_path: dict[str, int] = field(default_factory=dict)
+
+
+class _RetryableResponse(Exception):
+    """A 429 or 5xx answer that the retry policy may try again."""
+
+    def __init__(self, response: httpx.Response, retry_after: float | None) -> None:
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+        self.retry_after = retry_after
+
+
+class HostawayGateway:
+    """Async client for the Hostaway API; use as `async with HostawayGateway(settings) as gw`."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        limiter: RateLimiter | None = None,
+        clock: Clock = time.monotonic,
+        wall_clock: Clock = time.time,
+        sleep: Sleep = asyncio.sleep,
+        token_not_before_s: float | None = None,
+    ) -> None:
+        self.settings = settings
+        self._transport = transport
+        self._sleep = sleep
+        self._wall_clock = wall_clock
+        self.limiter: RateLimiter = limiter or RollingWindowLimiter(
+            settings.rate_limit_requests, settings.rate_limit_window_s, clock=clock, sleep=sleep
+        )
+        self._account_id = settings.effective_account_id
+        self._secret = settings.effective_secret
+        cache = (
+            TokenFileCache(settings.cache_dir, self._account_id, settings.base_url) if settings.token_cache else None
+        )
+        self.tokens = TokenManager(
+            self._mint_token,
+            cache=cache,
+            wall_clock=wall_clock,
+            sleep=sleep,
+            **({} if token_not_before_s is None else {"not_before_s": token_not_before_s}),
+        )
+        self.stats = GatewayStats()
+        self._http: httpx.AsyncClient | None = None
+
+    async def __aenter__(self) -> Self:
+        self._http = httpx.AsyncClient(
+            base_url=self.settings.base_url + "/",
+            transport=self._transport,
+            timeout=httpx.Timeout(self.settings.timeout_s, connect=self.settings.connect_timeout_s),
+            headers={"User-Agent": f"hostaway-mcp/{__version__}", "Accept": "application/json"},
+            follow_redirects=False,
+        )
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+
+    # -- public API -------------------------------------------------------------------------
+
+    async def get(self, path: str, params: QueryParams | None = None) -> Envelope:
+        return await self.request("GET", path, params=params)
+
+    async def post(self, path: str, json: Any) -> Envelope:
+        return await self.request("POST", path, json=json)
+
+    async def put(self, path: str, json: Any) -> Envelope:
+        return await self.request("PUT", path, json=json)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: QueryParams | None = None,
+        json: Any = None,
+    ) -> Envelope:
+        """Send one authenticated request under the retry policy and unwrap its envelope."""
+        method = method.upper()
+        if method != "GET" and self.settings.read_only:
+            raise ReadOnlyError(
+                f"Read-only mode is on (HOSTAWAY_READ_ONLY=true): {method} {path} was not sent. "
+                "Turn read-only mode off to make changes."
+            )
+        token = await self.tokens.token()
+        response = await self._send(method, path, token, params=params, json=json)
+        if response.status_code in (401, 403):
+            # An expired token gets 403 from Hostaway; so does a forbidden action. Refresh once:
+            # if the fresh token is refused too, it is a permission problem, not a stale token.
+            token = await self.tokens.refresh(stale=token)
+            response = await self._send(method, path, token, params=params, json=json)
+            if response.status_code in (401, 403):
+                raise PermissionDeniedError(
+                    f"Hostaway refused {method} {_route(path)} (HTTP {response.status_code}) even with a "
+                    f"fresh access token: {self._error_text(response)}. The account may not be allowed "
+                    "to do this (for example messaging or channel-managed data); check its permissions "
+                    "in the Hostaway dashboard.",
+                    status_code=response.status_code,
+                )
+        return self._unwrap(method, path, response)
+
+    async def iter_offset_pages(
+        self,
+        path: str,
+        params: QueryParams | None = None,
+        *,
+        page_size: int = PAGE_SIZE,
+        start: int = 0,
+        max_pages: int = 1000,
+    ) -> AsyncIterator[Envelope]:
+        """Pages of an offset-paged list until `count` (the total) is reached or a page is empty."""
+        offset = start
+        for _ in range(max_pages):
+            page = await self.get(path, {**(params or {}), "limit": page_size, "offset": offset})
+            yield page
+            offset += len(page.items)
+            if not page.items or (page.count is not None and offset >= page.count):
+                return
+
+    async def iter_cursor_pages(
+        self,
+        path: str,
+        params: QueryParams | None = None,
+        *,
+        page_size: int = PAGE_SIZE,
+        max_pages: int = 1000,
+    ) -> AsyncIterator[list[JSONObject]]:
+        """Pages of `/reservations` walked with the `afterId` cursor (offset is deprecated there).
+
+        The first page's `count` is the total matching; later pages' `count` may mean "remaining"
+        (undocumented), so only the first one is trusted to stop without an extra empty page.
+        """
+        after_id: int | None = None
+        total: int | None = None
+        seen = 0
+        for _ in range(max_pages):
+            query: dict[str, Any] = {**(params or {}), "limit": page_size}
+            if after_id is not None:
+                query["afterId"] = after_id
+            page = await self.get(path, query)
+            items = page.items
+            if after_id is None:
+                total = page.count
+            if not items:
+                return
+            yield items
+            seen += len(items)
+            if total is not None and seen >= total:
+                return
+            last_id = items[-1].get("id")
+            if not isinstance(last_id, int) or last_id == after_id:
+                return
+            after_id = last_id
+        logger.warning("stopped paging %s after %d pages", _route(path), max_pages)
+
+    # -- token exchange -----------------------------------------------------------------------
+
+    async def _mint_token(self) -> AccessToken:
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": self._account_id,
+            "client_secret": self._secret,
+            "scope": "general",
+        }
+        # Minting twice is harmless (it only creates another token), so it is retried like a read.
+        response = await self._send(
+            "POST",
+            "accessTokens",
+            None,
+            data=form,
+            retry_like_read=True,
+            extra_headers={"Cache-Control": "no-cache"},
+        )
+        if response.status_code in (400, 401, 403):
+            raise AuthenticationError(
+                f"Hostaway rejected the account id / API key pair (HTTP {response.status_code}). Check "
+                "HOSTAWAY_ACCOUNT_ID and HOSTAWAY_SECRET_KEY: both are in the Hostaway dashboard under "
+                "Settings > Hostaway API.",
+                status_code=response.status_code,
+            )
+        body = self._unwrap("POST", "accessTokens", response).result
+        if isinstance(body, dict) and isinstance(body.get("result"), dict):
+            body = body["result"]  # tolerate an enveloped token answer
+        if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
+            raise UpstreamError("Hostaway's token answer had no access_token")
+        now = self._wall_clock()
+        expires_in = _as_float(body.get("expires_in")) or 3600.0 * 24 * 180
+        return AccessToken(value=body["access_token"], issued_at=now, expires_at=now + expires_in)
+
+    # -- sending and retrying -------------------------------------------------------------------
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        token: str | None,
+        *,
+        params: QueryParams | None = None,
+        json: Any = None,
+        data: Mapping[str, str] | None = None,
+        retry_like_read: bool = False,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        is_read = method == "GET" or retry_like_read
+        headers = dict(extra_headers or {})
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        route = _route(path)
+
+        async def attempt() -> httpx.Response:
+            assert self._http is not None, "use the gateway inside `async with`"
+            self.stats.attempts += 1
+            self.stats.by_path[route] = self.stats.by_path.get(route, 0) + 1
+            started = time.perf_counter()
+            async with self.limiter.slot():
+                response = await self._http.request(
+                    method, path.lstrip("/"), params=params, json=json, data=data, headers=headers
+                )
+            logger.debug(
+                "%s %s -> %d in %.0f ms",
+                method,
+                route,
+                response.status_code,
+                (time.perf_counter() - started) * 1e3,
+            )
+            if response.status_code == 429:
+                self.stats.rate_limited += 1
+            # A write answered 429 was rejected unprocessed, but the rule for writes is simply
+            # "never retried once sent", so should_retry() lets it through as an error.
+            if response.status_code == 429 or (is_read and response.status_code >= 500):
+                raise _RetryableResponse(response, _retry_after_s(response, self._wall_clock()))
+            return response
+
+        def should_retry(exc: BaseException) -> bool:
+            if isinstance(exc, _RetryableResponse):
+                return is_read
+            if is_read:
+                return isinstance(exc, httpx.TransportError)
+            return isinstance(exc, _NEVER_SENT)
+
+        backoff = wait_exponential_jitter(multiplier=0.5, max=8.0, jitter=0.5)
+
+        def wait(state: RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            if isinstance(exc, _RetryableResponse) and exc.retry_after is not None:
+                return exc.retry_after
+            return float(backoff(state))
+
+        def stop(state: RetryCallState) -> bool:
+            out_of_attempts = state.attempt_number >= self.settings.max_attempts
+            out_of_time = state.idle_for + (state.upcoming_sleep or 0.0) > self.settings.max_retry_time_s
+            return out_of_attempts or out_of_time
+
+        def before_sleep(state: RetryCallState) -> None:
+            self.stats.retries += 1
+            logger.info(
+                "retrying %s %s in %.1f s (attempt %d failed: %s)",
+                method,
+                route,
+                state.upcoming_sleep,
+                state.attempt_number,
+                _describe(state.outcome.exception() if state.outcome else None),
+            )
+
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(should_retry),
+            wait=wait,
+            stop=stop,
+            sleep=self._sleep,
+            before_sleep=before_sleep,
+            reraise=True,
+        )
+        try:
+            return await retrying(attempt)
+        except _RetryableResponse as exc:
+            raise self._status_error(method, path, exc.response, exc.retry_after) from None
+        except httpx.TransportError as exc:
+            raise self._transport_error(method, path, exc, is_read) from None
+
+    # -- turning answers into results or errors ---------------------------------------------------
+
+    def _unwrap(self, method: str, path: str, response: httpx.Response) -> Envelope:
+        if response.status_code >= 300:
+            raise self._status_error(method, path, response, _retry_after_s(response, self._wall_clock()))
+        try:
+            body = response.json()
+        except ValueError:
+            raise UpstreamError(
+                f"Hostaway sent a response that is not JSON for {method} {_route(path)} "
+                f"(HTTP {response.status_code}): {self._excerpt(response)!r}. Try again in a moment.",
+                status_code=response.status_code,
+            ) from None
+        if not isinstance(body, dict):
+            return Envelope(result=body)
+        if body.get("status") == "fail":
+            raise InvalidRequestError(
+                f"Hostaway refused {method} {_route(path)}: {self._error_text(response)}",
+                status_code=response.status_code,
+            )
+        if "status" not in body and "result" not in body:
+            return Envelope(result=body)  # the token endpoint answers plain OAuth JSON
+        return Envelope(
+            result=body.get("result"),
+            count=_as_int(body.get("count")),
+            limit=_as_int(body.get("limit")),
+            offset=_as_int(body.get("offset")),
+        )
+
+    def _status_error(
+        self, method: str, path: str, response: httpx.Response, retry_after: float | None
+    ) -> HostawayAPIError:
+        status = response.status_code
+        what = f"{method} {_route(path)}"
+        text = self._error_text(response)
+        if status == 404:
+            return NotFoundError(f"Hostaway has no such resource ({what}): {text}", status_code=status)
+        if status == 429:
+            hint = f" Hostaway asked to wait {retry_after:.0f} s." if retry_after else ""
+            sent = "" if method == "GET" else " Nothing was changed."
+            return RateLimitedError(
+                f"Hostaway's rate limit was hit on {what} and retries ran out.{hint}{sent} "
+                "Wait a few seconds, then try again.",
+                status_code=status,
+            )
+        if status >= 500:
+            outcome = (
+                "" if method == "GET" else " The change may or may not have been applied: check before trying again."
+            )
+            return UpstreamError(
+                f"Hostaway is failing ({what} answered HTTP {status}: {text}).{outcome} "
+                "Try again in a minute; if it persists, check https://status.hostaway.com.",
+                status_code=status,
+            )
+        if status in (400, 409, 422):
+            return InvalidRequestError(f"Hostaway refused {what} (HTTP {status}): {text}", status_code=status)
+        if status in (401, 403):
+            return PermissionDeniedError(f"Hostaway refused {what} (HTTP {status}): {text}", status_code=status)
+        return HostawayAPIError(f"Hostaway answered {what} with HTTP {status}: {text}", status_code=status)
+
+    def _transport_error(self, method: str, path: str, exc: httpx.TransportError, is_read: bool) -> TransportError:
+        what = f"{method} {_route(path)}"
+        if not is_read and not isinstance(exc, _NEVER_SENT):
+            return OutcomeUnknownError(
+                f"The connection to Hostaway failed after {what} was sent ({_describe(exc)}), so it is "
+                "unknown whether it took effect. It was NOT retried. Check the current state before "
+                "trying again."
+            )
+        if isinstance(exc, httpx.TimeoutException):
+            return HostawayTimeoutError(
+                f"Hostaway did not answer {what} in time ({_describe(exc)}) after retrying. Try again in a minute."
+            )
+        return TransportError(
+            f"Could not reach Hostaway for {what} ({_describe(exc)}). Check the network connection "
+            f"and HOSTAWAY_BASE_URL ({self.settings.base_url})."
+        )
+
+    def _error_text(self, response: httpx.Response) -> str:
+        """Hostaway's error text: `result` first, `message` as on 429, else a body excerpt."""
+        try:
+            body = response.json()
+        except ValueError:
+            return self._excerpt(response) or f"HTTP {response.status_code}"
+        if isinstance(body, dict):
+            for key in ("result", "message", "error"):
+                value = body.get(key)
+                if isinstance(value, str) and value.strip():
+                    return self._redact(value.strip()[: EXCERPT_CHARS * 2])
+        return f"HTTP {response.status_code}"
+
+    def _excerpt(self, response: httpx.Response) -> str:
+        text = response.text
+        if "<" in text:
+            text = re.sub(r"(?is)<(script|style).*?</\1>", " ", text)
+            text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+        text = " ".join(text.split())
+        return self._redact(text[:EXCERPT_CHARS])
+
+    def _redact(self, text: str) -> str:
+        secrets = [self._secret]
+        current = self.tokens.current
+        if current is not None:
+            secrets.append(current.value)
+        for secret in secrets:
+            if secret and len(secret) >= 4:
+                text = text.replace(secret, "[redacted]")
+        return text
+
+
+def _route(path: str) -> str:
+    """The path as shown in logs and messages: never the query string, which may hold guest data."""
+    return "/" + path.strip("/")
+
+
+def _describe(exc: BaseException | None) -> str:
+    if exc is None:
+        return "no error"
+    if isinstance(exc, _RetryableResponse):
+        return str(exc)
+    return type(exc).__name__
+
+
+def _as_int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return None
+
+
+def _as_float(value: object) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _retry_after_s(response: httpx.Response, now: float) -> float | None:
+    """`Retry-After` as seconds (delta or HTTP-date), or None when absent or nonsensical."""
+    raw = response.headers.get("Retry-After")
+    if not raw:
+        return None
+    raw = raw.strip()
+    seconds: float | None
+    try:
+        seconds = float(raw)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(raw)
+        except (TypeError, ValueError):
+            return None
+        seconds = when.timestamp() - now
+    if seconds < 0 or seconds != seconds:  # negative or NaN
+        return None
+    return seconds

@@ -1,0 +1,27 @@
+"""Shapes shared by every tool result."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ResultModel(BaseModel):
+    """Base of every tool result: unknown keys are a bug, not data."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class PageInfo(ResultModel):
+    """Where a page sits in the whole list, and how to get the next one."""
+
+    total: int | None = Field(description="Matches in all pages; null when only a full scan could tell.")
+    offset: int
+    limit: int
+    next_offset: int | None = Field(description="Pass as `offset` for the next page; null on the last page.")
+
+
+def next_offset(offset: int, returned: int, total: int | None) -> int | None:
+    end = offset + returned
+    if total is None:
+        return end if returned else None
+    return end if end < total else None

@@ -1,0 +1,43 @@
+"""Fetching one booking, property or conversation, with not-found errors that say what to do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mcp.server.mcpserver.exceptions import ToolError
+
+from hostaway_mcp.errors import NotFoundError
+from hostaway_mcp.gateway import HostawayGateway, JSONObject
+
+
+async def fetch_reservation(gateway: HostawayGateway, booking_id: int) -> JSONObject:
+    try:
+        reservation = (await gateway.get(f"reservations/{booking_id}")).result
+    except NotFoundError:
+        raise ToolError(f"Booking {booking_id} not found: use search_bookings to find the booking id.") from None
+    if not isinstance(reservation, dict) or not reservation:
+        raise ToolError(f"Booking {booking_id} not found: use search_bookings to find the booking id.")
+    return reservation
+
+
+async def fetch_listing(gateway: HostawayGateway, property_id: int, **params: Any) -> JSONObject:
+    try:
+        listing = (await gateway.get(f"listings/{property_id}", params or None)).result
+    except NotFoundError:
+        raise ToolError(f"Property {property_id} not found: use list_properties to find the property id.") from None
+    if not isinstance(listing, dict) or not listing:
+        raise ToolError(f"Property {property_id} not found: use list_properties to find the property id.")
+    return listing
+
+
+async def find_conversation(gateway: HostawayGateway, booking_id: int) -> JSONObject | None:
+    """The booking's guest conversation, or None when the booking has none yet.
+
+    `GET /conversations?reservationId=` is the documented lookup; one call.
+    """
+    page = await gateway.get("conversations", {"reservationId": booking_id, "limit": 5, "includeResources": 0})
+    matches = [c for c in page.items if c.get("reservationId") == booking_id]
+    if not matches:
+        return None
+    # A booking normally has one conversation; if Hostaway returns several, use the newest.
+    return max(matches, key=lambda c: (str(c.get("messageReceivedOn") or ""), int(c.get("id") or 0)))

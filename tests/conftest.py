@@ -1,0 +1,135 @@
+"""Shared fixtures: settings with planted secrets, a fake clock, and gateway builders."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp import Client
+
+from hostaway_mcp.config import Settings
+from hostaway_mcp.gateway import HostawayGateway
+
+# Planted values: tests assert these never appear in any log line, result or error text.
+PLANTED_SECRET = "sk-PLANTED-SECRET-9f8e7d6c5b4a"
+PLANTED_TOKEN = "eyJ.PLANTED-TOKEN.5a4b3c2d1e"
+ACCOUNT_ID = "59808"
+BASE_URL = "https://api.hostaway.com/v1"
+
+
+class FakeClock:
+    """A clock whose `sleep` advances time instantly, recording every wait."""
+
+    def __init__(self, start: float = 1_800_000_000.0) -> None:
+        self.now = start
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += max(0.0, seconds)
+        await asyncio.sleep(0)
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def settings_factory(tmp_path: Path) -> Callable[..., Settings]:
+    def make(**overrides: object) -> Settings:
+        values: dict[str, object] = {
+            "account_id": ACCOUNT_ID,
+            "secret_key": PLANTED_SECRET,
+            "cache_dir": tmp_path / "cache",
+            "shared_rate_limit": False,
+            "_env_file": None,
+        }
+        values.update(overrides)
+        return Settings(**values)  # type: ignore[arg-type]
+
+    return make
+
+
+@pytest.fixture
+def settings(settings_factory: Callable[..., Settings]) -> Settings:
+    return settings_factory()
+
+
+@pytest.fixture
+async def gateway(settings: Settings, clock: FakeClock) -> AsyncIterator[HostawayGateway]:
+    async with HostawayGateway(settings, clock=clock, wall_clock=clock, sleep=clock.sleep) as gw:
+        yield gw
+
+
+# -- the demo account (sandbox) and an MCP client connected to a server built on it -------------
+
+TODAY = date(2026, 11, 21)
+
+
+@pytest.fixture
+def sandbox_factory(clock: FakeClock) -> Callable[..., Any]:
+    """Build a sandbox on the shared fake clock (so its rate windows agree with our limiter)."""
+    from hostaway_mcp.sandbox import Sandbox
+
+    def make(**overrides: Any) -> Any:
+        options: dict[str, Any] = {"seed": 7, "today": TODAY, "clock": clock, "token_not_before_s": 1.0}
+        options.update(overrides)
+        return Sandbox(**options)
+
+    return make
+
+
+@pytest.fixture
+def sandbox(sandbox_factory: Callable[..., Any]) -> Any:
+    return sandbox_factory()
+
+
+@pytest.fixture
+def server_factory(settings_factory: Callable[..., Settings], clock: FakeClock) -> Callable[..., Any]:
+    """`server_factory(sandbox, **settings)`: a server wired to the sandbox and the fake clock."""
+    from hostaway_mcp.server import build_server
+
+    def make(sandbox: Any, **settings_overrides: Any) -> Any:
+        return build_server(
+            settings_factory(**settings_overrides),
+            transport=sandbox.transport(),
+            sleep=clock.sleep,
+            clock=clock,
+            wall_clock=clock,
+            today=lambda: TODAY,
+        )
+
+    return make
+
+
+@pytest.fixture
+async def client(sandbox: Any, server_factory: Callable[..., Any]) -> AsyncIterator[Client]:
+    """An MCP client talking to a full server over the in-memory transport, on the sandbox."""
+    async with Client(server_factory(sandbox)) as connected:
+        yield connected
+
+
+async def call_ok(client: Client, tool: str, arguments: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Call a tool, fail the test on an error result, return its structured content."""
+    result = await client.call_tool(tool, arguments or {})
+    assert not result.is_error, result.content[0].text if result.content else "error without text"
+    assert result.structured_content is not None
+    return result.structured_content
+
+
+async def call_error(client: Client, tool: str, arguments: dict[str, Any]) -> str:
+    """Call a tool that must fail; return the error text the model sees."""
+    result = await client.call_tool(tool, arguments)
+    assert result.is_error, f"{tool} should have failed: {result.structured_content}"
+    return "\n".join(getattr(block, "text", "") for block in result.content)
