@@ -99,7 +99,6 @@ def build_server(
         version=__version__,
         instructions=INSTRUCTIONS + (DEMO_NOTE if settings.demo else ""),
         lifespan=lifespan,
-        dependencies=["hostaway-mcp"],
     )
     for spec in catalogue():
         if spec.kind == "write" and settings.read_only:
