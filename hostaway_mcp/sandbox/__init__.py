@@ -1,0 +1,27 @@
+"""A faithful in-process fake Hostaway account: the demo mode and the test bed for every tool.
+
+    sandbox = Sandbox(seed=7, today=date(2026, 11, 21), clock=fake_clock, token_not_before_s=0)
+    client = httpx.AsyncClient(base_url="https://api.hostaway.com/v1", transport=sandbox.transport())
+
+The same Sandbox can be served over loopback HTTP (`http_server.serve_sandbox` / `run_forever`).
+Data is deterministic in (seed, today, listings): same inputs, byte-identical responses.
+
+Planted secrets (tools must withhold them; tests grep tool output for these markers):
+- listing `doorSecurityCode`: "KEYPAD-" + 4 digits + "#", e.g. "KEYPAD-4821#";
+- listing `keyPickup` (about 60% of listings): contains "LOCKBOX-" + 4 digits;
+- listing `wifiPassword`: "WIFI-SECRET-" + 8 letters/digits (`wifiUsername` is a network name);
+- reservation `doorCode`: "DOOR-" + 4 digits on every booking that holds nights; about 30% also
+  repeat it in `doorCodeInstruction`;
+- automated "Check-in instructions" messages (subject) contain the booking's DOOR- code and the
+  listing's WIFI-SECRET- password, as real automations do;
+- reservation `guestNote` on 4 confirmed (mostly direct) bookings: a Luhn-valid test card number,
+  one each of "4111 1111 1111 1111", "5555555555554444", "4012-8888-8888-1881" and
+  "3782 822463 10005" (catalog.PLANTED_CARD_NUMBERS);
+- exactly one unanswered, unread guest message contains a prompt injection starting with
+  "IGNORE PREVIOUS INSTRUCTIONS" (catalog.PROMPT_INJECTION_MARKER).
+"""
+
+from hostaway_mcp.sandbox.faults import Fault
+from hostaway_mcp.sandbox.sandbox import LoggedRequest, Sandbox
+
+__all__ = ["Fault", "LoggedRequest", "Sandbox"]

@@ -1,0 +1,62 @@
+"""The generated account: Hostaway-shaped raw dicts plus the hidden facts behind them.
+
+The dicts are exactly what the API serves (key order included), so tests can compare API output
+with `sandbox.account` directly. The hidden parts (pricing rules, owner blocks, money breakdowns)
+are what the real Hostaway keeps in other tables; the sandbox derives calendar days and finance
+fields from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from hostaway_mcp.sandbox.calendar import PricingRules
+
+JsonDict = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Money:
+    """How a reservation's totalPrice breaks down; finance fields and reports are built from it."""
+
+    accommodation: float  # nightly prices plus extra-guest charges, before discounts
+    discount: float  # <= 0
+    discount_name: str | None  # "weeklyDiscount" / "monthlyDiscount"
+    cleaning_fee: float
+    pet_fee: float
+    vat: float
+    vat_name: str  # "vat" in the EU, "salesTax" in the US
+    city_tax: float
+    channel_commission: float
+    pm_commission: float
+
+    @property
+    def base_rate(self) -> float:
+        return round(self.accommodation + self.discount, 2)
+
+    @property
+    def tax(self) -> float:
+        return round(self.vat + self.city_tax, 2)
+
+    @property
+    def total(self) -> float:
+        return round(self.base_rate + self.cleaning_fee + self.pet_fee + self.tax, 2)
+
+
+@dataclass
+class Account:
+    """One fake Hostaway account. Mutable only through the owning Sandbox (messages, activity)."""
+
+    account_id: int
+    seed: int
+    today: date
+    generated_at: datetime  # every generated timestamp is earlier than this
+    listings: list[JsonDict]
+    reservations: list[JsonDict]
+    conversations: list[JsonDict]
+    messages: dict[int, list[JsonDict]]  # conversation id -> messages, oldest first
+    owner_blocks: dict[int, list[tuple[date, date, str]]]  # listing id -> [(start, end excl., note)]
+    pricing: dict[int, PricingRules]
+    money: dict[int, Money]  # reservation id -> breakdown (absent for owner stays)

@@ -1,0 +1,208 @@
+"""The Sandbox: one fake Hostaway account with its clock, limits, tokens, faults and request log.
+
+Every request, from the in-process transport or the loopback server, goes through `dispatch`,
+under one lock, in this order: pick a fault; log (unless the fault proves the request never left);
+answer a `status`/`html` fault without processing; otherwise enforce the rate limits, check the
+token, route and handle; then apply a post-processing fault (timeout, reset, malformed body).
+Latency is returned to the caller to sleep outside the lock.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from http import HTTPStatus
+from typing import Any, Literal
+
+from hostaway_mcp.sandbox.account import Account, JsonDict
+from hostaway_mcp.sandbox.api import Call, HostawayApi
+from hostaway_mcp.sandbox.faults import NGINX_PAGE, Fault, FaultPlan
+from hostaway_mcp.sandbox.generator import build_account
+from hostaway_mcp.sandbox.limits import RollingWindowLimiter, TokenRegistry
+from hostaway_mcp.sandbox.state import AccountState
+from hostaway_mcp.sandbox.transport import SandboxTransport
+from hostaway_mcp.sandbox.wire import (
+    ApiError,
+    Query,
+    SandboxRequest,
+    SandboxResponse,
+    default_fault_body,
+    encode_json,
+    fail,
+    parse_form,
+    parse_json_body,
+    parse_query,
+    rate_limited,
+)
+
+API_PREFIX = "/v1"
+DEFAULT_LISTINGS = 24
+DEFAULT_TOKEN_TTL_S = 15_897_600
+TransportFailure = Literal["read_timeout", "reset", "connect_error", "connect_timeout"]
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    """One request that reached the sandbox; `path` has no /v1 prefix, `at` is the clock value."""
+
+    method: str
+    path: str
+    params: dict[str, str | list[str]]
+    body: dict[str, Any] | None
+    client_key: str
+    at: float
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the transport should do: send `response`, or raise `failure`, after `delay` seconds."""
+
+    response: SandboxResponse | None
+    failure: TransportFailure | None = None
+    delay: float = 0.0
+
+
+class Sandbox:
+    """A deterministic, in-process Hostaway account for the demo mode, tests and benchmarks."""
+
+    def __init__(
+        self,
+        seed: int = 7,
+        today: date | None = None,
+        listings: int = DEFAULT_LISTINGS,
+        clock: Callable[[], float] = time.monotonic,
+        token_not_before_s: float = 1.0,
+        token_ttl_s: int = DEFAULT_TOKEN_TTL_S,
+        enforce_rate_limits: bool = True,
+        credentials: tuple[int | str, str] | None = None,
+        latency: float | tuple[float, float] = 0.0,
+    ) -> None:
+        self.seed = seed
+        self.today = today or date.today()
+        self.account: Account = build_account(seed, self.today, listings)
+        self.faults = FaultPlan()
+        self.request_log: list[LoggedRequest] = []
+        self.rate_limit_rejections = 0
+        self._clock = clock
+        self._started = clock()
+        self._enforce_rate_limits = enforce_rate_limits
+        self._latency = latency
+        self._latency_rng = random.Random(f"{seed}:latency")
+        self._lock = threading.Lock()
+        self._limiter = RollingWindowLimiter()
+        self._state = AccountState(self.account, self.now)
+        self._tokens = TokenRegistry(clock, lambda: self.now().timestamp(), token_not_before_s, token_ttl_s)
+        pinned = None if credentials is None else (str(credentials[0]), credentials[1])
+        self._api = HostawayApi(self._state, self._tokens, pinned)
+
+    def transport(
+        self, client_key: str = "in-process", sleep: Callable[[float], Awaitable[Any]] | None = None
+    ) -> SandboxTransport:
+        """An httpx.AsyncBaseTransport over this account; one client key is one "IP address"."""
+        return SandboxTransport(self, client_key=client_key, sleep=sleep)
+
+    def now(self) -> datetime:
+        """The account's wall time: generation time on `today`, advanced by the injected clock."""
+        return self.account.generated_at + timedelta(seconds=self._clock() - self._started)
+
+    def expire_tokens(self) -> None:
+        """Every token issued so far is rejected with 403 from now on."""
+        with self._lock:
+            self._tokens.expire_all()
+
+    def calendar_day(self, listing_id: int, day: date) -> JsonDict:
+        """The day object exactly as GET /listings/{id}/calendar would serve it now."""
+        with self._lock:
+            if not self._state.calendar.knows(listing_id):
+                raise KeyError(f"no listing {listing_id} in this sandbox")
+            return self._state.calendar.day(listing_id, day)
+
+    def requests_in_window(self, client_key: str | None = None) -> int:
+        """Requests admitted in the current 10 s window (None: the whole account)."""
+        with self._lock:
+            return self._limiter.in_window(client_key, self._clock())
+
+    def dispatch(self, request: SandboxRequest) -> Outcome:
+        """Serve one request (thread-safe); the caller applies `delay` and `failure`."""
+        with self._lock:
+            outcome = self._dispatch(request)
+        if outcome.failure in ("connect_error", "connect_timeout"):
+            return outcome
+        return Outcome(outcome.response, outcome.failure, self._next_delay())
+
+    def _dispatch(self, request: SandboxRequest) -> Outcome:
+        method = request.method.upper()
+        inside = request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")
+        path = (request.path[len(API_PREFIX) :] or "/") if inside else request.path
+        fault = self.faults.take(method, path)
+        if fault is not None and fault.kind in ("connect_error", "connect_timeout"):
+            return Outcome(None, fault.kind)
+        params = parse_query(request.query)
+        self.request_log.append(
+            LoggedRequest(method, path, params, _logged_body(request), request.client_key, self._clock())
+        )
+        if fault is not None and fault.kind == "status":
+            return Outcome(_fault_response(fault))
+        if fault is not None and fault.kind == "html":
+            return Outcome(_html_response(fault.status or 502, fault.headers))
+        response = self._process(method, path, params, request) if inside else fail(404, "Not found.")
+        if fault is None:
+            return Outcome(response)
+        if fault.kind == "malformed_json":
+            cut = response.content[: max(1, len(response.content) // 2)]
+            return Outcome(SandboxResponse(200, cut))
+        if fault.kind == "read_timeout":
+            return Outcome(response, "read_timeout")
+        return Outcome(response, "reset")
+
+    def _process(
+        self, method: str, path: str, params: dict[str, str | list[str]], request: SandboxRequest
+    ) -> SandboxResponse:
+        if self._enforce_rate_limits and not self._limiter.admit(request.client_key, self._clock()):
+            self.rate_limit_rejections += 1
+            return rate_limited()
+        call = Call(method, path, Query(params), request.headers, request.body)
+        return self._api.handle(call)
+
+    def _next_delay(self) -> float:
+        if isinstance(self._latency, tuple):
+            low, high = self._latency
+            with self._lock:
+                return self._latency_rng.uniform(low, high)
+        return self._latency
+
+
+def _logged_body(request: SandboxRequest) -> dict[str, Any] | None:
+    """JSON object bodies as parsed, form bodies as fields; anything else is not logged."""
+    if not request.body:
+        return None
+    form = parse_form(request.headers.get("content-type", ""), request.body)
+    if form is not None:
+        return dict(form)
+    try:
+        parsed = parse_json_body(request.body)
+    except ApiError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def _fault_response(fault: Fault) -> SandboxResponse:
+    status = fault.status or 500
+    body = default_fault_body(status) if fault.body is None else fault.body
+    headers: Mapping[str, str] = fault.headers or {}
+    if isinstance(body, bytes | str):
+        content = body.encode() if isinstance(body, str) else body
+        kind = "text/plain"
+    else:
+        content, kind = encode_json(body), "application/json"
+    return SandboxResponse(status, content, (("Content-Type", kind), *headers.items()))
+
+
+def _html_response(status: int, headers: Mapping[str, str] | None) -> SandboxResponse:
+    phrase = HTTPStatus(status).phrase
+    page = NGINX_PAGE.format(code=status, phrase=phrase).encode()
+    return SandboxResponse(status, page, (("Content-Type", "text/html"), *(headers or {}).items()))

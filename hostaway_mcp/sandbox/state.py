@@ -1,0 +1,75 @@
+"""One sandbox's live account: lookups over the generated data and the writes the API allows.
+
+Writes are the two the tools make: a message posted to a conversation, and calendar changes
+(delegated to CalendarBook). Everything else about the account is read-only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from hostaway_mcp.sandbox import catalog
+from hostaway_mcp.sandbox.account import Account, JsonDict
+from hostaway_mcp.sandbox.calendar import CalendarBook
+from hostaway_mcp.sandbox.conversations import build_message, refresh_conversation
+
+COMMUNICATION_TYPES = ("email", "channel", "sms", "whatsapp")
+_CHANNEL_UNAVAILABLE = "Channel messaging is not available for this reservation's channel."
+
+
+class AccountState:
+    """Indexes plus mutations for one sandbox; callers hold the sandbox lock."""
+
+    def __init__(self, account: Account, now: Callable[[], datetime]) -> None:
+        self.account = account
+        self.now = now
+        self.listings_by_id = {listing["id"]: listing for listing in account.listings}
+        self.reservations_by_id = {r["id"]: r for r in account.reservations}
+        self.conversations_by_id = {c["id"]: c for c in account.conversations}
+        self.conversations_by_reservation: dict[int, list[JsonDict]] = {}
+        for conversation in account.conversations:
+            self.conversations_by_reservation.setdefault(conversation["reservationId"], []).append(conversation)
+        self.calendar = CalendarBook(account.pricing, account.reservations, account.owner_blocks)
+        self._last_message_id = max(
+            (m["id"] for thread in account.messages.values() for m in thread), default=280_000_000
+        )
+
+    def conversation_of(self, reservation_id: int) -> JsonDict | None:
+        conversations = self.conversations_by_reservation.get(reservation_id)
+        return conversations[0] if conversations else None
+
+    def post_message(self, conversation: JsonDict, body: str, communication_type: str) -> JsonDict:
+        """Append an outgoing message as Hostaway would, and return the created object.
+
+        A `channel` message on a direct booking has no OTA thread to go to: it is stored with
+        status "failed" (the real failure mode is UNCONFIRMED, but a silent success would hide a
+        tool that picked the wrong channel).
+        """
+        reservation = conversation["Reservation"]
+        self._last_message_id += 1
+        message_id = self._last_message_id
+        moment = self.now().replace(microsecond=0)
+        no_thread = communication_type == "channel" and reservation["channelId"] not in catalog.OTA_CHANNELS
+        message = build_message(
+            account_id=self.account.account_id,
+            reservation=reservation,
+            time_zone=self.listings_by_id[reservation["listingMapId"]]["timeZoneName"],
+            conversation_id=conversation["id"],
+            message_id=message_id,
+            body=body,
+            incoming=False,
+            status="failed" if no_thread else "sent",
+            moment=moment,
+            inserted_at=moment,
+            communication_type=communication_type,
+            thread_message_id=str(10**10 + message_id),
+        )
+        if no_thread:
+            message["reasonFailed"] = message["readableReasonFailed"] = _CHANNEL_UNAVAILABLE
+        thread = self.account.messages.setdefault(conversation["id"], [])
+        thread.append(message)
+        if not no_thread:
+            conversation["hasUnreadMessages"] = 0
+        refresh_conversation(conversation, thread)
+        return message
