@@ -28,7 +28,7 @@ import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, wait_exponential_jitter
 
 from hostaway_mcp import __version__
-from hostaway_mcp.auth import AccessToken, TokenFileCache, TokenManager
+from hostaway_mcp.auth import AccessToken, TokenCache, TokenFileCache, TokenManager
 from hostaway_mcp.config import Settings
 from hostaway_mcp.errors import (
     AuthenticationError,
@@ -111,6 +111,7 @@ class HostawayGateway:
         wall_clock: Clock = time.time,
         sleep: Sleep = asyncio.sleep,
         token_not_before_s: float | None = None,
+        token_cache: TokenCache | None = None,
     ) -> None:
         self.settings = settings
         self._transport = transport
@@ -121,9 +122,14 @@ class HostawayGateway:
         )
         self._account_id = settings.effective_account_id
         self._secret = settings.effective_secret
-        cache = (
-            TokenFileCache(settings.cache_dir, self._account_id, settings.base_url) if settings.token_cache else None
+        cache: TokenCache | None = (
+            TokenFileCache(settings.cache_dir, self._account_id, settings.base_url)
+            # The demo account lives and dies with its process, so its tokens are not worth keeping.
+            if settings.token_cache and not settings.demo
+            else None
         )
+        if token_cache is not None:  # shared with other machines (ratelimit_shared.RedisTokenCache)
+            cache = token_cache
         self.tokens = TokenManager(
             self._mint_token,
             cache=cache,

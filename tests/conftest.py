@@ -97,7 +97,11 @@ def sandbox(sandbox_factory: Callable[..., Any]) -> Any:
 
 @pytest.fixture
 def server_factory(settings_factory: Callable[..., Settings], clock: FakeClock) -> Callable[..., Any]:
-    """`server_factory(sandbox, **settings)`: a server wired to the sandbox and the fake clock."""
+    """`server_factory(sandbox, **settings)`: a server wired to the sandbox and the fake clock.
+
+    Connect inside the test with `async with Client(server_factory(sandbox)) as client:`; a
+    fixture cannot hold the connection, since its task group must open and close in one task.
+    """
     from hostaway_mcp.server import build_server
 
     def make(sandbox: Any, **settings_overrides: Any) -> Any:
@@ -111,13 +115,6 @@ def server_factory(settings_factory: Callable[..., Settings], clock: FakeClock) 
         )
 
     return make
-
-
-@pytest.fixture
-async def client(sandbox: Any, server_factory: Callable[..., Any]) -> AsyncIterator[Client]:
-    """An MCP client talking to a full server over the in-memory transport, on the sandbox."""
-    async with Client(server_factory(sandbox)) as connected:
-        yield connected
 
 
 async def call_ok(client: Client, tool: str, arguments: dict[str, Any] | None = None) -> dict[str, Any]:
