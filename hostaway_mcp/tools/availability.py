@@ -1,0 +1,450 @@
+"""Availability tools: which properties can take a stay, and one property's calendar.
+
+A stay is check-in/check-out style: its nights are `[check_in, check_out)`. It is bookable when
+every night is available, the check-in night's `minimumStay` and `maximumStay` allow its length,
+the check-in day is not closed to arrival and the check-out day is not closed to departure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import Field
+
+from hostaway_mcp.domain import flag, money, text, whole
+from hostaway_mcp.errors import NotFoundError
+from hostaway_mcp.gateway import HostawayGateway, JSONObject
+from hostaway_mcp.models.properties import (
+    AvailabilityRun,
+    AvailabilitySearch,
+    AvailableProperty,
+    NearMiss,
+    PropertyAvailability,
+)
+from hostaway_mcp.tools._lookups import fetch_listing
+from hostaway_mcp.tools._runtime import State
+from hostaway_mcp.tools._validation import IsoDate, PropertyId, check_night_range
+from hostaway_mcp.tools.properties import listing_name
+
+logger = logging.getLogger(__name__)
+
+# Candidates fetched by the one `GET /listings` of a search (the page size clients use in practice).
+CANDIDATE_PAGE = 100
+# Calendars verified beyond `limit` to replace rejected candidates: a search makes at most
+# 1 + limit + EXTRA_CHECKS calls, whatever the portfolio size. With the default limit (10) that
+# is 15, Hostaway's burst, so a default search never waits on the rate limiter from idle.
+EXTRA_CHECKS = 4
+MAX_NEAR_MISSES = 10
+# What this server run has learned about availabilityDateEnd (see `_learn_end_reading`).
+END_READING_KEY = "availability_end_reading"
+CHECK_OUT_READING = "check-out day"
+# The availabilityDateEnd each recent search started with, so its later pages send the same.
+SEARCH_ENDS_KEY = "availability_search_ends"
+MAX_REMEMBERED_SEARCHES = 200
+
+_STATUS_WORDS = {
+    "available": "available",
+    "reserved": "booked",
+    "mreserved": "booked",
+    "pending": "pending booking",
+    "blocked": "blocked",
+    "mblocked": "blocked",
+    "hardBlock": "blocked",
+    "conflicted": "conflicted",
+}
+
+
+@dataclass
+class StayCheck:
+    """The verdict on one stay from its calendar days."""
+
+    reasons: list[str] = field(default_factory=list)
+    total: float | None = None
+    unavailable: list[date] = field(default_factory=list)  # nights that are not available
+
+    @property
+    def bookable(self) -> bool:
+        return not self.reasons
+
+
+def night_status(day: JSONObject | None) -> str:
+    """A calendar day's status in plain words ("unknown" when Hostaway sent no day)."""
+    if day is None:
+        return "unknown"
+    status = str(day.get("status") or "")
+    if status and status != "available":
+        return _STATUS_WORDS.get(status, status)
+    # `isAvailable` is the single-unit block flag: a 0 blocks the night whatever the status says.
+    explicit = day.get("isAvailable")
+    if explicit is None:
+        return "available" if status else "unknown"
+    return "available" if flag(explicit) else "blocked"
+
+
+def days_by_date(days: Sequence[JSONObject]) -> dict[date, JSONObject]:
+    indexed: dict[date, JSONObject] = {}
+    for day in days:
+        try:
+            indexed[date.fromisoformat(str(day.get("date"))[:10])] = day
+        except ValueError:
+            continue
+    return indexed
+
+
+def nights_of(check_in: date, check_out: date) -> list[date]:
+    return [check_in + timedelta(days=offset) for offset in range((check_out - check_in).days)]
+
+
+def check_stay(days: dict[date, JSONObject], check_in: date, check_out: date) -> StayCheck:
+    """Apply the booking rules to a stay, from the calendar days `[check_in, check_out]`."""
+    nights = nights_of(check_in, check_out)
+    result = StayCheck()
+    # Unavailable nights, grouped into runs of consecutive nights with the same status.
+    bad: list[tuple[date, str]] = [
+        (night, status) for night in nights if (status := night_status(days.get(night))) != "available"
+    ]
+    result.unavailable = [night for night, _ in bad]
+    for first, last, status in _group_nights(bad):
+        what = "has no calendar data" if status == "unknown" else status
+        if first == last:
+            result.reasons.append(f"night {first.isoformat()} {what}")
+        else:
+            result.reasons.append(f"nights {first.isoformat()} to {last.isoformat()} {what}")
+    arrival = days.get(check_in) or {}
+    min_stay, max_stay = whole(arrival.get("minimumStay")), whole(arrival.get("maximumStay"))
+    if min_stay is not None and len(nights) < min_stay:
+        result.reasons.append(
+            f"minimum stay {min_stay} nights for arrival on {check_in.isoformat()} (this stay is {len(nights)})"
+        )
+    if max_stay is not None and max_stay > 0 and len(nights) > max_stay:
+        result.reasons.append(
+            f"maximum stay {max_stay} nights for arrival on {check_in.isoformat()} (this stay is {len(nights)})"
+        )
+    if flag(arrival.get("closedOnArrival")):
+        result.reasons.append(f"closed to arrival on {check_in.isoformat()}")
+    # The check-out day is not a night of the stay, but its closedOnDeparture rule applies.
+    if flag((days.get(check_out) or {}).get("closedOnDeparture")):
+        result.reasons.append(f"closed to departure on {check_out.isoformat()}")
+    prices = [money((days.get(night) or {}).get("price")) for night in nights]
+    if all(price is not None for price in prices):
+        result.total = round(sum(price for price in prices if price is not None), 2)
+    return result
+
+
+def _group_nights(nights: list[tuple[date, str]]) -> list[tuple[date, date, str]]:
+    groups: list[tuple[date, date, str]] = []
+    for night, status in nights:
+        if groups and groups[-1][2] == status and groups[-1][1] + timedelta(days=1) == night:
+            groups[-1] = (groups[-1][0], night, status)
+        else:
+            groups.append((night, night, status))
+    return groups
+
+
+async def fetch_calendar(gateway: HostawayGateway, property_id: int, start: date, end: date) -> dict[date, JSONObject]:
+    """Calendar days `[start, end]`, both ends included (the documented reading)."""
+    page = await gateway.get(
+        f"listings/{property_id}/calendar",
+        {"startDate": start.isoformat(), "endDate": end.isoformat(), "includeResources": 0},
+    )
+    return days_by_date(page.items)
+
+
+# -- search_available_properties ----------------------------------------------------------------
+
+
+async def search_available_properties(
+    state: State,
+    check_in: Annotated[IsoDate, Field(description="Arrival date, YYYY-MM-DD (the first night); today or later.")],
+    check_out: Annotated[
+        IsoDate, Field(description="Departure date, YYYY-MM-DD: the morning the stay ends, not a night.")
+    ],
+    guests: Annotated[int, Field(ge=1, le=50, description="Number of guests (1-50).")] = 1,
+    city: Annotated[str | None, Field(description="Only properties in this city (exact name).")] = None,
+    min_bedrooms: Annotated[int | None, Field(ge=0, le=50, description="At least this many bedrooms.")] = None,
+    max_total_price: Annotated[
+        float | None,
+        Field(
+            gt=0,
+            description="Highest acceptable total_price (sum of nightly prices, before cleaning fee and taxes), "
+            "in each property's own currency.",
+        ),
+    ] = None,
+    limit: Annotated[int, Field(ge=1, le=25, description="Bookable properties to return at most.")] = 10,
+    offset: Annotated[
+        int, Field(ge=0, description="Resume after this many candidates: next_offset of the same search.")
+    ] = 0,
+) -> AvailabilitySearch:
+    """Find properties that can be booked for a stay: free every night, rules met, room for the guests.
+
+    Use it for "what is free from <date> to <date> for N guests?". Every returned property was
+    verified night by night on its calendar (availability, minimum/maximum stay, closed to
+    arrival/departure) and comes with the stay's total and average nightly price in its currency;
+    total_price is the nightly rates only, total_with_cleaning adds the cleaning fee (taxes and
+    channel fees are not included). When fewer than `limit` come back, near_misses says why checked
+    properties failed; next_offset, when set, means more candidates remain unchecked.
+    """
+    nights = check_night_range(check_in, check_out, start_name="check_in", end_name="check_out", today=state.today())
+    last_night = check_out - timedelta(days=1)
+    # Whether availabilityDateEnd is the last night or the check-out day is UNCONFIRMED
+    # (hostaway-api.md §3). Sending the last night gives a superset under both readings: read as
+    # "last night", it asks for exactly our nights; read as "check-out day", it asks for one night
+    # fewer, a weaker filter. Sending check_out would, under the first reading, also demand the
+    # check-out night be free and wrongly drop properties. Calendars decide in the end, and once
+    # they have shown the check-out-day reading (`_learn_end_reading`), check_out is exact.
+    wanted_city = city.strip() if city and city.strip() else None
+    # A search keeps the end date it started with: `offset` counts positions in that query's
+    # answer, so a later page must not switch to the reading learned meanwhile.
+    started: dict[tuple[Any, ...], date] = state.extras.setdefault(SEARCH_ENDS_KEY, {})
+    search_key = (check_in, check_out, guests, wanted_city.casefold() if wanted_city else None)
+    if offset > 0 and search_key in started:
+        end = started[search_key]
+    else:
+        end = check_out if state.extras.get(END_READING_KEY) == CHECK_OUT_READING else last_night
+    started.pop(search_key, None)
+    started[search_key] = end
+    while len(started) > MAX_REMEMBERED_SEARCHES:
+        started.pop(next(iter(started)))
+    params: dict[str, Any] = {
+        "availabilityDateStart": check_in.isoformat(),
+        "availabilityDateEnd": end.isoformat(),
+        "availabilityGuestNumber": guests,
+        "limit": CANDIDATE_PAGE,
+        "offset": offset,
+        "includeResources": 0,
+    }
+    if wanted_city:
+        params["city"] = wanted_city
+    page = await state.gateway.get("listings", params)
+    listings = page.items
+
+    # Filters the listing data answers without a call. Capacity and city repeat what Hostaway's
+    # filters should have done, so a filter Hostaway ignores cannot produce a wrong answer.
+    queue: list[tuple[int, JSONObject]] = []
+    for position, listing in enumerate(listings):
+        capacity, bedrooms = whole(listing.get("personCapacity")), whole(listing.get("bedroomsNumber"))
+        listing_city = text(listing.get("city"))
+        if listing.get("id") is None:
+            continue
+        if capacity is not None and capacity < guests:
+            continue
+        if min_bedrooms is not None and (bedrooms is None or bedrooms < min_bedrooms):
+            continue
+        if wanted_city and listing_city and listing_city.casefold() != wanted_city.casefold():
+            continue
+        queue.append((position, listing))
+
+    # Verify calendars in rounds, each round only as many as still needed, all of a round at once
+    # (the gateway's limiter paces them). Rejected candidates are replaced up to EXTRA_CHECKS.
+    found: list[AvailableProperty] = []
+    misses: list[NearMiss] = []
+    verdicts: list[StayCheck] = []
+    budget = limit + EXTRA_CHECKS
+    checked = 0
+    while len(found) < limit and checked < len(queue) and checked < budget:
+        batch = queue[checked : checked + min(limit - len(found), budget - checked)]
+        outcomes = await asyncio.gather(
+            *(_verify(state.gateway, listing, check_in, check_out) for _, listing in batch),
+            return_exceptions=True,
+        )
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+        checked += len(batch)
+        for (_, listing), verdict in zip(batch, outcomes, strict=True):
+            assert not isinstance(verdict, BaseException)
+            verdicts.append(verdict)
+            item = _shortlist(listing, verdict, nights, max_total_price)
+            if isinstance(item, AvailableProperty):
+                found.append(item)
+            else:
+                misses.append(item)
+
+    if end == last_night:
+        _learn_end_reading(state.extras, verdicts, last_night)
+
+    # Where the next call should resume: the first unchecked candidate, else the next API page.
+    if checked < len(queue):
+        resume: int | None = offset + queue[checked][0]
+    elif page.count is not None:
+        resume = offset + len(listings) if offset + len(listings) < page.count else None
+    else:
+        resume = offset + len(listings) if len(listings) >= CANDIDATE_PAGE else None
+
+    notes: list[str] = []
+    if resume is not None:
+        notes.append(
+            f"Checked {checked} candidate(s); more properties may be bookable: call again with offset={resume}."
+        )
+    if not listings and offset == 0:
+        notes.append(
+            f"Hostaway's availability filter found no property free from {check_in.isoformat()} to "
+            f"{check_out.isoformat()} for {guests} guest(s){f' in {wanted_city}' if wanted_city else ''}."
+        )
+    currencies = sorted({c for _, listing in queue if (c := text(listing.get("currencyCode")))})
+    if max_total_price is not None and len(currencies) > 1:
+        notes.append(
+            f"max_total_price was applied in each property's own currency ({', '.join(currencies)}); "
+            "add city to compare within one currency."
+        )
+    return AvailabilitySearch(
+        check_in=check_in,
+        check_out=check_out,
+        first_night=check_in,
+        last_night=last_night,
+        nights=nights,
+        guests=guests,
+        items=found,
+        near_misses=misses[:MAX_NEAR_MISSES] if len(found) < limit else [],
+        candidates_checked=checked,
+        notes=notes,
+        total=len(found) if offset == 0 and resume is None else None,
+        offset=offset,
+        limit=limit,
+        next_offset=resume,
+    )
+
+
+def _learn_end_reading(extras: dict[str, Any], verdicts: list[StayCheck], last_night: date) -> None:
+    """Remember that Hostaway reads availabilityDateEnd as the check-out day, when calendars show it.
+
+    Asked with the last night as availabilityDateEnd, an API reading it as "last night" never
+    returns a property whose last night is taken. Several candidates free on every night but the
+    last, and none taken on any other night (which would mean the filter is unreliable, not
+    shifted), can only come from the check-out-day reading; from then on this server run sends
+    check_out, which is exact under that reading.
+    """
+    last_only = sum(1 for verdict in verdicts if verdict.unavailable == [last_night])
+    elsewhere = sum(1 for verdict in verdicts if any(night != last_night for night in verdict.unavailable))
+    if last_only >= 2 and elsewhere == 0:
+        extras[END_READING_KEY] = CHECK_OUT_READING
+        logger.info("Hostaway reads availabilityDateEnd as the check-out day; searches now send check_out")
+
+
+def _shortlist(
+    listing: JSONObject, verdict: StayCheck, nights: int, max_total_price: float | None
+) -> AvailableProperty | NearMiss:
+    """The search result for one verified candidate: bookable, or a near miss with its reasons."""
+    currency = text(listing.get("currencyCode"))
+    reasons = list(verdict.reasons)
+    total = verdict.total
+    if total is None:
+        reasons.append("no nightly price is set for some nights of the stay")
+    elif max_total_price is not None and total > max_total_price:
+        reasons.append(
+            f"total {total:.2f}{f' {currency}' if currency else ''} is over max_total_price {max_total_price:.2f}"
+        )
+    if reasons or total is None:
+        return NearMiss(id=int(listing["id"]), name=listing_name(listing), reasons=reasons)
+    cleaning = money(listing.get("cleaningFee"))
+    return AvailableProperty(
+        id=int(listing["id"]),
+        name=listing_name(listing),
+        city=text(listing.get("city")),
+        bedrooms=whole(listing.get("bedroomsNumber")),
+        max_guests=whole(listing.get("personCapacity")),
+        total_price=total,
+        avg_nightly_price=round(total / nights, 2),
+        cleaning_fee=cleaning,
+        total_with_cleaning=round(total + (cleaning or 0.0), 2),
+        currency=currency,
+    )
+
+
+async def _verify(gateway: HostawayGateway, listing: JSONObject, check_in: date, check_out: date) -> StayCheck:
+    try:
+        # The check-out day is fetched too: its closedOnDeparture rule applies to the stay.
+        days = await fetch_calendar(gateway, int(listing["id"]), check_in, check_out)
+    except NotFoundError:
+        return StayCheck(reasons=["its calendar was not found"])
+    return check_stay(days, check_in, check_out)
+
+
+# -- check_property_availability ----------------------------------------------------------------
+
+
+async def check_property_availability(
+    state: State,
+    property_id: PropertyId,
+    start_date: Annotated[IsoDate, Field(description="First night, YYYY-MM-DD (a stay's check-in).")],
+    end_date: Annotated[
+        IsoDate, Field(description="Day after the last night, YYYY-MM-DD (a stay's check-out); not a night.")
+    ],
+) -> PropertyAvailability:
+    """Show one property's calendar night by night for a date range, and whether that stay is bookable.
+
+    Use it for "is <property> free from <date> to <date>?", "what does it cost?" or "what does its
+    calendar look like?". Available nights with the same price and minimum stay are grouped into
+    runs, and booked or blocked nights into runs by status. `bookable` treats the range as one
+    stay (check-in start_date, check-out end_date); if it is false, `reasons` names each failed
+    rule. The property id comes from list_properties.
+    """
+    nights = check_night_range(start_date, end_date, start_name="start_date", end_name="end_date")
+    listing_outcome, calendar_outcome = await asyncio.gather(
+        fetch_listing(state.gateway, property_id, includeResources=0),
+        # Through end_date: the check-out day's closedOnDeparture belongs to the stay.
+        fetch_calendar(state.gateway, property_id, start_date, end_date),
+        return_exceptions=True,
+    )
+    if isinstance(listing_outcome, BaseException):
+        raise listing_outcome
+    if isinstance(calendar_outcome, NotFoundError):
+        raise ToolError(f"Property {property_id} not found: use list_properties to find the property id.")
+    if isinstance(calendar_outcome, BaseException):
+        raise calendar_outcome
+    listing, days = listing_outcome, calendar_outcome
+
+    verdict = check_stay(days, start_date, end_date)
+    today = state.today()
+    if start_date < today:
+        verdict.reasons.insert(0, f"start_date {start_date.isoformat()} is in the past (today is {today.isoformat()})")
+
+    # Runs of consecutive nights with the same (status, price, minimum stay). A night that cannot
+    # be booked has no price or minimum stay worth reading, so those runs group by status alone
+    # (a week-long booking is one run, whatever its nightly rates).
+    groups: list[tuple[date, date, tuple[str, float | None, int | None]]] = []
+    for night in nights_of(start_date, end_date):
+        day = days.get(night)
+        status = night_status(day)
+        key = (
+            (status, money((day or {}).get("price")), whole((day or {}).get("minimumStay")))
+            if status == "available"
+            else (status, None, None)
+        )
+        if groups and groups[-1][2] == key:
+            groups[-1] = (groups[-1][0], night, key)
+        else:
+            groups.append((night, night, key))
+    runs = [
+        AvailabilityRun(
+            first_night=first,
+            last_night=last,
+            nights=(last - first).days + 1,
+            status=status,
+            price=price,
+            min_stay=min_stay,
+        )
+        for first, last, (status, price, min_stay) in groups
+    ]
+    # Calendar days [start_date, end_date]: nights for arrival, and the check-out day for departure.
+    span = nights_of(start_date, end_date + timedelta(days=1))
+    return PropertyAvailability(
+        property_id=property_id,
+        property_name=listing_name({"id": property_id, **listing}),
+        first_night=start_date,
+        last_night=end_date - timedelta(days=1),
+        nights=nights,
+        bookable=verdict.bookable,
+        reasons=verdict.reasons,
+        total_price=verdict.total,
+        currency=text(listing.get("currencyCode")),
+        runs=runs,
+        closed_to_arrival=[day for day in span[:-1] if flag(days.get(day, {}).get("closedOnArrival"))],
+        closed_to_departure=[day for day in span if flag(days.get(day, {}).get("closedOnDeparture"))],
+    )
