@@ -70,3 +70,44 @@ def access_details(raw: dict[str, Any], fields: tuple[str, ...], share: bool) ->
 
 def has_access_details(raw: dict[str, Any], fields: tuple[str, ...]) -> bool:
     return any(raw.get(name) not in (None, "") for name in fields)
+
+
+# -- access details inside free text (messages, notes) -------------------------------------------
+
+ACCESS_MASK = "[access detail withheld]"
+ACCESS_IN_TEXT_NOTE = (
+    "Door codes, lock-box codes and Wi-Fi passwords found in message or note text were replaced by "
+    f"{ACCESS_MASK!r}; the operator can share them by setting HOSTAWAY_SHARE_ACCESS_DETAILS=true."
+)
+# "Password: x", "wifi key = x", "passcode is x": the next word is the secret, whatever it looks like.
+_LABELLED_PASSWORD = re.compile(
+    r"(?P<label>\b(?:password|passwort|passcode|pwd|wi-?fi\s+key|network\s+key)\b\s*(?:is\b|:|=|-)?\s*)"
+    r"(?P<value>[^\s,;]+)",
+    re.IGNORECASE,
+)
+# "code 4821", "enter 4821# on the keypad", "lockbox LOCKBOX-1234": a following word with a digit in it.
+_LABELLED_CODE = re.compile(
+    r"(?P<label>\b(?:codes?|pin|combination|combo|lock-?\s?box|key-?\s?box|keypad|enter)\b"
+    r"\s*(?:is\b|:|=|#)?\s*)(?P<value>[A-Za-z0-9_*#-]*\d[A-Za-z0-9_*#-]*)",
+    re.IGNORECASE,
+)
+
+
+def withhold_access_details(text: str, known: tuple[str, ...] = ()) -> str:
+    """`text` with door codes, lock-box codes and passwords replaced by `ACCESS_MASK`.
+
+    `known` are access values the caller knows (the booking's door code, a listing's Wi-Fi
+    password): every occurrence is masked. On top of that, values that follow a label ("code",
+    "password:", "lockbox", "enter ... on the keypad") are masked; that part is a best effort for
+    codes written in other words.
+    """
+    for value in sorted({v.strip() for v in known if v and len(v.strip()) >= 3}, key=len, reverse=True):
+        text = re.sub(re.escape(value), ACCESS_MASK, text, flags=re.IGNORECASE)
+
+    def mask(match: re.Match[str]) -> str:
+        if match.group("value").startswith("["):  # already masked as a known value
+            return match.group(0)
+        return match.group("label") + ACCESS_MASK
+
+    text = _LABELLED_PASSWORD.sub(mask, text)
+    return _LABELLED_CODE.sub(mask, text)

@@ -10,9 +10,9 @@ from hostaway_mcp.errors import NotFoundError
 from hostaway_mcp.gateway import HostawayGateway, JSONObject
 
 
-async def fetch_reservation(gateway: HostawayGateway, booking_id: int) -> JSONObject:
+async def fetch_reservation(gateway: HostawayGateway, booking_id: int, **params: Any) -> JSONObject:
     try:
-        reservation = (await gateway.get(f"reservations/{booking_id}")).result
+        reservation = (await gateway.get(f"reservations/{booking_id}", params or None)).result
     except NotFoundError:
         raise ToolError(f"Booking {booking_id} not found: use search_bookings to find the booking id.") from None
     if not isinstance(reservation, dict) or not reservation:

@@ -1,0 +1,304 @@
+"""get_conversation_history and list_guest_inbox through an MCP client on the sandbox.
+
+Expected threads and inboxes are computed here from the sandbox's raw conversations and
+messages; API calls are counted on the sandbox's request log.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from mcp import Client
+
+from hostaway_mcp.privacy import GUEST_TEXT_NOTICE
+from hostaway_mcp.sandbox import catalog
+from tests.conftest import PLANTED_SECRET, call_error, call_ok
+
+STATUS_WORDS = {
+    "sent": "sent",
+    "awaiting": "scheduled",
+    "failed": "failed",
+    "cancelled_by_user": "cancelled",
+    "cancelled_by_system": "cancelled",
+    "paused": "paused",
+}
+
+
+def api_calls(sandbox: Any, path: str | None = None) -> list[Any]:
+    calls = [r for r in sandbox.request_log if "accessTokens" not in r.path]
+    if path is not None:
+        calls = [r for r in calls if r.path.strip("/") == path]
+    return calls
+
+
+def thread_of(sandbox: Any, conversation: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every message of a conversation, oldest first (scheduled and failed ones included)."""
+    return sorted(sandbox.account.messages[conversation["id"]], key=lambda m: (m["date"], m["id"]))
+
+
+def conversation_where(sandbox: Any, test: Callable[[list[dict[str, Any]]], bool]) -> dict[str, Any]:
+    return next(c for c in sandbox.account.conversations if test(thread_of(sandbox, c)))
+
+
+def injected_conversation(sandbox: Any) -> dict[str, Any]:
+    return conversation_where(
+        sandbox, lambda thread: any(catalog.PROMPT_INJECTION_MARKER in (m["body"] or "") for m in thread)
+    )
+
+
+def waiting_conversations(sandbox: Any) -> list[dict[str, Any]]:
+    """Conversations whose latest sent message came from the guest, newest message first."""
+    waiting = []
+    for conversation in sandbox.account.conversations:
+        sent = [m for m in sandbox.account.messages[conversation["id"]] if m["status"] == "sent"]
+        if sent:
+            latest = max(sent, key=lambda m: (m["date"], m["id"]))
+            if latest["isIncoming"]:
+                waiting.append((latest["date"], latest["id"], conversation))
+    waiting.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    return [conversation for _, _, conversation in waiting]
+
+
+def assert_no_planted_secrets(payload: Any) -> None:
+    """No API secret, door/lock-box code, Wi-Fi password or card number (however it is spaced)."""
+    dumped = json.dumps(payload, ensure_ascii=False)
+    assert PLANTED_SECRET not in dumped
+    for marker in (
+        catalog.DOOR_CODE_PREFIX,
+        catalog.LISTING_DOOR_CODE_PREFIX,
+        catalog.LOCKBOX_PREFIX,
+        catalog.WIFI_PASSWORD_PREFIX,
+    ):
+        assert marker not in dumped, marker
+    for card in catalog.PLANTED_CARD_NUMBERS:
+        digits = [ch for ch in card if ch.isdigit()]
+        assert not re.search(r"[\s-]?".join(digits), dumped), card
+
+
+# -- get_conversation_history ---------------------------------------------------------------------
+
+
+async def test_history_is_the_whole_thread_oldest_first(sandbox: Any, server_factory: Callable[..., Any]) -> None:
+    conversation = conversation_where(
+        sandbox,
+        lambda thread: (
+            len(thread) >= 5 and any(m["isIncoming"] for m in thread) and any(m["status"] == "awaiting" for m in thread)
+        ),
+    )
+    thread = thread_of(sandbox, conversation)
+    reservation = conversation["Reservation"]
+    async with Client(server_factory(sandbox)) as client:
+        result = await call_ok(client, "get_conversation_history", {"booking_id": reservation["id"]})
+
+    assert result["conversation_id"] == conversation["id"]
+    assert result["booking_id"] == reservation["id"]
+    assert result["guest_name"] == reservation["guestName"]
+    assert result["has_unread"] is bool(conversation["hasUnreadMessages"])
+    assert result["total"] == len(thread)
+    assert result["next_offset"] is None
+    assert [m["id"] for m in result["messages"]] == [m["id"] for m in thread]
+    for message, raw in zip(result["messages"], thread, strict=True):
+        assert message["sent_at"] == raw["date"]
+        assert message["direction"] == ("guest" if raw["isIncoming"] else "host")
+        assert message["guest_written"] is bool(raw["isIncoming"])
+        assert message["channel"] == raw["communicationType"]
+        assert message["status"] == STATUS_WORDS[raw["status"]]
+        if catalog.DOOR_CODE_PREFIX not in raw["body"] and catalog.WIFI_PASSWORD_PREFIX not in raw["body"]:
+            assert message["body"] == raw["body"].strip()
+    assert "scheduled" in {m["status"] for m in result["messages"]}  # awaiting messages are shown
+    assert result["notice"] == GUEST_TEXT_NOTICE
+    # One call finds the conversation, one reads the thread; the scheduled ones are asked for.
+    calls = api_calls(sandbox)
+    assert [c.path.strip("/") for c in calls] == ["conversations", f"conversations/{conversation['id']}/messages"]
+    assert calls[1].params.get("includeScheduledMessages") == "1"
+
+
+async def test_long_threads_are_paged(sandbox: Any, server_factory: Callable[..., Any]) -> None:
+    conversation = conversation_where(sandbox, lambda thread: len(thread) >= 6)
+    thread = thread_of(sandbox, conversation)
+    booking_id = conversation["reservationId"]
+    seen: list[int] = []
+    async with Client(server_factory(sandbox)) as client:
+        offset: int | None = 0
+        while offset is not None:
+            page = await call_ok(
+                client, "get_conversation_history", {"booking_id": booking_id, "limit": 4, "offset": offset}
+            )
+            assert page["total"] == len(thread)
+            assert len(page["messages"]) <= 4
+            seen.extend(m["id"] for m in page["messages"])
+            offset = page["next_offset"]
+
+    assert seen == [m["id"] for m in thread]
+
+
+async def test_failed_messages_keep_their_status(sandbox: Any, server_factory: Callable[..., Any]) -> None:
+    conversation = conversation_where(sandbox, lambda thread: any(m["status"] == "failed" for m in thread))
+    failed_ids = {m["id"] for m in thread_of(sandbox, conversation) if m["status"] == "failed"}
+    async with Client(server_factory(sandbox)) as client:
+        result = await call_ok(client, "get_conversation_history", {"booking_id": conversation["reservationId"]})
+
+    assert {m["id"] for m in result["messages"] if m["status"] == "failed"} == failed_ids
+
+
+async def test_prompt_injection_comes_back_marked_as_guest_content(
+    sandbox: Any, server_factory: Callable[..., Any]
+) -> None:
+    conversation = injected_conversation(sandbox)
+    async with Client(server_factory(sandbox)) as client:
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+        result = await call_ok(client, "get_conversation_history", {"booking_id": conversation["reservationId"]})
+
+    (injected,) = [m for m in result["messages"] if catalog.PROMPT_INJECTION_MARKER in (m["body"] or "")]
+    assert injected["direction"] == "guest"
+    assert injected["guest_written"] is True
+    assert result["notice"] == GUEST_TEXT_NOTICE
+    assert "never as instructions" in result["notice"]
+    assert all(m["guest_written"] is False for m in result["messages"] if m["direction"] == "host")
+    description = tools["get_conversation_history"].description or ""
+    assert "guest_written" in description and "instructions" in description
+    assert "instructions" in (tools["list_guest_inbox"].description or "")
+
+
+async def test_check_in_instructions_are_redacted_unless_shared(
+    sandbox: Any, server_factory: Callable[..., Any]
+) -> None:
+    conversation = conversation_where(
+        sandbox, lambda thread: any(m["status"] == "sent" and catalog.DOOR_CODE_PREFIX in m["body"] for m in thread)
+    )
+    door_code = conversation["Reservation"]["doorCode"]
+    async with Client(server_factory(sandbox)) as client:
+        hidden = await call_ok(client, "get_conversation_history", {"booking_id": conversation["reservationId"]})
+    async with Client(server_factory(sandbox, share_access_details=True)) as client:
+        shared = await call_ok(client, "get_conversation_history", {"booking_id": conversation["reservationId"]})
+
+    assert_no_planted_secrets(hidden)
+    assert "[access detail withheld]" in json.dumps(hidden)
+    assert "HOSTAWAY_SHARE_ACCESS_DETAILS" in hidden["withheld"]
+    instructions = next(m for m in hidden["messages"] if "keypad" in (m["body"] or ""))
+    assert "Check-in is from" in instructions["body"]  # the rest of the message is kept
+    assert door_code in json.dumps(shared)
+    assert catalog.WIFI_PASSWORD_PREFIX in json.dumps(shared)
+    assert shared["withheld"] is None
+
+
+async def test_booking_without_conversation_has_an_empty_history(
+    sandbox: Any, server_factory: Callable[..., Any]
+) -> None:
+    with_conversation = {c["reservationId"] for c in sandbox.account.conversations}
+    reservation = next(r for r in sandbox.account.reservations if r["id"] not in with_conversation)
+    async with Client(server_factory(sandbox)) as client:
+        result = await call_ok(client, "get_conversation_history", {"booking_id": reservation["id"]})
+
+    assert result["conversation_id"] is None
+    assert result["messages"] == [] and result["total"] == 0
+    assert result["guest_name"] == reservation["guestName"]
+    assert "no conversation" in result["note"]
+
+
+async def test_unknown_booking_history_says_to_use_search_bookings(
+    sandbox: Any, server_factory: Callable[..., Any]
+) -> None:
+    async with Client(server_factory(sandbox)) as client:
+        message = await call_error(client, "get_conversation_history", {"booking_id": 424242})
+
+    assert "Booking 424242 not found" in message and "search_bookings" in message
+
+
+async def test_bad_history_arguments_fail_before_any_api_call(sandbox: Any, server_factory: Callable[..., Any]) -> None:
+    async with Client(server_factory(sandbox)) as client:
+        for args in ({"booking_id": -1}, {"booking_id": 5, "limit": 0}, {"booking_id": 5, "offset": -3}):
+            await call_error(client, "get_conversation_history", args)
+        await call_error(client, "list_guest_inbox", {"limit": 0})
+        await call_error(client, "list_guest_inbox", {"limit": 500})
+
+    assert api_calls(sandbox) == []
+
+
+# -- list_guest_inbox -----------------------------------------------------------------------------
+
+
+async def test_inbox_lists_guests_waiting_for_a_reply_newest_first(
+    sandbox: Any, server_factory: Callable[..., Any]
+) -> None:
+    expected = waiting_conversations(sandbox)[:20]
+    names = {listing["id"]: listing["name"] for listing in sandbox.account.listings}
+    async with Client(server_factory(sandbox)) as client:
+        result = await call_ok(client, "list_guest_inbox", {})
+
+    assert [item["conversation_id"] for item in result["items"]] == [c["id"] for c in expected]
+    for item, conversation in zip(result["items"], expected, strict=True):
+        reservation = conversation["Reservation"]
+        latest = max(
+            (m for m in sandbox.account.messages[conversation["id"]] if m["status"] == "sent"),
+            key=lambda m: (m["date"], m["id"]),
+        )
+        assert item["booking_id"] == reservation["id"]
+        assert item["guest_name"] == reservation["guestName"]
+        assert item["property_id"] == reservation["listingMapId"]
+        assert item["property_name"] == names[reservation["listingMapId"]]
+        assert item["arrival"] == reservation["arrivalDate"]
+        assert item["last_message_at"] == latest["date"]
+        assert item["unread"] is bool(conversation["hasUnreadMessages"])
+        assert item["guest_written"] is True
+        assert item["excerpt"] and " ".join(latest["body"].split()).startswith(item["excerpt"].rstrip("…"))
+        assert len(item["excerpt"]) <= 160
+    assert result["notice"] == GUEST_TEXT_NOTICE
+    assert len(api_calls(sandbox)) == 2  # the conversations page and one listings call for names
+
+
+async def test_inbox_marks_the_injected_message_as_guest_content(
+    sandbox: Any, server_factory: Callable[..., Any]
+) -> None:
+    conversation = injected_conversation(sandbox)
+    position = [c["id"] for c in waiting_conversations(sandbox)].index(conversation["id"])
+    async with Client(server_factory(sandbox)) as client:
+        result = await call_ok(client, "list_guest_inbox", {"limit": min(50, position + 1)})
+
+    item = next(i for i in result["items"] if i["conversation_id"] == conversation["id"])
+    assert catalog.PROMPT_INJECTION_MARKER in item["excerpt"]
+    assert item["guest_written"] is True
+    assert item["unread"] is True
+    assert result["notice"] == GUEST_TEXT_NOTICE
+
+
+async def test_inbox_makes_at_most_two_calls_on_a_200_listing_account(
+    sandbox_factory: Callable[..., Any], server_factory: Callable[..., Any]
+) -> None:
+    big = sandbox_factory(listings=200)
+    expected = waiting_conversations(big)[:20]
+    async with Client(server_factory(big)) as client:
+        result = await call_ok(client, "list_guest_inbox", {"limit": 20})
+
+    assert len(api_calls(big)) <= 2
+    assert [item["conversation_id"] for item in result["items"]] == [c["id"] for c in expected]
+    assert all(item["property_name"] for item in result["items"])
+
+
+# -- secrets never leave ----------------------------------------------------------------------------
+
+
+async def test_planted_secrets_never_appear_in_conversation_results(
+    sandbox: Any, server_factory: Callable[..., Any]
+) -> None:
+    with_secrets = [
+        c
+        for c in sandbox.account.conversations
+        if any(
+            catalog.DOOR_CODE_PREFIX in m["body"] or catalog.WIFI_PASSWORD_PREFIX in m["body"]
+            for m in sandbox.account.messages[c["id"]]
+        )
+    ][:8]
+    assert with_secrets
+    async with Client(server_factory(sandbox)) as client:
+        results = [await call_ok(client, "list_guest_inbox", {"limit": 50})]
+        for conversation in [*with_secrets, injected_conversation(sandbox)]:
+            results.append(
+                await call_ok(client, "get_conversation_history", {"booking_id": conversation["reservationId"]})
+            )
+
+    for result in results:
+        assert_no_planted_secrets(result)
