@@ -1,0 +1,472 @@
+"""Revenue metrics from raw Hostaway reservations and listings: pure computation, no I/O.
+
+`compute_report(reservations, listings, period, basis=, group_by=)` turns the raw dicts that
+`GET /reservations` and `GET /listings` return into per-currency totals and grouped metrics.
+The definitions below are the contract; `DEFINITIONS` carries them into every result.
+
+- **Revenue** of a booking = `totalPrice - cleaningFee - taxAmount`: what the guest paid for the
+  stay itself (nightly rate after discounts, plus guest fees Hostaway keeps inside totalPrice such
+  as pet or extra-guest fees), without the cleaning fee and taxes, before channel commission.
+  `gross` is the same share of `totalPrice` (everything the guest paid).
+- **Counted statuses**: `new`, `modified` (and the legacy `confirmed`) hold revenue; `ownerStay`
+  nights are occupied but earn nothing and are reported apart; `cancelled` bookings are counted
+  in `cancellations` / `cancelled_value` only. Every other status (inquiries, pending requests,
+  awaiting payment, declined, expired, ...) is ignored and tallied in `ignored`.
+- **Stay basis**: a booking's revenue is spread evenly over its nights (arrival date up to the
+  night before departure) and only nights inside the period count. **Arrival basis**: a booking
+  counts whole (all its nights and all its revenue) when its arrival date is inside the period.
+- **Period**: inclusive calendar dates; the nights counted are start_date through end_date.
+- **Available nights** = properties in scope x days in the period (per currency). Calendar
+  blocks (owner blocks, maintenance) do NOT reduce it: reading them would take one calendar
+  call per property. Owner stays do not reduce it either; they are occupied nights.
+- **Occupancy** = (booked nights + owner-stay nights) / available nights. **ADR** = revenue /
+  booked nights. **RevPAR** = revenue / available nights. Ratios are null when their
+  denominator is zero.
+- **Money is never summed across currencies**: totals come one per currency and every group
+  carries its currency (a group key that meets two currencies yields two groups).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Literal
+
+from hostaway_mcp.domain import channel_name, number, parse_date, text
+
+Basis = Literal["stay", "arrival"]
+GroupBy = Literal["property", "channel", "month"]
+Kind = Literal["revenue", "owner", "cancelled"]
+
+REVENUE_STATUSES = frozenset({"new", "modified", "confirmed"})
+OWNER_STAY_STATUS = "ownerStay"
+CANCELLED_STATUS = "cancelled"
+UNKNOWN_CURRENCY = "unknown"
+OWNER_GROUP_KEY = "owner_stay"
+
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+DEFINITIONS: dict[str, str] = {
+    "period": "Inclusive calendar dates: the nights counted are start_date through end_date.",
+    "revenue": (
+        "Accommodation revenue = totalPrice - cleaningFee - taxAmount of each booking: the stay itself "
+        "(nightly rate after discounts, plus guest fees Hostaway keeps in totalPrice such as pet or "
+        "extra-guest fees), before channel commission. Statuses new, modified (and legacy confirmed) only."
+    ),
+    "gross": "The same share of totalPrice: everything the guest paid, cleaning fee and taxes included.",
+    "basis_stay": (
+        "basis=stay: each booking's revenue is spread evenly over its nights (arrival date to the night "
+        "before departure); only nights inside the period count, so a booking crossing the period "
+        "boundary contributes only its nights inside."
+    ),
+    "basis_arrival": (
+        "basis=arrival: a booking counts whole (all its nights and revenue) when its arrival date is in "
+        "the period, even if it departs after end_date."
+    ),
+    "booked_nights": "Nights of revenue bookings counted under the basis (owner stays excluded).",
+    "owner_stay_nights": "Nights of ownerStay bookings: occupied, but no revenue; reported apart.",
+    "available_nights": (
+        "Properties in scope x days in the period (for month groups: days of that month in the period). "
+        "Calendar blocks (owner blocks, maintenance) are NOT subtracted and owner stays count as available "
+        "and occupied. For channel groups it is every property of the group's currency, so a channel's "
+        "occupancy and RevPAR are its share of the whole. Bookings of a property that GET /listings no longer "
+        "returns still count as revenue; its group shows 0 available nights."
+    ),
+    "occupancy": "(booked_nights + owner_stay_nights) / available_nights, a fraction from 0 to 1.",
+    "adr": "Average daily rate = revenue / booked_nights.",
+    "revpar": "Revenue per available night = revenue / available_nights.",
+    "bookings": (
+        "Revenue bookings with at least one counted night in the total or group (a booking spanning two "
+        "months counts in both month groups, once in the total)."
+    ),
+    "cancellations": "Cancelled bookings that would have counted under the same basis.",
+    "cancelled_value": "The revenue those cancelled bookings would have brought (same definition and basis).",
+    "currency": "Money is never summed across currencies: one total per currency; each group has one currency.",
+    "ignored": "Bookings in the period that count nowhere (inquiries, pending requests, declined, expired...).",
+}
+
+
+@dataclass(frozen=True)
+class Period:
+    """An inclusive reporting period."""
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError("period end is before its start")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    def month_spans(self) -> list[tuple[str, int]]:
+        """(month key "YYYY-MM", days of that month inside the period), in order."""
+        spans: list[tuple[str, int]] = []
+        day = self.start
+        while day <= self.end:
+            next_month = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+            last = min(self.end, next_month - timedelta(days=1))
+            spans.append((month_key(day), (last - day).days + 1))
+            day = next_month
+        return spans
+
+
+def month_key(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def month_label(key: str) -> str:
+    year, month = key.split("-")
+    return f"{MONTH_NAMES[int(month) - 1]} {year}"
+
+
+def amount(value: Any) -> float:
+    """A money field as a float (missing or null counts as 0)."""
+    return number(value) or 0.0
+
+
+def booking_revenue(reservation: Mapping[str, Any]) -> float:
+    """Accommodation revenue: totalPrice - cleaningFee - taxAmount."""
+    return (
+        amount(reservation.get("totalPrice"))
+        - amount(reservation.get("cleaningFee"))
+        - amount(reservation.get("taxAmount"))
+    )
+
+
+def stay_dates(reservation: Mapping[str, Any]) -> tuple[date, date] | None:
+    """(arrival, departure) when both are real dates and the stay has at least one night."""
+    arrival = parse_date(reservation.get("arrivalDate"))
+    departure = parse_date(reservation.get("departureDate"))
+    if arrival is None or departure is None or departure <= arrival:
+        return None
+    return arrival, departure
+
+
+def kind_of(status: Any) -> Kind | None:
+    if status in REVENUE_STATUSES:
+        return "revenue"
+    if status == OWNER_STAY_STATUS:
+        return "owner"
+    if status == CANCELLED_STATUS:
+        return "cancelled"
+    return None
+
+
+@dataclass(frozen=True)
+class BookingShare:
+    """What one booking contributes to the period under the basis."""
+
+    reservation: Mapping[str, Any]
+    kind: Kind
+    currency: str
+    arrival: date
+    departure: date
+    nights: int
+    nights_in_period: int
+    revenue: float  # the whole booking
+    gross: float  # the whole booking's totalPrice
+    months: tuple[tuple[str, int], ...]  # (month key, counted nights in that month)
+
+    @property
+    def fraction(self) -> float:
+        return self.nights_in_period / self.nights
+
+    @property
+    def revenue_in_period(self) -> float:
+        return self.revenue * self.fraction
+
+    @property
+    def gross_in_period(self) -> float:
+        return self.gross * self.fraction
+
+    @property
+    def id(self) -> int:
+        return int(self.reservation.get("id") or 0)
+
+
+def share_of(reservation: Mapping[str, Any], period: Period, basis: Basis, currency: str) -> BookingShare | None:
+    """The booking's contribution, or None when it counts nowhere in this period."""
+    kind = kind_of(reservation.get("status"))
+    dates = stay_dates(reservation)
+    if kind is None or dates is None:
+        return None
+    arrival, departure = dates
+    nights = (departure - arrival).days
+    months: Counter[str] = Counter()
+    if basis == "arrival":
+        if not period.contains(arrival):
+            return None
+        counted = nights
+        months[month_key(arrival)] = nights
+    else:
+        first = max(arrival, period.start)
+        last = min(departure - timedelta(days=1), period.end)
+        if last < first:
+            return None
+        counted = (last - first).days + 1
+        day = first
+        while day <= last:
+            next_month = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+            chunk_end = min(last, next_month - timedelta(days=1))
+            months[month_key(day)] += (chunk_end - day).days + 1
+            day = next_month
+    return BookingShare(
+        reservation=reservation,
+        kind=kind,
+        currency=currency,
+        arrival=arrival,
+        departure=departure,
+        nights=nights,
+        nights_in_period=counted,
+        revenue=booking_revenue(reservation),
+        gross=amount(reservation.get("totalPrice")),
+        months=tuple(sorted(months.items())),
+    )
+
+
+@dataclass
+class Metrics:
+    """Accumulated figures for one currency in a total or a group (unrounded)."""
+
+    currency: str
+    revenue: float = 0.0
+    gross: float = 0.0
+    booked_nights: int = 0
+    owner_stay_nights: int = 0
+    available_nights: int = 0
+    bookings: int = 0
+    cancellations: int = 0
+    cancelled_value: float = 0.0
+
+    def add(self, share: BookingShare, nights: int) -> None:
+        """Count `nights` of `share` (all of them, or one month's)."""
+        fraction = nights / share.nights
+        if share.kind == "revenue":
+            self.revenue += share.revenue * fraction
+            self.gross += share.gross * fraction
+            self.booked_nights += nights
+            self.bookings += 1
+        elif share.kind == "owner":
+            self.owner_stay_nights += nights
+        else:
+            self.cancellations += 1
+            self.cancelled_value += share.revenue * fraction
+
+    @property
+    def occupancy(self) -> float | None:
+        if not self.available_nights:
+            return None
+        return (self.booked_nights + self.owner_stay_nights) / self.available_nights
+
+    @property
+    def adr(self) -> float | None:
+        return self.revenue / self.booked_nights if self.booked_nights else None
+
+    @property
+    def revpar(self) -> float | None:
+        return self.revenue / self.available_nights if self.available_nights else None
+
+
+@dataclass
+class Group:
+    key: str
+    label: str
+    metrics: Metrics
+
+
+@dataclass
+class RevenueFigures:
+    period: Period
+    basis: Basis
+    group_by: GroupBy
+    totals: list[Metrics]
+    groups: list[Group]
+    shares: list[BookingShare]  # every counted booking, by arrival date then id
+    ignored: dict[str, int]  # status -> bookings in the period that count nowhere
+    properties_in_scope: int
+    reservations_read: int
+    owner_stay_nights: int = field(default=0)
+
+
+def listing_currencies(
+    listings: Iterable[Mapping[str, Any]], reservations: Iterable[Mapping[str, Any]]
+) -> dict[int, str]:
+    """Each listing's currency: its currencyCode, else the most common currency of its bookings."""
+    seen: dict[int, Counter[str]] = {}
+    for reservation in reservations:
+        listing_id = reservation.get("listingMapId")
+        currency = text(reservation.get("currency"))
+        if isinstance(listing_id, int) and currency:
+            seen.setdefault(listing_id, Counter())[currency.upper()] += 1
+    result: dict[int, str] = {}
+    for listing in listings:
+        listing_id = int(listing["id"])
+        code = text(listing.get("currencyCode"))
+        if code:
+            result[listing_id] = code.upper()
+        elif listing_id in seen:
+            result[listing_id] = seen[listing_id].most_common(1)[0][0]
+        else:
+            result[listing_id] = UNKNOWN_CURRENCY
+    return result
+
+
+def listing_label(listing: Mapping[str, Any] | None, reservation: Mapping[str, Any] | None, listing_id: int) -> str:
+    for source, key in ((listing, "name"), (listing, "internalListingName"), (reservation, "listingName")):
+        if source is not None and text(source.get(key)):
+            return str(text(source.get(key)))
+    return f"Property {listing_id}"
+
+
+def compute_report(
+    reservations: Iterable[Mapping[str, Any]],
+    listings: Sequence[Mapping[str, Any]],
+    period: Period,
+    *,
+    basis: Basis = "stay",
+    group_by: GroupBy = "property",
+    property_ids: Iterable[int] | None = None,
+) -> RevenueFigures:
+    """Per-currency totals and groups for `period` (see the module docstring for definitions).
+
+    `listings` are the properties whose nights are available; with `property_ids` only those
+    listings and their bookings are in scope. Duplicate reservation ids (a record that moved
+    between pages while they were read) count once, the last copy winning.
+    """
+    scope = None if property_ids is None else set(property_ids)
+    unique: dict[int, Mapping[str, Any]] = {}
+    anonymous: list[Mapping[str, Any]] = []
+    for reservation in reservations:
+        rid = reservation.get("id")
+        if scope is not None and reservation.get("listingMapId") not in scope:
+            continue
+        if isinstance(rid, int):
+            unique[rid] = reservation
+        else:
+            anonymous.append(reservation)
+    rows = [*unique.values(), *anonymous]
+
+    in_scope = [lst for lst in listings if scope is None or int(lst["id"]) in scope]
+    by_id = {int(lst["id"]): lst for lst in in_scope}
+    currencies = listing_currencies(in_scope, rows)
+    listings_per_currency = Counter(currencies.values())
+
+    shares: list[BookingShare] = []
+    ignored: Counter[str] = Counter()
+    for reservation in rows:
+        listing_id = reservation.get("listingMapId")
+        currency = text(reservation.get("currency"))
+        if currency:
+            currency = currency.upper()
+        elif isinstance(listing_id, int) and listing_id in currencies:
+            currency = currencies[listing_id]
+        else:
+            currency = UNKNOWN_CURRENCY
+        share = share_of(reservation, period, basis, currency)
+        if share is not None:
+            shares.append(share)
+        elif kind_of(reservation.get("status")) is None and _touches(reservation, period, basis):
+            ignored[str(reservation.get("status") or "unknown")] += 1
+    shares.sort(key=lambda s: (s.arrival, s.id))
+
+    totals: dict[str, Metrics] = {
+        currency: Metrics(currency, available_nights=count * period.days)
+        for currency, count in listings_per_currency.items()
+    }
+    for share in shares:
+        totals.setdefault(share.currency, Metrics(share.currency)).add(share, share.nights_in_period)
+
+    groups = _group(shares, group_by, period, by_id, currencies, listings_per_currency)
+    return RevenueFigures(
+        period=period,
+        basis=basis,
+        group_by=group_by,
+        totals=[totals[c] for c in sorted(totals)],
+        groups=groups,
+        shares=shares,
+        ignored=dict(sorted(ignored.items())),
+        properties_in_scope=len(in_scope),
+        reservations_read=len(rows),
+        owner_stay_nights=sum(s.nights_in_period for s in shares if s.kind == "owner"),
+    )
+
+
+def _touches(reservation: Mapping[str, Any], period: Period, basis: Basis) -> bool:
+    """Whether an uncounted booking falls in the period (so it is worth tallying as ignored)."""
+    dates = stay_dates(reservation)
+    if dates is None:
+        return False
+    arrival, departure = dates
+    if basis == "arrival":
+        return period.contains(arrival)
+    return arrival <= period.end and departure > period.start
+
+
+def _group(
+    shares: list[BookingShare],
+    group_by: GroupBy,
+    period: Period,
+    listings: Mapping[int, Mapping[str, Any]],
+    currencies: Mapping[int, str],
+    listings_per_currency: Mapping[str, int],
+) -> list[Group]:
+    groups: dict[tuple[str, str], Group] = {}
+
+    def group(key: str, label: str, currency: str, available: int) -> Group:
+        found = groups.get((key, currency))
+        if found is None:
+            found = groups[(key, currency)] = Group(key, label, Metrics(currency, available_nights=available))
+        return found
+
+    if group_by == "property":
+        for listing_id, listing in listings.items():
+            currency = currencies[listing_id]
+            group(str(listing_id), listing_label(listing, None, listing_id), currency, period.days)
+        for share in shares:
+            listing_id = int(share.reservation.get("listingMapId") or 0)
+            known = listing_id in listings and currencies[listing_id] == share.currency
+            label = listing_label(listings.get(listing_id), share.reservation, listing_id)
+            target = group(str(listing_id), label, share.currency, period.days if known else 0)
+            target.metrics.add(share, share.nights_in_period)
+        ordered = sorted(groups.values(), key=lambda g: (g.metrics.currency, -g.metrics.revenue, g.label, g.key))
+    elif group_by == "channel":
+        for share in shares:
+            available = listings_per_currency.get(share.currency, 0) * period.days
+            if share.kind == "owner":
+                key, label = OWNER_GROUP_KEY, "owner stays"
+            else:
+                key = label = channel_name(share.reservation.get("channelId"), share.reservation.get("channelName"))
+            group(key, label, share.currency, available).metrics.add(share, share.nights_in_period)
+        ordered = sorted(groups.values(), key=lambda g: (g.metrics.currency, -g.metrics.revenue, g.key))
+    else:
+        days_in = dict(period.month_spans())
+        for currency, count in listings_per_currency.items():
+            for key, days in days_in.items():
+                group(key, month_label(key), currency, count * days)
+        for share in shares:
+            for key, nights in share.months:
+                available = listings_per_currency.get(share.currency, 0) * days_in.get(key, 0)
+                group(key, month_label(key), share.currency, available).metrics.add(share, nights)
+        ordered = sorted(groups.values(), key=lambda g: (g.key, g.metrics.currency))
+    return ordered

@@ -1,0 +1,362 @@
+"""Revenue tools: how the portfolio, or one property, did over a period.
+
+The arithmetic lives in `hostaway_mcp.revenue` (pure, no I/O); this module only validates, fetches
+with as few calls as the API allows, and shapes the result.
+
+Calls made (R = pages of 100 reservations in scope, L = listings in the account):
+- `get_revenue_report`: ceil(L / 100) listings pages + R reservation pages. With `property_ids`,
+  one id is read with the `listingId` filter; several ids first read one page of the unfiltered
+  query, whose `count` tells how many pages the whole period needs, then either keep reading it
+  (and filter client-side) or switch to one `listingId` query per id, whichever is fewer calls.
+- `get_property_financials`: 1 (the listing) + the property's reservation pages.
+
+Date filters: whether Hostaway's reservation date filters include their end points is
+UNCONFIRMED, so the query is a superset under either reading and the exact period is applied
+client-side (see `reservation_query`). A failed page (after the gateway's retries) fails the whole
+tool: a partial total is never returned as complete.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated, Any, Literal
+
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import Field
+
+from hostaway_mcp.domain import channel_name, money, status_words, text
+from hostaway_mcp.errors import HostawayError
+from hostaway_mcp.gateway import PAGE_SIZE, HostawayGateway, JSONObject
+from hostaway_mcp.models.common import next_offset
+from hostaway_mcp.models.finance import (
+    BookingLine,
+    PropertyFinancials,
+    RevenueGroup,
+    RevenueMetrics,
+    RevenueReport,
+)
+from hostaway_mcp.revenue import (
+    DEFINITIONS,
+    Basis,
+    BookingShare,
+    Group,
+    Metrics,
+    Period,
+    compute_report,
+    listing_label,
+)
+from hostaway_mcp.tools._lookups import fetch_listing
+from hostaway_mcp.tools._runtime import State
+from hostaway_mcp.tools._validation import IsoDate, PropertyId, check_period
+
+MAX_RESERVATION_PAGES = 500  # 50,000 reservations in one report; beyond that, ask for less
+MAX_PROPERTY_IDS = 500
+
+FINANCE_NOTE = (
+    "Hostaway's finance endpoints were not used: the reservation fields (totalPrice, cleaningFee, "
+    "taxAmount, channelCommissionAmount) hold every figure of these metrics. Owner payout and PM "
+    "commission exist only in the consolidated finance report, a form POST this server does not send, "
+    "so payout is shown only where the reservation states it (Airbnb's expected payout)."
+)
+
+BasisArg = Annotated[
+    Literal["stay", "arrival"],
+    Field(
+        description=(
+            "stay (default): spread each booking's revenue over its nights and count only nights inside "
+            "the period. arrival: count whole bookings whose arrival date is inside the period."
+        )
+    ),
+]
+
+
+@dataclass
+class Fetched:
+    reservations: list[JSONObject]
+    pages: int
+    how: str
+
+
+def reservation_query(period: Period, basis: Basis) -> dict[str, str]:
+    """Date filters selecting a superset of the period's bookings under either end-point reading.
+
+    stay: bookings with a night in [start, end] are those with departure > start and
+    arrival <= end; `departureStartDate=start` and `arrivalEndDate=end+1` cover both the inclusive
+    and the exclusive reading. arrival: `arrivalStartDate=start-1`, `arrivalEndDate=end+1`.
+    """
+    after_end = (period.end + timedelta(days=1)).isoformat()
+    if basis == "stay":
+        return {"departureStartDate": period.start.isoformat(), "arrivalEndDate": after_end}
+    return {"arrivalStartDate": (period.start - timedelta(days=1)).isoformat(), "arrivalEndDate": after_end}
+
+
+async def _walk(gateway: HostawayGateway, query: dict[str, Any]) -> tuple[list[JSONObject], int]:
+    """Every page of a reservations query (afterId cursor); refuses to return a truncated list."""
+    items: list[JSONObject] = []
+    pages = 0
+    last_size = 0
+    async for page in gateway.iter_cursor_pages(
+        "reservations", query, page_size=PAGE_SIZE, max_pages=MAX_RESERVATION_PAGES
+    ):
+        pages += 1
+        last_size = len(page)
+        items.extend(page)
+    if pages >= MAX_RESERVATION_PAGES and last_size >= PAGE_SIZE:
+        raise ToolError(
+            f"More than {MAX_RESERVATION_PAGES * PAGE_SIZE} reservations match this period, so the report "
+            "would be incomplete. Ask for a shorter period or fewer property_ids."
+        )
+    return items, pages
+
+
+async def _continue(
+    gateway: HostawayGateway, query: dict[str, Any], head: list[JSONObject], total: int | None
+) -> tuple[list[JSONObject], int]:
+    """The rest of a cursor walk whose first page is already read (same rules as the gateway's
+    `iter_cursor_pages`, but stopping on the first page's `count`, which is the full total)."""
+    items, pages, page = list(head), 1, head
+    while page and (total is None or len(items) < total):
+        after_id = page[-1].get("id")
+        if not isinstance(after_id, int):
+            break
+        if pages >= MAX_RESERVATION_PAGES:
+            raise ToolError(
+                f"More than {MAX_RESERVATION_PAGES * PAGE_SIZE} reservations match this period, so the "
+                "report would be incomplete. Ask for a shorter period or fewer property_ids."
+            )
+        page = (await gateway.get("reservations", {**query, "limit": PAGE_SIZE, "afterId": after_id})).items
+        pages += 1
+        if page and page[-1].get("id") == after_id:
+            break
+        items.extend(page)
+    return items, pages
+
+
+async def fetch_reservations(
+    gateway: HostawayGateway, query: dict[str, Any], property_ids: Sequence[int] | None
+) -> Fetched:
+    """The period's reservations for the whole account or some properties, all pages or an error."""
+    try:
+        return await _fetch_reservations(gateway, query, property_ids)
+    except HostawayError as exc:
+        raise ToolError(
+            "Could not read every page of reservations for the period, so no figures are returned "
+            f"(a partial total would be wrong). {exc.message}"
+        ) from None
+
+
+async def _fetch_reservations(
+    gateway: HostawayGateway, query: dict[str, Any], property_ids: Sequence[int] | None
+) -> Fetched:
+    if not property_ids:
+        items, pages = await _walk(gateway, query)
+        return Fetched(items, pages, "whole account")
+    if len(property_ids) == 1:
+        items, pages = await _walk(gateway, {**query, "listingId": property_ids[0]})
+        return Fetched(items, pages, "listingId filter")
+
+    # Several ids: the only documented property filter takes one id. The first unfiltered page
+    # says (count) how many pages the whole account needs; keep reading it if that costs no more
+    # than one query per id, else switch.
+    first = await gateway.get("reservations", {**query, "limit": PAGE_SIZE})
+    needed = math.ceil(first.count / PAGE_SIZE) if first.count is not None else None
+    if needed is None or needed - 1 <= len(property_ids):
+        items, pages = await _continue(gateway, query, first.items, first.count)
+        return Fetched(items, pages, "whole account, filtered to property_ids client-side")
+    items = []
+    pages = 1  # the probe page
+    for listing_id in property_ids:
+        some, more = await _walk(gateway, {**query, "listingId": listing_id})
+        items.extend(some)
+        pages += more
+    return Fetched(items, pages, f"one listingId query per property ({len(property_ids)}) after one probe page")
+
+
+async def fetch_listings(gateway: HostawayGateway) -> tuple[list[JSONObject], int]:
+    listings: list[JSONObject] = []
+    pages = 0
+    async for page in gateway.iter_offset_pages("listings", {"includeResources": 0}):
+        pages += 1
+        listings.extend(item for item in page.items if isinstance(item.get("id"), int))
+    return listings, pages
+
+
+def _metrics_fields(metrics: Metrics) -> dict[str, Any]:
+    def ratio(value: float | None, digits: int) -> float | None:
+        return None if value is None else round(value, digits)
+
+    return {
+        "currency": metrics.currency,
+        "revenue": round(metrics.revenue, 2),
+        "gross": round(metrics.gross, 2),
+        "booked_nights": metrics.booked_nights,
+        "owner_stay_nights": metrics.owner_stay_nights,
+        "available_nights": metrics.available_nights,
+        "occupancy": ratio(metrics.occupancy, 4),
+        "adr": ratio(metrics.adr, 2),
+        "revpar": ratio(metrics.revpar, 2),
+        "bookings": metrics.bookings,
+        "cancellations": metrics.cancellations,
+        "cancelled_value": round(metrics.cancelled_value, 2),
+    }
+
+
+def to_metrics(metrics: Metrics) -> RevenueMetrics:
+    return RevenueMetrics(**_metrics_fields(metrics))
+
+
+def to_group(group: Group) -> RevenueGroup:
+    return RevenueGroup(key=group.key, label=group.label, **_metrics_fields(group.metrics))
+
+
+def to_line(share: BookingShare) -> BookingLine:
+    raw = share.reservation
+    return BookingLine(
+        booking_id=share.id,
+        guest_name=text(raw.get("guestName")),
+        status=status_words(raw.get("status")),
+        channel="owner stay" if share.kind == "owner" else channel_name(raw.get("channelId"), raw.get("channelName")),
+        arrival_date=share.arrival.isoformat(),
+        departure_date=share.departure.isoformat(),
+        nights=share.nights,
+        nights_in_period=share.nights_in_period,
+        currency=share.currency,
+        total_price=money(raw.get("totalPrice")),
+        cleaning_fee=money(raw.get("cleaningFee")),
+        taxes=money(raw.get("taxAmount")),
+        channel_commission=money(raw.get("channelCommissionAmount")),
+        revenue=round(share.revenue, 2),
+        revenue_in_period=0.0 if share.kind == "owner" else round(share.revenue_in_period, 2),
+        payout=money(raw.get("airbnbExpectedPayoutAmount")),
+    )
+
+
+def _source(fetched: Fetched, listing_calls: str) -> str:
+    return (
+        f"Reservation fields from GET /reservations ({len(fetched.reservations)} read in {fetched.pages} "
+        f"page(s); {fetched.how}; statuses filtered client-side, as Hostaway has no status filter) and "
+        f"{listing_calls}. {FINANCE_NOTE}"
+    )
+
+
+async def get_revenue_report(
+    state: State,
+    start_date: Annotated[IsoDate, Field(description="First day of the period (YYYY-MM-DD), inclusive.")],
+    end_date: Annotated[IsoDate, Field(description="Last day of the period (YYYY-MM-DD), inclusive.")],
+    property_ids: Annotated[
+        list[PropertyId] | None,
+        Field(
+            max_length=MAX_PROPERTY_IDS,
+            description="Only these properties (ids from list_properties); omit or [] for the whole portfolio.",
+        ),
+    ] = None,
+    group_by: Annotated[
+        Literal["property", "channel", "month"],
+        Field(description="Break the totals down by property, booking channel or calendar month."),
+    ] = "property",
+    basis: BasisArg = "stay",
+    limit: Annotated[int, Field(ge=1, le=500, description="Groups per page.")] = 100,
+    offset: Annotated[int, Field(ge=0, description="Skip this many groups (from next_offset).")] = 0,
+) -> RevenueReport:
+    """Report revenue, booked nights, occupancy, ADR, RevPAR and cancellations for a period.
+
+    Use it for "how did we do" questions over the whole portfolio or some properties, broken down
+    by property, channel or month. The period is inclusive (nights start_date..end_date), at most
+    two years. Revenue = totalPrice - cleaningFee - taxAmount of bookings with status new/modified;
+    basis=stay spreads it evenly over each booking's nights and counts the nights inside the period,
+    basis=arrival counts whole bookings arriving in the period. Owner stays are occupied nights with
+    no revenue (owner_stay_nights); cancelled bookings only feed cancellations and cancelled_value;
+    inquiries, pending, declined and expired bookings are ignored. Available nights = properties x
+    days (calendar blocks are not subtracted). Occupancy = (booked + owner nights) / available;
+    ADR = revenue / booked nights; RevPAR = revenue / available nights. Totals come one per currency:
+    never add them up. Full definitions are in the result's `definitions`.
+    """
+    days = check_period(start_date, end_date)
+    period = Period(start_date, end_date)
+    ids = sorted(set(property_ids)) if property_ids else None
+    gateway = state.gateway
+
+    listings, listing_pages = await fetch_listings(gateway)
+    if ids is not None:
+        known = {int(listing["id"]) for listing in listings}
+        missing = [i for i in ids if i not in known]
+        if missing:
+            which = ", ".join(str(i) for i in missing)
+            noun = "Property" if len(missing) == 1 else "Properties"
+            raise ToolError(f"{noun} {which} not found: use list_properties to find the property ids.")
+    fetched = await fetch_reservations(gateway, reservation_query(period, basis), ids)
+    report = compute_report(fetched.reservations, listings, period, basis=basis, group_by=group_by, property_ids=ids)
+
+    groups = report.groups[offset : offset + limit]
+    total_groups = len(report.groups)
+    return RevenueReport(
+        start_date=start_date.isoformat(),
+        end_date=end_date.isoformat(),
+        basis=basis,
+        group_by=group_by,
+        totals=[to_metrics(m) for m in report.totals],
+        groups=[to_group(g) for g in groups],
+        groups_total=total_groups,
+        offset=offset,
+        limit=limit,
+        next_offset=next_offset(offset, len(groups), total_groups),
+        owner_stay_nights=report.owner_stay_nights,
+        properties_in_scope=report.properties_in_scope,
+        ignored=report.ignored,
+        definitions={**DEFINITIONS, "days_in_period": f"{days} days, {start_date} through {end_date}."},
+        source=_source(fetched, f"the property list from GET /listings ({listing_pages} page(s))"),
+    )
+
+
+async def get_property_financials(
+    state: State,
+    property_id: PropertyId,
+    start_date: Annotated[IsoDate, Field(description="First day of the period (YYYY-MM-DD), inclusive.")],
+    end_date: Annotated[IsoDate, Field(description="Last day of the period (YYYY-MM-DD), inclusive.")],
+    basis: BasisArg = "stay",
+    limit: Annotated[int, Field(ge=1, le=200, description="Booking lines per page.")] = 50,
+    offset: Annotated[int, Field(ge=0, description="Skip this many booking lines (from next_offset).")] = 0,
+) -> PropertyFinancials:
+    """Report one property's revenue metrics for a period, with its booking lines.
+
+    Use it when a manager or owner asks how one property did, or wants the bookings behind the
+    numbers (guest, dates, channel, total, cleaning fee, taxes, channel commission, payout where
+    the reservation states it). Property ids come from list_properties. The metrics and the
+    period (inclusive, at most two years) are defined exactly as in get_revenue_report; booking
+    lines cover revenue bookings, owner stays and cancellations, by arrival date, paged.
+    """
+    days = check_period(start_date, end_date)
+    period = Period(start_date, end_date)
+    gateway = state.gateway
+
+    listing = await fetch_listing(gateway, property_id)
+    listing = {**listing, "id": property_id}
+    fetched = await fetch_reservations(gateway, reservation_query(period, basis), [property_id])
+    report = compute_report(
+        fetched.reservations, [listing], period, basis=basis, group_by="property", property_ids=[property_id]
+    )
+    lines = report.shares[offset : offset + limit]
+    return PropertyFinancials(
+        property_id=property_id,
+        property_name=listing_label(listing, None, property_id),
+        start_date=start_date.isoformat(),
+        end_date=end_date.isoformat(),
+        basis=basis,
+        totals=[to_metrics(m) for m in report.totals],
+        owner_stay_nights=report.owner_stay_nights,
+        bookings=[to_line(share) for share in lines],
+        total=len(report.shares),
+        offset=offset,
+        limit=limit,
+        next_offset=next_offset(offset, len(lines), len(report.shares)),
+        ignored=report.ignored,
+        definitions={
+            **DEFINITIONS,
+            "days_in_period": f"{days} days, {start_date} through {end_date}.",
+            "payout": "Host payout as the reservation states it (airbnbExpectedPayoutAmount); null when it does not.",
+        },
+        source=_source(fetched, f"the property from GET /listings/{property_id}"),
+    )
