@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,6 +35,11 @@ class AppState:
     gateway: HostawayGateway
     today: Callable[[], date]
     extras: dict[str, Any] = field(default_factory=dict)
+    # Injectable monotonic clock (build_server's `clock`) for time windows such as the duplicate guard.
+    monotonic: Callable[[], float] = time.monotonic
+    # Guest messages sent (or whose outcome is unknown) this run: (conversation id, text digest) ->
+    # (monotonic time, "sent" | "unknown"); the duplicate guard of send_guest_message reads it.
+    recent_messages: dict[tuple[int, str], tuple[float, str]] = field(default_factory=dict)
 
 
 def _resolve_state(ctx: Context) -> AppState:
