@@ -22,6 +22,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from hostaway_mcp.ratelimit import Clock, Sleep
 
@@ -43,6 +44,16 @@ class AccessToken:
 
 
 MintToken = Callable[[], Awaitable[AccessToken]]
+
+
+class TokenCache(Protocol):
+    """Where a token is kept between runs: `TokenFileCache`, or `ratelimit_shared.RedisTokenCache`."""
+
+    def load(self) -> AccessToken | None: ...
+
+    def store(self, token: AccessToken) -> None: ...
+
+    def clear(self) -> None: ...
 
 
 class TokenFileCache:
@@ -100,7 +111,7 @@ class TokenManager:
         self,
         mint: MintToken,
         *,
-        cache: TokenFileCache | None = None,
+        cache: TokenCache | None = None,
         wall_clock: Clock = time.time,
         sleep: Sleep = asyncio.sleep,
         not_before_s: float = TOKEN_NOT_BEFORE_S,
