@@ -30,6 +30,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, wait_exp
 from hostaway_mcp import __version__
 from hostaway_mcp.auth import AccessToken, TokenCache, TokenFileCache, TokenManager
 from hostaway_mcp.config import Settings
+from hostaway_mcp.domain import number
 from hostaway_mcp.errors import (
     AuthenticationError,
     HostawayAPIError,
@@ -288,7 +289,7 @@ class HostawayGateway:
         if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
             raise UpstreamError("Hostaway's token answer had no access_token")
         now = self._wall_clock()
-        expires_in = _as_float(body.get("expires_in")) or 3600.0 * 24 * 180
+        expires_in = number(body.get("expires_in")) or 3600.0 * 24 * 180
         return AccessToken(value=body["access_token"], issued_at=now, expires_at=now + expires_in)
 
     # -- sending and retrying -------------------------------------------------------------------
@@ -510,17 +511,6 @@ def _as_int(value: object) -> int | None:
         return value
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return int(value.strip())
-    return None
-
-
-def _as_float(value: object) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
     return None
 
 
