@@ -24,9 +24,8 @@ CONSOLE_SCRIPT = Path(sys.executable).with_name("hostaway-mcp")
 
 @pytest.fixture
 def loopback_sandbox() -> Iterator[tuple[Any, str]]:
-    from hostaway_mcp.sandbox.http_server import serve_sandbox
-
     from hostaway_mcp.sandbox import Sandbox
+    from hostaway_mcp.sandbox.http_server import serve_sandbox
 
     sandbox = Sandbox(seed=7, today=TODAY)
     with serve_sandbox(sandbox) as base_url:
