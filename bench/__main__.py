@@ -1,0 +1,5 @@
+"""`uv run python -m bench`: see bench/README.md."""
+
+from bench.run import main
+
+main()

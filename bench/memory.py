@@ -1,0 +1,103 @@
+"""Peak memory of a server process after many tool calls.
+
+The server is the real `hostaway-mcp` command over stdio, talking to a loopback sandbox (zero
+latency, limits off) in this process, so its memory is the server's alone. Linux only (it reads
+/proc/PID/status); elsewhere the table says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from bench.common import TODAY, Table, child_env, make_sandbox, scratch_dir, text_of
+from bench.scenarios import tool_arguments
+from bench.server_costs import read_tools
+
+
+def _find_pid(cwd: Path) -> int | None:
+    """The process whose working directory is `cwd` (each server gets a unique one)."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    for entry in proc.iterdir():
+        if entry.name.isdigit():
+            try:
+                if Path(os.readlink(entry / "cwd")) == cwd:
+                    return int(entry.name)
+            except OSError:
+                continue
+    return None
+
+
+def _has_proc() -> bool:
+    return Path("/proc/self/status").exists()
+
+
+def _status_mb(pid: int) -> dict[str, float]:
+    values: dict[str, float] = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            values[key] = int(rest.split()[0]) / 1024
+    return values
+
+
+async def run(quick: bool) -> Table:
+    from mcp import Client, StdioServerParameters
+
+    from hostaway_mcp.sandbox.http_server import serve_sandbox
+
+    calls = 60 if quick else 1000
+    table = Table(f"Server memory over {calls:,} tool calls", ["moment", "RSS MB", "peak RSS MB"])
+    if not _has_proc():
+        table.notes.append("Not measured: needs Linux /proc.")
+        return table
+    sandbox = make_sandbox(24, enforce_rate_limits=False)
+    scripted = tool_arguments(sandbox.account, TODAY)
+    tools = [t for t in read_tools() if t in scripted]
+    workdir = scratch_dir("memory").resolve()
+    with serve_sandbox(sandbox) as base_url:
+        env = child_env(
+            HOSTAWAY_ACCOUNT_ID="10001",
+            HOSTAWAY_SECRET_KEY="bench-secret",
+            HOSTAWAY_BASE_URL=base_url,
+            HOSTAWAY_CACHE_DIR=str(workdir),
+            HOSTAWAY_SHARED_RATE_LIMIT="false",
+            HOSTAWAY_RATE_LIMIT_REQUESTS="1000000000",
+            HOSTAWAY_LOG_LEVEL="WARNING",
+        )
+        params = StdioServerParameters(command=sys.executable, args=["-m", "hostaway_mcp"], env=env, cwd=str(workdir))
+        async with Client(params) as client:
+            pid = _find_pid(workdir)
+            if pid is None:
+                table.notes.append("Not measured: the server process was not found.")
+                return table
+            table.rows.append(["after start-up", *_pair(_status_mb(pid))])
+            for tool in tools:
+                await client.call_tool(tool, scripted[tool])
+            table.rows.append([f"after one call of each of {len(tools)} read tools", *_pair(_status_mb(pid))])
+            errors = 0
+            for i in range(calls):
+                tool = tools[i % len(tools)]
+                result = await client.call_tool(tool, scripted[tool])
+                if result.is_error:
+                    errors += 1
+                    print(f"  {tool} failed: {text_of(result)[:200]}", file=sys.stderr)
+                if (i + 1) % max(1, calls // 4) == 0:
+                    await asyncio.sleep(0)
+            final = _status_mb(pid)
+            table.rows.append([f"after {calls:,} more calls", *_pair(final)])
+    table.figures["peak_rss_mb"] = final["VmHWM"]
+    table.figures["errors"] = errors
+    table.notes.append(
+        f"Calls cycle through the read tools with scripted arguments ({errors} errors); RSS and peak RSS "
+        "(VmRSS, VmHWM) of the server process only."
+    )
+    return table
+
+
+def _pair(values: dict[str, float]) -> list[float]:
+    return [round(values["VmRSS"], 1), round(values["VmHWM"], 1)]

@@ -1,0 +1,105 @@
+"""Realistic arguments for every tool, picked from a sandbox account.
+
+Shared by the benchmarks and by the fault and fuzz suites, so a tool added to the catalogue is
+exercised everywhere once it has an entry here. Tools without one get arguments derived from their
+input schema (`schema_arguments`), which covers the usual parameter names.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+CONFIRMED = ("new", "modified")
+
+
+def pick_booking(account: Any, today: date) -> dict[str, Any]:
+    """An upcoming confirmed booking that has a guest conversation (the usual subject of a question)."""
+    with_thread = {c.get("reservationId") for c in account.conversations}
+    upcoming = [
+        r
+        for r in account.reservations
+        if r.get("status") in CONFIRMED and r.get("arrivalDate", "") >= today.isoformat() and r["id"] in with_thread
+    ]
+    upcoming.sort(key=lambda r: (r["arrivalDate"], r["id"]))
+    if not upcoming:
+        raise LookupError("the sandbox account has no upcoming confirmed booking with a conversation")
+    return dict(upcoming[0])
+
+
+def quarter_of(today: date) -> tuple[date, date]:
+    """The last complete calendar quarter before `today`."""
+    first_month = 3 * ((today.month - 1) // 3) + 1
+    this_quarter = date(today.year, first_month, 1)
+    end = this_quarter - timedelta(days=1)
+    start = date(end.year, 3 * ((end.month - 1) // 3) + 1, 1)
+    return start, end
+
+
+def tool_arguments(account: Any, today: date) -> dict[str, dict[str, Any]]:
+    """Arguments that make each tool answer a typical question about this account."""
+    booking = pick_booking(account, today)
+    listing = int(booking["listingMapId"])
+    q_start, q_end = quarter_of(today)
+
+    def day(offset: int) -> str:
+        return (today + timedelta(days=offset)).isoformat()
+
+    return {
+        "list_properties": {},
+        "get_property_details": {"property_id": listing},
+        "search_available_properties": {"check_in": day(21), "check_out": day(24), "guests": 2},
+        "check_property_availability": {"property_id": listing, "start_date": day(21), "end_date": day(35)},
+        "search_bookings": {"arrival_from": day(0), "arrival_to": day(6)},
+        "get_booking_details": {"booking_id": booking["id"]},
+        "get_guest_info": {"booking_id": booking["id"]},
+        "get_conversation_history": {"booking_id": booking["id"]},
+        "list_guest_inbox": {},
+        "get_revenue_report": {"start_date": q_start.isoformat(), "end_date": q_end.isoformat()},
+        "get_property_financials": {
+            "property_id": listing,
+            "start_date": q_start.isoformat(),
+            "end_date": q_end.isoformat(),
+        },
+        "send_guest_message": {
+            "booking_id": booking["id"],
+            "message": "Hello! Check-in is from 15:00; we look forward to welcoming you.",
+        },
+        "block_dates": {"property_id": listing, "start_date": day(300), "end_date": day(303)},
+        "unblock_dates": {"property_id": listing, "start_date": day(300), "end_date": day(303)},
+        "update_nightly_rates": {
+            "property_id": listing,
+            "start_date": day(300),
+            "end_date": day(303),
+            "nightly_price": 180,
+        },
+    }
+
+
+def schema_arguments(schema: dict[str, Any], account: Any, today: date) -> dict[str, Any]:
+    """Arguments for a tool with no entry above, from its input schema's required parameters."""
+    booking = pick_booking(account, today)
+    known: dict[str, Any] = {
+        "property_id": int(booking["listingMapId"]),
+        "booking_id": booking["id"],
+        "check_in": (today + timedelta(days=21)).isoformat(),
+        "check_out": (today + timedelta(days=24)).isoformat(),
+        "start_date": (today + timedelta(days=21)).isoformat(),
+        "end_date": (today + timedelta(days=24)).isoformat(),
+        "week_start": today.isoformat(),
+        "guests": 2,
+        "message": "Hello!",
+    }
+    arguments: dict[str, Any] = {}
+    for name in schema.get("required", []):
+        if name in known:
+            arguments[name] = known[name]
+            continue
+        kind = schema.get("properties", {}).get(name, {}).get("type")
+        arguments[name] = {"integer": 1, "number": 1, "boolean": False, "array": []}.get(kind, "x")
+    return arguments
+
+
+def arguments_for(name: str, schema: dict[str, Any], account: Any, today: date) -> dict[str, Any]:
+    scripted = tool_arguments(account, today)
+    return dict(scripted[name]) if name in scripted else schema_arguments(schema, account, today)

@@ -1,0 +1,54 @@
+"""The benchmarks still run end to end (`python -m bench --quick`), and their key claims hold.
+
+The quick run compresses time 10x for the limiter, so three real server processes sharing one
+sandbox account for the equivalent of 40 s take 4 s here.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TITLES = (
+    "API calls and wall time per question",
+    "Rate limiter",
+    "Server overhead per tool call",
+    "Cold start to a served initialize",
+    "Bytes returned per tool",
+    "Server memory over",
+)
+
+
+@pytest.mark.timeout(300)
+def test_the_quick_benchmark_runs_and_its_claims_hold(tmp_path: Path) -> None:
+    figures_path = tmp_path / "figures.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--no-write", "--json", str(figures_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=280,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    for title in TITLES:
+        assert title in done.stdout, f"no table {title!r} in the output"
+    figures = {
+        title.split(":")[0].split(" (")[0]: values for title, values in json.loads(figures_path.read_text()).items()
+    }
+    limiter = next(values for title, values in figures.items() if title.startswith("Rate limiter"))
+    for processes in (1, 3):
+        assert limiter[f"{processes}p:429"] == 0, f"{processes} process(es) met a 429"
+        assert limiter[f"{processes}p:errors"] == 0
+        assert limiter[f"{processes}p:fraction"] >= 0.85, limiter
+        assert limiter[f"{processes}p:sustained"] >= 0.85, limiter
+    assert limiter["burst15_s"] < limiter["sixteenth_s"], "the 16th call of a burst must wait for the window"
+    questions = next(values for title, values in figures.items() if title.startswith("API calls"))
+    assert questions["search_available_properties:20:calls"] >= 1
+    memory = next(values for title, values in figures.items() if title.startswith("Server memory"))
+    assert memory["errors"] == 0

@@ -1,0 +1,243 @@
+"""Every read tool survives every failure Hostaway (or the network to it) can throw at it.
+
+For each read tool in the catalogue and each fault the sandbox can inject, the tool either
+recovers transparently (the same answer as without the fault) or returns an error the model can
+act on; and the same server answers the next call normally. Retries run on the fake clock.
+
+A single transient failure (429 with or without Retry-After, 500, 503, an HTML error page, a read
+timeout, a connection reset, an expired token) must be invisible. A truncated JSON body and a
+failure that persists through every retry must give an actionable error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from mcp import Client
+
+from bench.scenarios import arguments_for
+from hostaway_mcp.sandbox import Fault, Sandbox
+from hostaway_mcp.server import build_server
+from hostaway_mcp.tools import catalogue
+from tests.conftest import PLANTED_SECRET, TODAY, FakeClock
+
+READ_TOOLS = sorted(spec.name for spec in catalogue() if spec.kind == "read")
+TOKEN_PATH = "/accessTokens"
+MAX_ATTEMPTS = 5  # the Settings default; persistent faults outlast it
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    faults: tuple[Fault, ...]
+    recovers: bool  # True: the answer must equal the fault-free one; False: an actionable error
+
+
+def _times(fault: Fault, n: int) -> tuple[Fault, ...]:
+    return (fault,) * n
+
+
+TRANSIENT = [
+    Case("429", (Fault("status", status=429),), True),
+    Case("429 Retry-After", (Fault("status", status=429, headers={"Retry-After": "3"}),), True),
+    Case("500", (Fault("status", status=500),), True),
+    Case("503", (Fault("status", status=503),), True),
+    Case("html 502 page", (Fault("html", status=502),), True),
+    Case("read timeout", (Fault("read_timeout"),), True),
+    Case("connection reset", (Fault("reset"),), True),
+    Case("connection refused", (Fault("connect_error"),), True),
+]
+BROKEN = [
+    Case("malformed json", (Fault("malformed_json"),), False),
+    Case("html 200 page", (Fault("status", status=200, body="<html><body>Maintenance</body></html>"),), False),
+    Case("503 persists", _times(Fault("status", status=503), MAX_ATTEMPTS), False),
+    Case("429 persists", _times(Fault("status", status=429), MAX_ATTEMPTS), False),
+    Case("timeouts persist", _times(Fault("read_timeout"), MAX_ATTEMPTS), False),
+]
+
+
+def _targeted(case: Case, path: str | None) -> tuple[Fault, ...]:
+    """The case's faults aimed at GET requests (never the token exchange), optionally one path."""
+    return tuple(
+        Fault(f.kind, method="GET", path=path, status=f.status, headers=f.headers, body=f.body) for f in case.faults
+    )
+
+
+def actionable_problem(text: str, tool: str) -> str | None:
+    """Why an error text is not one a model can act on (None: it is fine)."""
+    body = text.removeprefix(f"Error executing tool {tool}:").strip()
+    if not body or body == f"Error executing tool {tool}":
+        return "opaque error"
+    if len(body) < 30:
+        return "too terse to act on"
+    if not re.search(r"try again|wait|check|in a minute|use ", body, re.IGNORECASE):
+        return "no next step"
+    if "Traceback" in text or "Exception" in text:
+        return "leaks a traceback"
+    if PLANTED_SECRET in text or "Bearer" in text:
+        return "leaks a credential"
+    return None
+
+
+def _text(result: Any) -> str:
+    return "\n".join(getattr(block, "text", "") for block in result.content)
+
+
+class _Switch(httpx.AsyncBaseTransport):
+    """Lets one server (costly to build) serve a fresh sandbox in every test."""
+
+    def __init__(self) -> None:
+        self.target: httpx.AsyncBaseTransport | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        assert self.target is not None
+        return await self.target.handle_async_request(request)
+
+
+@dataclass
+class Rig:
+    clock: FakeClock
+    switch: _Switch
+    server: Any
+    schemas: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[tuple[Sandbox, Client]]:
+        sandbox = Sandbox(seed=7, today=TODAY, listings=6, clock=self.clock, token_not_before_s=1.0)
+        self.switch.target = sandbox.transport(sleep=self.clock.sleep)
+        async with Client(self.server) as client:
+            if not self.schemas:
+                self.schemas.update({t.name: t.input_schema for t in (await client.list_tools()).tools})
+            yield sandbox, client
+
+    def arguments(self, tool: str, sandbox: Sandbox) -> dict[str, Any]:
+        return arguments_for(tool, self.schemas[tool], sandbox.account, TODAY)
+
+
+@pytest.fixture(scope="module")
+def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
+    from hostaway_mcp.config import Settings
+    from tests.conftest import ACCOUNT_ID
+
+    settings = Settings(
+        account_id=ACCOUNT_ID,
+        secret_key=PLANTED_SECRET,
+        cache_dir=Path(tmp_path_factory.mktemp("cache")),
+        shared_rate_limit=False,
+        token_cache=False,  # every test meets a fresh sandbox, which knows no earlier token
+        _env_file=None,
+    )
+    clock, switch = FakeClock(), _Switch()
+    server = build_server(
+        settings, transport=switch, sleep=clock.sleep, clock=clock, wall_clock=clock, today=lambda: TODAY
+    )
+    yield Rig(clock, switch, server)
+
+
+async def _baseline(client: Client, sandbox: Sandbox, tool: str, arguments: dict[str, Any]) -> tuple[Any, list[str]]:
+    since = len(sandbox.request_log)
+    result = await client.call_tool(tool, arguments)
+    assert not result.is_error, (
+        f"{tool} fails without any fault: {_text(result)} (a new tool? give it arguments in bench/scenarios.py)"
+    )
+    return result.structured_content, [r.path for r in sandbox.request_log[since:] if r.method == "GET"]
+
+
+async def _run_cases(rig: Rig, tool: str, cases: list[Case]) -> None:
+    """Each case at the tool's first API call and at a later one; every failure is reported."""
+    problems: list[str] = []
+    async with rig.session() as (sandbox, client):
+        arguments = rig.arguments(tool, sandbox)
+        expected, paths = await _baseline(client, sandbox, tool, arguments)
+        later = [p for p in paths[1:] if not paths[0].startswith(p)]
+        targets: list[tuple[str, str | None]] = [("first call", None)]
+        if later:
+            targets.append((f"later call {later[-1]}", later[-1]))
+        for case in cases:
+            for where, path in targets:
+                label = f"{case.name} at {where}"
+                sandbox.faults.script(*_targeted(case, path))
+                sleeps_before = len(rig.clock.sleeps)
+                result = await client.call_tool(tool, arguments)
+                if sandbox.faults.pending:
+                    sandbox.faults.clear()
+                    problems.append(f"{label}: the fault was never reached")
+                    continue
+                if case.recovers:
+                    if result.is_error:
+                        problems.append(f"{label}: no recovery: {_text(result)}")
+                    elif result.structured_content != expected:
+                        problems.append(f"{label}: recovered with a different answer")
+                    elif "Retry-After" in case.name and 3.0 not in rig.clock.sleeps[sleeps_before:]:
+                        problems.append(f"{label}: Retry-After was not honoured")
+                elif result.is_error:
+                    if (why := actionable_problem(_text(result), tool)) is not None:
+                        problems.append(f"{label}: {why}: {_text(result)!r}")
+                elif result.structured_content != expected:
+                    problems.append(f"{label}: a wrong answer instead of an error")
+
+                if not result.is_error:
+                    continue  # served normally; the next case's call is the next call
+                again = await client.call_tool(tool, arguments)
+                if again.is_error or again.structured_content != expected:
+                    problems.append(f"{label}: the next call was not served normally: {_text(again)[:200]}")
+    assert not problems, f"{tool}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("tool", READ_TOOLS)
+async def test_a_single_transient_failure_is_invisible(tool: str, rig: Rig) -> None:
+    await _run_cases(rig, tool, TRANSIENT)
+
+
+@pytest.mark.parametrize("tool", READ_TOOLS)
+async def test_broken_answers_and_outages_give_actionable_errors(tool: str, rig: Rig) -> None:
+    await _run_cases(rig, tool, BROKEN)
+
+
+@pytest.mark.parametrize("tool", READ_TOOLS)
+async def test_an_expired_token_mid_session_is_replaced_once(tool: str, rig: Rig) -> None:
+    async with rig.session() as (sandbox, client):
+        arguments = rig.arguments(tool, sandbox)
+        expected, _ = await _baseline(client, sandbox, tool, arguments)
+        mints = sum(1 for r in sandbox.request_log if r.path == TOKEN_PATH)
+
+        sandbox.expire_tokens()
+        result = await client.call_tool(tool, arguments)
+        assert not result.is_error, f"{tool} did not recover from an expired token: {_text(result)}"
+        assert result.structured_content == expected
+        assert sum(1 for r in sandbox.request_log if r.path == TOKEN_PATH) == mints + 1, "exactly one re-mint"
+        again = await client.call_tool(tool, arguments)
+        assert again.structured_content == expected
+
+
+@pytest.mark.parametrize("tool", READ_TOOLS)
+async def test_a_forbidden_account_gets_a_permission_error_not_a_loop(tool: str, rig: Rig) -> None:
+    """403 on every data request, even with a fresh token: a re-mint, then a clear error."""
+    async with rig.session() as (sandbox, client):
+        arguments = rig.arguments(tool, sandbox)
+        expected, paths = await _baseline(client, sandbox, tool, arguments)
+        since = len(sandbox.request_log)
+        sandbox.faults.script(*(Fault("status", method="GET", status=403) for _ in range(2 * len(paths) + 2)))
+        result = await client.call_tool(tool, arguments)
+        sandbox.faults.clear()
+        assert result.is_error, f"{tool} answered although every request was refused"
+        text = _text(result)
+        assert actionable_problem(text, tool) is None, text
+        assert "403" in text or "permission" in text.lower()
+        mints = sum(1 for r in sandbox.request_log[since:] if r.path == TOKEN_PATH)
+        # One re-mint per refused request at most (concurrent requests may each try once): no loop.
+        assert 1 <= mints <= len(paths), f"{mints} token requests for {len(paths)} API calls"
+        again = await client.call_tool(tool, arguments)
+        assert again.structured_content == expected
+
+
+def test_every_read_tool_is_covered() -> None:
+    """Guards the parametrisation: a catalogue without read tools would make this suite vacuous."""
+    assert len(READ_TOOLS) >= 9, READ_TOOLS
