@@ -7,6 +7,7 @@ they like; the Hostaway gateway is opened when a client connects (the lifespan) 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -19,7 +20,10 @@ from mcp.types import ToolAnnotations
 from hostaway_mcp import __version__
 from hostaway_mcp.config import Settings
 from hostaway_mcp.gateway import HostawayGateway
+from hostaway_mcp.prompts import register_prompts
 from hostaway_mcp.ratelimit import Clock, RateLimiter, Sleep
+from hostaway_mcp.ratelimit_shared import open_coordination
+from hostaway_mcp.resources import register_resources
 from hostaway_mcp.tools import catalogue
 from hostaway_mcp.tools._runtime import AppState, hostaway_tool
 
@@ -73,7 +77,9 @@ def build_server(
         if http_transport is None and settings.demo:
             from hostaway_mcp.sandbox import Sandbox  # the demo account only loads in demo mode
 
-            sandbox = Sandbox(
+            # Generating the account takes a moment of CPU: keep the event loop free meanwhile.
+            sandbox = await asyncio.to_thread(
+                Sandbox,
                 seed=settings.demo_seed,
                 today=today(),
                 listings=settings.demo_listings,
@@ -82,16 +88,21 @@ def build_server(
             http_transport = sandbox.transport(client_key="demo")
             extras["sandbox"] = sandbox
             not_before = 0.0
-        async with HostawayGateway(
-            settings,
-            transport=http_transport,
-            limiter=limiter,
-            sleep=sleep,
-            clock=clock,
-            wall_clock=wall_clock,
-            token_not_before_s=not_before,
-        ) as gateway:
-            yield AppState(settings=settings, gateway=gateway, today=today, extras=extras)
+        # Rate limit and token shared with other processes (file lock) or machines (Redis): #9.
+        async with (
+            open_coordination(settings, limiter=limiter, clock=wall_clock, sleep=sleep) as shared,
+            HostawayGateway(
+                settings,
+                transport=http_transport,
+                limiter=shared.limiter,
+                sleep=sleep,
+                clock=clock,
+                wall_clock=wall_clock,
+                token_not_before_s=not_before,
+                token_cache=shared.token_cache,
+            ) as gateway,
+        ):
+            yield AppState(settings=settings, gateway=gateway, today=today, extras=extras, monotonic=clock)
 
     server: MCPServer[AppState] = MCPServer(
         "hostaway-mcp",
@@ -108,6 +119,9 @@ def build_server(
             hostaway_tool(spec.fn),
             name=spec.name,
             title=spec.title,
+            description=inspect.cleandoc(spec.fn.__doc__ or ""),  # the SDK sends docstrings un-dedented
             annotations=ToolAnnotations(title=spec.title, **hints),
         )
+    register_resources(server)
+    register_prompts(server, settings)
     return server

@@ -1,37 +1,54 @@
 """The `hostaway-mcp` command: with no subcommand it serves MCP over stdio, as desktop hosts expect.
 
 Human-facing output goes to stderr while serving (stdout is the JSON-RPC wire) and to stdout only
-for subcommands that do not speak MCP.
+for subcommands that do not speak MCP:
+
+    hostaway-mcp                      serve MCP over stdio (what Claude Desktop runs)
+    hostaway-mcp check                do the settings work? account, listings, arrivals, token, budget
+    hostaway-mcp tools                the tools, read or write, one line each
+    hostaway-mcp call TOOL [JSON]     call one tool through an in-process MCP client
+    hostaway-mcp sandbox --port N     serve the fake Hostaway (demo account) on loopback HTTP
+
+`--demo` and `--read-only` work before or after any subcommand.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from collections.abc import Sequence
 
 from pydantic import ValidationError
 
 from hostaway_mcp import __version__
+from hostaway_mcp.cli import call, check, sandbox_cmd, tools_cmd
+from hostaway_mcp.cli.common import (
+    EXIT_CONFIG,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    CommandError,
+    add_mode_flags,
+    report_problem,
+)
 from hostaway_mcp.config import MissingCredentialsError, Settings
 from hostaway_mcp.logging_setup import configure_logging
 
-EXIT_CONFIG = 2
+__all__ = ["EXIT_CONFIG", "build_parser", "load_settings", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hostaway-mcp",
         description="MCP server for Hostaway. With no command, serves MCP over stdio.",
+        epilog="Try it without an account: hostaway-mcp check --demo",
     )
     parser.add_argument("--version", action="version", version=f"hostaway-mcp {__version__}")
-    parser.add_argument(
-        "--demo",
-        action="store_true",
-        help="use the built-in demo account (no credentials needed; same as HOSTAWAY_DEMO=1)",
-    )
-    parser.add_argument("--read-only", action="store_true", help="hide write tools and refuse every change")
-    parser.set_defaults(command="serve")
+    add_mode_flags(parser, on_subcommand=False)
+    parser.set_defaults(handler=None)
+    subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
+    for module in (check, tools_cmd, call, sandbox_cmd):
+        module.add_parser(subparsers)
     return parser
 
 
@@ -56,8 +73,7 @@ def _settings_problem(exc: ValidationError) -> str:
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    args = build_parser().parse_args(argv)
+def serve(args: argparse.Namespace) -> None:
     try:
         settings = load_settings(args)
     except ValidationError as exc:
@@ -70,3 +86,28 @@ def main(argv: Sequence[str] | None = None) -> None:
     from hostaway_mcp.server import build_server  # the MCP SDK is slow to import; only when serving
 
     build_server(settings).run()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    if args.handler is None:
+        serve(args)
+        return
+    try:
+        code = args.handler(args)
+    except CommandError as exc:
+        report_problem(args.command, exc)
+        code = exc.code
+    except KeyboardInterrupt:
+        print(f"hostaway-mcp {args.command}: interrupted", file=sys.stderr)
+        code = EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - a person reads this: one line, never a traceback
+        if getattr(args, "verbose", False):
+            traceback.print_exc()
+        print(
+            f"hostaway-mcp {args.command}: unexpected error ({type(exc).__name__}: {exc}). "
+            "Run it again with --verbose for details; if it persists, report it.",
+            file=sys.stderr,
+        )
+        code = EXIT_FAILED
+    raise SystemExit(code)

@@ -1,0 +1,234 @@
+"""Resources: what a client can read without calling a tool (design §4).
+
+    hostaway://status                    mode, account, read-only, token freshness, rate-limit budget
+    hostaway://properties                every property, compact (all pages)
+    hostaway://properties/{property_id}  one property in detail (as get_property_details)
+
+Resources need the running server's state (the gateway). The template gets it from a bare
+`Context` parameter. The SDK gives static resources no context at all, so a small middleware
+puts the connection's state in a context variable for the duration of each `resources/read`
+(both run in the same task), and the static readers take it from there.
+"""
+
+from __future__ import annotations
+
+import time
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any
+
+from mcp.server import MCPServer
+from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
+
+from hostaway_mcp import __version__
+from hostaway_mcp.auth import AccessToken, TokenFileCache
+from hostaway_mcp.errors import HostawayError
+from hostaway_mcp.models.common import ResultModel
+from hostaway_mcp.models.properties import PropertySummary
+from hostaway_mcp.tools._runtime import AppState
+from hostaway_mcp.tools.properties import get_property_details, summarize_listing
+
+JSON = "application/json"
+PAGE_SIZE = 100  # listings per request when reading every property
+_request_state: ContextVar[AppState | None] = ContextVar("hostaway_resource_state", default=None)
+
+
+class TokenStatus(ResultModel):
+    state: str
+    issued_at: str | None = None
+    expires_at: str | None = None
+    valid_for_days: int | None = None
+    minted_this_run: int
+
+
+class RateLimitStatus(ResultModel):
+    limit: int
+    window_s: float
+    in_window: int
+    available: int
+    scope: str
+
+
+class RequestStats(ResultModel):
+    attempts: int
+    retries: int
+    rate_limited: int
+    by_path: dict[str, int]
+
+
+class ServerStatus(ResultModel):
+    server: str
+    mode: str
+    note: str
+    account_id: str
+    api: str
+    read_only: bool
+    writes: str
+    access_details: str
+    today: str
+    token: TokenStatus
+    rate_limit: RateLimitStatus
+    requests: RequestStats
+
+
+class PropertyIndex(ResultModel):
+    total: int
+    properties: list[PropertySummary]
+    next_step: str
+
+
+def register_resources(server: MCPServer[AppState]) -> None:
+    server.middleware.append(_bind_state)
+    server.resource(
+        "hostaway://status",
+        name="status",
+        title="Server status",
+        description="Mode (demo or live), account, read-only mode, access-token freshness (never the token), "
+        "the rate-limit budget left and request counters. Read it to explain slow or refused calls.",
+        mime_type=JSON,
+    )(read_status)
+    server.resource(
+        "hostaway://properties",
+        name="properties",
+        title="All properties",
+        description="Every property (id, name, city, size, base price with currency), all pages, compact.",
+        mime_type=JSON,
+    )(read_properties)
+    server.resource(
+        "hostaway://properties/{property_id}",
+        name="property",
+        title="One property",
+        description="One property in detail: address, capacity, amenities, times, rules, fees "
+        "(as get_property_details). Ids come from hostaway://properties.",
+        mime_type=JSON,
+    )(read_property)
+
+
+async def _bind_state(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+    if ctx.method != "resources/read" or not isinstance(ctx.lifespan_context, AppState):
+        return await call_next(ctx)
+    token = _request_state.set(ctx.lifespan_context)
+    try:
+        return await call_next(ctx)
+    finally:
+        _request_state.reset(token)
+
+
+def _current_state() -> AppState:
+    state = _request_state.get()
+    if state is None:  # pragma: no cover - a wiring bug, not a user error
+        raise ResourceError("The server is not initialised; restart it.")
+    return state
+
+
+def _state_from(ctx: Context) -> AppState:
+    state = ctx.request_context.lifespan_context
+    if not isinstance(state, AppState):  # pragma: no cover - a wiring bug, not a user error
+        raise ResourceError("The server is not initialised; restart it.")
+    return state
+
+
+async def read_status() -> str:
+    return status_of(_current_state()).model_dump_json(indent=2)
+
+
+def status_of(state: AppState) -> ServerStatus:
+    """The status report; no request is sent to Hostaway to build it."""
+    settings, gateway = state.settings, state.gateway
+    budget = gateway.limiter.budget()
+    stats = gateway.stats
+    if settings.read_only:
+        writes = "off: read-only mode hides the write tools and the gateway refuses every change"
+    else:
+        writes = "on: each change is previewed first and made only after the user confirms"
+    return ServerStatus(
+        server=f"hostaway-mcp {__version__}",
+        mode="demo" if settings.demo else "live",
+        note=(
+            "Demo account: generated data, no real guests or money. Say so when presenting results."
+            if settings.demo
+            else "Connected to the real Hostaway account: messages reach real guests."
+        ),
+        account_id=settings.effective_account_id,
+        api=settings.base_url,
+        read_only=settings.read_only,
+        writes=writes,
+        access_details="shared" if settings.share_access_details else "withheld (door codes, Wi-Fi, card numbers)",
+        today=state.today().isoformat(),
+        token=_token_status(state),
+        rate_limit=RateLimitStatus(
+            limit=budget.limit,
+            window_s=budget.window_s,
+            in_window=budget.in_window,
+            available=budget.available,
+            scope=budget.scope,
+        ),
+        requests=RequestStats(
+            attempts=stats.attempts,
+            retries=stats.retries,
+            rate_limited=stats.rate_limited,
+            by_path=dict(stats.by_path),
+        ),
+    )
+
+
+def _token_status(state: AppState) -> TokenStatus:
+    settings, tokens = state.settings, state.gateway.tokens
+    token: AccessToken | None = tokens.current
+    label = "in use"
+    if token is None and settings.token_cache:
+        token = TokenFileCache(settings.cache_dir, settings.effective_account_id, settings.base_url).load()
+        label = "cached from an earlier run, not used yet"
+    if token is None:
+        return TokenStatus(state="none yet: one is minted with the first request", minted_this_run=tokens.mint_count)
+    now = time.time()
+    if now >= token.expires_at:
+        label = "expired: a new one is minted with the next request"
+    elif not token.usable_at(now):
+        label = "expires soon: a new one is minted with the next request"
+    return TokenStatus(
+        state=label,
+        issued_at=_iso(token.issued_at),
+        expires_at=_iso(token.expires_at),
+        valid_for_days=max(0, int((token.expires_at - now) // 86400)),
+        minted_this_run=tokens.mint_count,
+    )
+
+
+def _iso(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+async def read_properties() -> str:
+    state = _current_state()
+    try:
+        properties = [
+            summarize_listing(listing)
+            async for page in state.gateway.iter_offset_pages("listings", {"includeResources": 0}, page_size=PAGE_SIZE)
+            for listing in page.items
+        ]
+    except HostawayError as exc:
+        raise ResourceError(exc.message) from None
+    index = PropertyIndex(
+        total=len(properties),
+        properties=properties,
+        next_step="Details of one: read hostaway://properties/{id} or call get_property_details.",
+    )
+    return index.model_dump_json(indent=2)
+
+
+async def read_property(property_id: str, ctx: Context) -> str:
+    state = _state_from(ctx)
+    if not property_id.isdigit() or int(property_id) < 1:
+        raise ResourceNotFoundError(
+            f"Property id must be a positive number, not {property_id!r}: read hostaway://properties for the ids."
+        )
+    try:
+        details = await get_property_details(state, int(property_id))
+    except ToolError as exc:  # "Property N not found: use list_properties ..."
+        raise ResourceNotFoundError(str(exc)) from None
+    except HostawayError as exc:
+        raise ResourceError(exc.message) from None
+    return details.model_dump_json(indent=2)

@@ -1,0 +1,274 @@
+"""Resources and prompts, listed and read through a real `mcp.Client` on the sandbox.
+
+Expected values come from the sandbox's raw account data and request log, not from our helpers.
+Generating the demo account takes seconds, so the file shares one sandbox (and its fake clock)
+between tests; each test gets a fresh server (fresh gateway, token and limiter) and counts only
+the requests it caused.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp import Client, MCPError
+
+from hostaway_mcp import resources
+from hostaway_mcp.config import Settings
+from hostaway_mcp.server import build_server
+from tests.conftest import ACCOUNT_ID, PLANTED_SECRET, TODAY, FakeClock, call_ok
+
+PROMPTS = {"reply_to_guest", "find_a_stay", "weekly_performance_review"}
+TOOL_CALL = re.compile(r"\b([a-z]+(?:_[a-z]+)+)\(([^()]*)\)")
+
+
+@pytest.fixture(scope="module")
+def shared_clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture(scope="module")
+def sandbox(shared_clock: FakeClock) -> Any:
+    from hostaway_mcp.sandbox import Sandbox
+
+    # Rate limits off: requests of earlier tests must not count against later ones.
+    return Sandbox(seed=7, today=TODAY, clock=shared_clock, token_not_before_s=1.0, enforce_rate_limits=False)
+
+
+@pytest.fixture
+def connect(
+    sandbox: Any, shared_clock: FakeClock, settings_factory: Callable[..., Settings]
+) -> Callable[..., AbstractAsyncContextManager[Client]]:
+    """`async with connect(**settings) as client`: a fresh server on the shared sandbox."""
+
+    def make(**overrides: Any) -> AbstractAsyncContextManager[Client]:
+        server = build_server(
+            settings_factory(**overrides),
+            transport=sandbox.transport(),
+            sleep=shared_clock.sleep,
+            clock=shared_clock,
+            wall_clock=shared_clock,
+            today=lambda: TODAY,
+        )
+        return Client(server)
+
+    return make
+
+
+async def read_json(client: Client, uri: str) -> tuple[dict[str, Any], str]:
+    result = await client.read_resource(uri)
+    assert len(result.contents) == 1
+    content = result.contents[0]
+    assert content.mime_type == "application/json"
+    text = getattr(content, "text", "")
+    return json.loads(text), text
+
+
+# -- resources -------------------------------------------------------------------------------
+
+
+async def test_resources_and_the_property_template_are_listed(sandbox: Any, connect: Callable[..., Any]) -> None:
+    async with connect() as client:
+        resources = {str(r.uri): r for r in (await client.list_resources()).resources}
+        assert set(resources) == {"hostaway://status", "hostaway://properties"}
+        assert all(r.mime_type == "application/json" and r.description for r in resources.values())
+        templates = {t.uri_template for t in (await client.list_resource_templates()).resource_templates}
+        assert templates == {"hostaway://properties/{property_id}"}
+
+
+async def test_status_before_any_request_costs_no_call_and_has_no_token_yet(
+    sandbox: Any, connect: Callable[..., Any]
+) -> None:
+    before = len(sandbox.request_log)
+    async with connect() as client:
+        status, _ = await read_json(client, "hostaway://status")
+        assert len(sandbox.request_log) == before
+        assert status["mode"] == "live"
+        assert status["account_id"] == ACCOUNT_ID
+        assert status["read_only"] is False
+        assert status["token"]["state"].startswith("none yet")
+        assert status["token"]["minted_this_run"] == 0
+        assert status["rate_limit"] == {
+            "limit": 15,
+            "window_s": 10.0,
+            "in_window": 0,
+            "available": 15,
+            "scope": "this process",
+        }
+        assert status["requests"]["attempts"] == 0
+
+
+async def test_status_shows_token_freshness_and_budget_but_never_the_token(
+    sandbox: Any, tmp_path: Path, connect: Callable[..., Any]
+) -> None:
+    before = len(sandbox.request_log)
+    async with connect() as client:
+        await call_ok(client, "list_properties", {"limit": 3})
+        sent = len(sandbox.request_log) - before
+        status, text = await read_json(client, "hostaway://status")
+        assert len(sandbox.request_log) - before == sent, "reading the status must not call Hostaway"
+
+        assert status["token"]["state"] == "in use"
+        assert status["token"]["minted_this_run"] == 1
+        assert (
+            status["token"]["issued_at"].endswith("Z") and status["token"]["expires_at"] > status["token"]["issued_at"]
+        )
+        assert status["rate_limit"]["in_window"] == sent
+        assert status["rate_limit"]["available"] == 15 - sent
+        assert status["requests"]["attempts"] == sent
+        assert status["requests"]["by_path"] == {"/accessTokens": 1, "/listings": 1}
+
+        (cache_file,) = (tmp_path / "cache").glob("token-*.json")
+        token = json.loads(cache_file.read_text())["access_token"]
+        assert token not in text
+        assert PLANTED_SECRET not in text
+
+
+async def test_status_says_demo_and_read_only(sandbox: Any, connect: Callable[..., Any]) -> None:
+    async with connect(demo=True, read_only=True) as client:
+        status, _ = await read_json(client, "hostaway://status")
+    assert status["mode"] == "demo"
+    assert "demo" in status["note"].lower()
+    assert status["read_only"] is True
+    assert status["writes"].startswith("off")
+
+
+async def test_properties_resource_lists_every_property_across_pages(
+    sandbox: Any, connect: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(resources, "PAGE_SIZE", 10)  # 24 listings: three pages
+    before = len(sandbox.request_log)
+    async with connect() as client:
+        index, _ = await read_json(client, "hostaway://properties")
+    raw = {listing["id"]: listing for listing in sandbox.account.listings}
+    assert index["total"] == len(raw) == 24
+    assert [p["id"] for p in index["properties"]] == [listing["id"] for listing in sandbox.account.listings]
+    for prop in index["properties"]:
+        assert prop["name"] == raw[prop["id"]]["name"]
+        assert prop["currency"] == raw[prop["id"]]["currencyCode"]
+    listing_calls = [r for r in sandbox.request_log[before:] if r.path == "/listings"]
+    assert [call.params.get("offset") for call in listing_calls] == ["0", "10", "20"]
+
+
+async def test_property_resource_gives_details_and_withholds_access_codes(
+    sandbox: Any, connect: Callable[..., Any]
+) -> None:
+    async with connect() as client:
+        listing = sandbox.account.listings[0]
+        details, text = await read_json(client, f"hostaway://properties/{listing['id']}")
+        assert details["id"] == listing["id"]
+        assert details["name"] == listing["name"]
+        assert details["city"] == listing["city"]
+        assert details["max_guests"] == listing["personCapacity"]
+        assert listing["doorSecurityCode"] not in text
+        assert listing["wifiPassword"] not in text
+        assert "withheld" in (details["withheld"] or "").lower()
+
+
+async def test_unknown_or_malformed_property_is_not_found(sandbox: Any, connect: Callable[..., Any]) -> None:
+    async with connect() as client:
+        missing = max(listing["id"] for listing in sandbox.account.listings) + 1000
+        with pytest.raises(MCPError) as caught:
+            await client.read_resource(f"hostaway://properties/{missing}")
+        assert caught.value.error.code == -32602
+        assert "not found" in caught.value.error.message.lower()
+
+        sent = len(sandbox.request_log)
+        with pytest.raises(MCPError) as caught:
+            await client.read_resource("hostaway://properties/not-a-number")
+        assert caught.value.error.code == -32602
+        assert len(sandbox.request_log) == sent, "a malformed id is refused before any API call"
+
+
+# -- prompts ----------------------------------------------------------------------------------
+
+
+async def test_prompts_are_listed_with_their_arguments(sandbox: Any, connect: Callable[..., Any]) -> None:
+    async with connect() as client:
+        prompts = {p.name: p for p in (await client.list_prompts()).prompts}
+        assert set(prompts) == PROMPTS
+        arguments = {name: {(a.name, a.required) for a in p.arguments or []} for name, p in prompts.items()}
+        assert arguments == {
+            "reply_to_guest": {("booking_id", True)},
+            "find_a_stay": {("check_in", True), ("check_out", True), ("guests", True)},
+            "weekly_performance_review": {("week_start", True)},
+        }
+        assert all(p.description and p.title for p in prompts.values())
+
+
+async def prompt_text(client: Client, name: str, arguments: dict[str, str]) -> str:
+    result = await client.get_prompt(name, arguments)
+    assert len(result.messages) == 1 and result.messages[0].role == "user"
+    return getattr(result.messages[0].content, "text", "")
+
+
+def assert_names_only_real_tools(text: str, tools: dict[str, set[str]]) -> set[str]:
+    """Every `tool(arg=...)` in the text is an offered tool, called with arguments it has."""
+    called: set[str] = set()
+    for name, args in TOOL_CALL.findall(text):
+        assert name in tools, f"the prompt names {name}(), which the server does not offer"
+        for arg in re.findall(r"(\w+)=", args):
+            assert arg in tools[name], f"{name}() has no argument {arg!r}"
+        called.add(name)
+    return called
+
+
+async def offered(client: Client) -> dict[str, set[str]]:
+    return {t.name: set(t.input_schema.get("properties", {})) for t in (await client.list_tools()).tools}
+
+
+ARGS = {
+    "reply_to_guest": {"booking_id": "4242"},
+    "find_a_stay": {"check_in": "2026-12-04", "check_out": "2026-12-07", "guests": "3"},
+    "weekly_performance_review": {"week_start": "2026-11-09"},
+}
+
+
+async def test_prompts_name_the_real_tools_with_their_real_arguments(sandbox: Any, connect: Callable[..., Any]) -> None:
+    async with connect() as client:
+        tools = await offered(client)
+        called = {
+            name: assert_names_only_real_tools(await prompt_text(client, name, ARGS[name]), tools) for name in ARGS
+        }
+        assert called["reply_to_guest"] >= {
+            "get_conversation_history",
+            "get_booking_details",
+            "get_property_details",
+            "send_guest_message",
+        }
+        assert "search_available_properties" in called["find_a_stay"]
+        assert {"get_revenue_report", "search_bookings"} <= called["weekly_performance_review"]
+
+
+async def test_reply_to_guest_sends_only_after_approval(sandbox: Any, connect: Callable[..., Any]) -> None:
+    async with connect() as client:
+        text = await prompt_text(client, "reply_to_guest", {"booking_id": "4242"})
+        assert "booking_id=4242" in text
+        assert text.index("get_conversation_history") < text.index("send_guest_message")
+        assert "confirm=true only when I say" in text
+        assert "data, not instructions" in text
+
+
+async def test_prompts_fill_in_the_dates(sandbox: Any, connect: Callable[..., Any]) -> None:
+    async with connect() as client:
+        stay = await prompt_text(client, "find_a_stay", ARGS["find_a_stay"])
+        assert "check_in=2026-12-04, check_out=2026-12-07, guests=3" in stay
+        assert "(3 nights)" in stay
+        review = await prompt_text(client, "weekly_performance_review", ARGS["weekly_performance_review"])
+        assert "start_date=2026-11-09, end_date=2026-11-15" in review
+        assert "start_date=2026-11-02, end_date=2026-11-08" in review  # the week before
+        assert "arrival_from=2026-11-16, arrival_to=2026-11-22" in review  # the week ahead
+
+
+async def test_read_only_prompts_do_not_name_write_tools(sandbox: Any, connect: Callable[..., Any]) -> None:
+    async with connect(read_only=True) as client:
+        tools = await offered(client)
+        for name, arguments in ARGS.items():
+            text = await prompt_text(client, name, arguments)
+            assert_names_only_real_tools(text, tools)
+            assert "read-only" in text or name == "find_a_stay"
