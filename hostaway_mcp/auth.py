@@ -42,6 +42,33 @@ class AccessToken:
     def usable_at(self, now: float) -> bool:
         return now < self.expires_at - EXPIRY_MARGIN_S
 
+    def to_json(self, account_id: str, base_url: str) -> str:
+        """The stored form, labelled with whose token it is so a cache never hands out another's."""
+        return json.dumps(
+            {
+                "account_id": account_id,
+                "base_url": base_url,
+                "access_token": self.value,
+                "issued_at": self.issued_at,
+                "expires_at": self.expires_at,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, raw: str | bytes, account_id: str, base_url: str) -> AccessToken | None:
+        """The token stored in `raw`, or None if it is corrupt or belongs to another account or API."""
+        try:
+            data = json.loads(raw)
+            if data.get("account_id") != account_id or data.get("base_url") != base_url:
+                return None
+            return cls(
+                value=str(data["access_token"]),
+                issued_at=float(data["issued_at"]),
+                expires_at=float(data["expires_at"]),
+            )
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+
 
 MintToken = Callable[[], Awaitable[AccessToken]]
 
@@ -68,31 +95,18 @@ class TokenFileCache:
     def load(self) -> AccessToken | None:
         """The cached token, or None if absent, unreadable, corrupt or for someone else."""
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            if data.get("account_id") != self._account_id or data.get("base_url") != self._base_url:
-                return None
-            return AccessToken(
-                value=str(data["access_token"]),
-                issued_at=float(data["issued_at"]),
-                expires_at=float(data["expires_at"]),
-            )
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            raw = self.path.read_text(encoding="utf-8")
+        except OSError:
             return None
+        return AccessToken.from_json(raw, self._account_id, self._base_url)
 
     def store(self, token: AccessToken) -> None:
-        payload = {
-            "account_id": self._account_id,
-            "base_url": self._base_url,
-            "access_token": token.value,
-            "issued_at": token.issued_at,
-            "expires_at": token.expires_at,
-        }
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(payload, handle)
+                handle.write(token.to_json(self._account_id, self._base_url))
             os.chmod(tmp, 0o600)  # O_CREAT's mode is masked by umask; be explicit
             os.replace(tmp, self.path)
         except OSError as exc:

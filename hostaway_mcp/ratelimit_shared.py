@@ -553,16 +553,8 @@ class RedisTokenCache:
             return None
         if raw is None:
             return None
-        try:
-            data = json.loads(raw)
-            if data.get("account_id") != self._account_id or data.get("base_url") != self._base_url:
-                return None
-            token = AccessToken(
-                value=str(data["access_token"]),
-                issued_at=float(data["issued_at"]),
-                expires_at=float(data["expires_at"]),
-            )
-        except (ValueError, KeyError, TypeError, AttributeError):
+        token = AccessToken.from_json(raw, self._account_id, self._base_url)
+        if token is None:
             return None
         self._seen = token.value
         return token
@@ -570,16 +562,9 @@ class RedisTokenCache:
     def store(self, token: AccessToken) -> None:
         from redis.exceptions import RedisError
 
-        payload = {
-            "account_id": self._account_id,
-            "base_url": self._base_url,
-            "access_token": token.value,
-            "issued_at": token.issued_at,
-            "expires_at": token.expires_at,
-        }
         ttl = max(1, int(token.expires_at - self._now()))
         try:
-            self._redis.set(self.key, json.dumps(payload), ex=ttl)
+            self._redis.set(self.key, token.to_json(self._account_id, self._base_url), ex=ttl)
         except RedisError as exc:
             logger.warning("could not share the access token through Redis (%s)", type(exc).__name__)
             return
