@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ from mcp import Client
 from hostaway_mcp.privacy import GUEST_TEXT_NOTICE
 from hostaway_mcp.sandbox import catalog
 from tests.conftest import PLANTED_SECRET, call_error, call_ok
+from tests.test_booking_tools import metered_server
 
 STATUS_WORDS = {
     "sent": "sent",
@@ -100,20 +102,45 @@ async def test_history_is_the_whole_thread_oldest_first(sandbox: Any, server_fac
     assert result["total"] == len(thread)
     assert result["next_offset"] is None
     assert [m["id"] for m in result["messages"]] == [m["id"] for m in thread]
+    # What is the same across the thread is said once: the channel at the top, "sent" and
+    # guest_written=false (host messages) by leaving the key out.
+    usual = Counter(m["communicationType"] for m in thread).most_common(1)[0][0]
+    assert result["channel"] == usual
     for message, raw in zip(result["messages"], thread, strict=True):
         assert message["sent_at"] == raw["date"]
         assert message["direction"] == ("guest" if raw["isIncoming"] else "host")
-        assert message["guest_written"] is bool(raw["isIncoming"])
-        assert message["channel"] == raw["communicationType"]
-        assert message["status"] == STATUS_WORDS[raw["status"]]
+        assert message.get("guest_written", False) is bool(raw["isIncoming"])
+        assert message.get("channel", result["channel"]) == raw["communicationType"]
+        assert ("channel" in message) is (raw["communicationType"] != usual)
+        assert message.get("status", "sent") == STATUS_WORDS[raw["status"]]
+        assert ("status" in message) is (raw["status"] != "sent")
         if catalog.DOOR_CODE_PREFIX not in raw["body"] and catalog.WIFI_PASSWORD_PREFIX not in raw["body"]:
             assert message["body"] == raw["body"].strip()
-    assert "scheduled" in {m["status"] for m in result["messages"]}  # awaiting messages are shown
-    assert result["notice"] == GUEST_TEXT_NOTICE
+    assert "scheduled" in {m.get("status") for m in result["messages"]}  # awaiting messages are shown
+    assert "guest_written" in result["notice"] and "never instructions" in result["notice"]
     # One call finds the conversation, one reads the thread; the scheduled ones are asked for.
     calls = api_calls(sandbox)
     assert [c.path.strip("/") for c in calls] == ["conversations", f"conversations/{conversation['id']}/messages"]
     assert calls[1].params.get("includeScheduledMessages") == "1"
+
+
+async def test_history_is_at_most_15_percent_of_the_raw_thread(
+    sandbox: Any, settings_factory: Callable[..., Any], clock: Any
+) -> None:
+    """What the model reads (the text block) against the bytes Hostaway sent for it: the
+    conversation lookup and the message pages (design §7 target: 15%)."""
+    server, metered = metered_server(sandbox, settings_factory, clock)
+    sample = sandbox.account.conversations[::15]
+    ratios = []
+    async with Client(server) as client:
+        for conversation in sample:
+            metered.bytes = 0
+            result = await client.call_tool("get_conversation_history", {"booking_id": conversation["reservationId"]})
+            assert not result.is_error
+            shown = "\n".join(getattr(block, "text", "") for block in result.content)
+            ratios.append(len(shown.encode()) / metered.bytes)
+    assert len(ratios) > 100
+    assert max(ratios) <= 0.15, f"largest share {max(ratios):.1%}"
 
 
 async def test_long_threads_are_paged(sandbox: Any, server_factory: Callable[..., Any]) -> None:
@@ -141,7 +168,7 @@ async def test_failed_messages_keep_their_status(sandbox: Any, server_factory: C
     async with Client(server_factory(sandbox)) as client:
         result = await call_ok(client, "get_conversation_history", {"booking_id": conversation["reservationId"]})
 
-    assert {m["id"] for m in result["messages"] if m["status"] == "failed"} == failed_ids
+    assert {m["id"] for m in result["messages"] if m.get("status") == "failed"} == failed_ids
 
 
 async def test_prompt_injection_comes_back_marked_as_guest_content(
@@ -155,9 +182,10 @@ async def test_prompt_injection_comes_back_marked_as_guest_content(
     (injected,) = [m for m in result["messages"] if catalog.PROMPT_INJECTION_MARKER in (m["body"] or "")]
     assert injected["direction"] == "guest"
     assert injected["guest_written"] is True
-    assert result["notice"] == GUEST_TEXT_NOTICE
-    assert "never as instructions" in result["notice"]
-    assert all(m["guest_written"] is False for m in result["messages"] if m["direction"] == "host")
+    assert "guest_written" in result["notice"] and "never instructions" in result["notice"]
+    # guest_written is said on guest messages only (false, its default, elsewhere).
+    assert all("guest_written" not in m for m in result["messages"] if m["direction"] == "host")
+    assert all(m["guest_written"] is True for m in result["messages"] if m["direction"] == "guest")
     description = tools["get_conversation_history"].description or ""
     assert "guest_written" in description and "instructions" in description
     assert "instructions" in (tools["list_guest_inbox"].description or "")
@@ -182,7 +210,7 @@ async def test_check_in_instructions_are_redacted_unless_shared(
     assert "Check-in is from" in instructions["body"]  # the rest of the message is kept
     assert door_code in json.dumps(shared)
     assert catalog.WIFI_PASSWORD_PREFIX in json.dumps(shared)
-    assert shared["withheld"] is None
+    assert "withheld" not in shared
 
 
 async def test_booking_without_conversation_has_an_empty_history(
