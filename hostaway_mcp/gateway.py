@@ -22,10 +22,9 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, wait_exponential_jitter
 
 from hostaway_mcp import __version__
 from hostaway_mcp.auth import AccessToken, TokenCache, TokenFileCache, TokenManager
@@ -45,6 +44,9 @@ from hostaway_mcp.errors import (
     UpstreamError,
 )
 from hostaway_mcp.ratelimit import Clock, RateLimiter, RollingWindowLimiter, Sleep
+
+if TYPE_CHECKING:
+    from tenacity import RetryCallState
 
 logger = logging.getLogger(__name__)
 
@@ -140,16 +142,25 @@ class HostawayGateway:
         )
         self.stats = GatewayStats()
         self._http: httpx.AsyncClient | None = None
+        self._entered = False
 
     async def __aenter__(self) -> Self:
-        self._http = httpx.AsyncClient(
-            base_url=self.settings.base_url + "/",
-            transport=self._transport,
-            timeout=httpx.Timeout(self.settings.timeout_s, connect=self.settings.connect_timeout_s),
-            headers={"User-Agent": f"hostaway-mcp/{__version__}", "Accept": "application/json"},
-            follow_redirects=False,
-        )
+        # The HTTP client is made on the first request (`_client`), not here: a live one reads the
+        # CA bundle and imports its HTTP stack, ~80 ms that would delay the answer to `initialize`.
+        self._entered = True
         return self
+
+    def _client(self) -> httpx.AsyncClient:
+        assert self._entered, "use the gateway inside `async with`"
+        if self._http is None:  # no await in between: one client even under concurrent calls
+            self._http = httpx.AsyncClient(
+                base_url=self.settings.base_url + "/",
+                transport=self._transport,
+                timeout=httpx.Timeout(self.settings.timeout_s, connect=self.settings.connect_timeout_s),
+                headers={"User-Agent": f"hostaway-mcp/{__version__}", "Accept": "application/json"},
+                follow_redirects=False,
+            )
+        return self._http
 
     async def __aexit__(
         self,
@@ -157,6 +168,7 @@ class HostawayGateway:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self._entered = False
         if self._http is not None:
             await self._http.aclose()
             self._http = None
@@ -313,12 +325,12 @@ class HostawayGateway:
         route = _route(path)
 
         async def attempt() -> httpx.Response:
-            assert self._http is not None, "use the gateway inside `async with`"
+            http = self._client()
             self.stats.attempts += 1
             self.stats.by_path[route] = self.stats.by_path.get(route, 0) + 1
             started = time.perf_counter()
             async with self.limiter.slot():
-                response = await self._http.request(
+                response = await http.request(
                     method, path.lstrip("/"), params=params, json=json, data=data, headers=headers
                 )
             logger.debug(
@@ -342,6 +354,9 @@ class HostawayGateway:
             if is_read:
                 return isinstance(exc, httpx.TransportError)
             return isinstance(exc, _NEVER_SENT)
+
+        # tenacity is imported on the first request, not at start-up (~10 ms off the `initialize` path).
+        from tenacity import AsyncRetrying, retry_if_exception, wait_exponential_jitter
 
         backoff = wait_exponential_jitter(multiplier=0.5, max=8.0, jitter=0.5)
 

@@ -7,13 +7,16 @@ tool's input schema and works under `mcp run`/`mcp dev` (a subscripted `Context[
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 import time
+import typing
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any, ParamSpec, TypeVar
 
+from mcp.server.elicitation import AcceptedElicitation
 from mcp.server.mcpserver import Context, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
 
@@ -42,7 +45,14 @@ class AppState:
     recent_messages: dict[tuple[int, str], tuple[float, str]] = field(default_factory=dict)
 
 
-def _resolve_state(ctx: Context) -> AppState:
+# Keep the SDK's parametrised `AcceptedElicitation[Any]` alive: every `Resolve` outcome is wrapped
+# in it, and pydantic caches parametrised generics only weakly, so without a strong reference the
+# class is garbage-collected and rebuilt (a new model class, ~1 ms) on about every other tool call.
+_ACCEPTED_ANY = AcceptedElicitation[Any]
+
+
+async def _resolve_state(ctx: Context) -> AppState:
+    # async on purpose: the SDK runs a sync resolver in a worker thread, a thread hop per call.
     state = ctx.request_context.lifespan_context
     if not isinstance(state, AppState):  # pragma: no cover - a wiring bug, not a user error
         raise ToolError("The server is not initialised; restart it.")
@@ -84,4 +94,9 @@ def hostaway_tool(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
                 "Try again; if it keeps failing, report it with the server log."
             ) from None
 
+    # Evaluate the string annotations (`from __future__ import annotations`) once, here: while
+    # registering a tool the SDK inspects its signature and type hints several times, and would
+    # otherwise `eval` every annotation again each time. Same objects, so the same schemas.
+    wrapper.__signature__ = inspect.signature(fn, eval_str=True)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = typing.get_type_hints(fn, include_extras=True)
     return wrapper
