@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 from collections.abc import AsyncIterator, Callable
 from datetime import date
 from pathlib import Path
@@ -13,6 +15,7 @@ from mcp import Client
 
 from hostaway_mcp.config import Settings
 from hostaway_mcp.gateway import HostawayGateway
+from hostaway_mcp.sandbox import catalog as sandbox_catalog
 
 # Planted values: tests assert these never appear in any log line, result or error text.
 PLANTED_SECRET = "sk-PLANTED-SECRET-9f8e7d6c5b4a"
@@ -130,3 +133,19 @@ async def call_error(client: Client, tool: str, arguments: dict[str, Any]) -> st
     result = await client.call_tool(tool, arguments)
     assert result.is_error, f"{tool} should have failed: {result.structured_content}"
     return "\n".join(getattr(block, "text", "") for block in result.content)
+
+
+def assert_no_planted_secrets(payload: Any) -> None:
+    """No API secret, door/lock-box code, Wi-Fi password or card number (however it is spaced)."""
+    dumped = json.dumps(payload, ensure_ascii=False)
+    assert PLANTED_SECRET not in dumped
+    for marker in (
+        sandbox_catalog.DOOR_CODE_PREFIX,
+        sandbox_catalog.LISTING_DOOR_CODE_PREFIX,
+        sandbox_catalog.LOCKBOX_PREFIX,
+        sandbox_catalog.WIFI_PASSWORD_PREFIX,
+    ):
+        assert marker not in dumped, marker
+    for card in sandbox_catalog.PLANTED_CARD_NUMBERS:
+        digits = [ch for ch in card if ch.isdigit()]
+        assert not re.search(r"[\s-]?".join(digits), dumped), card

@@ -6,9 +6,7 @@ own helpers; API calls are counted on the sandbox's request log.
 
 from __future__ import annotations
 
-import json
 import math
-import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -17,8 +15,7 @@ import httpx
 import pytest
 from mcp import Client
 
-from hostaway_mcp.sandbox import catalog
-from tests.conftest import PLANTED_SECRET, TODAY, call_error, call_ok
+from tests.conftest import TODAY, assert_no_planted_secrets, call_error, call_ok
 
 AIRBNB_IDS = {2018, 2001}
 PLAIN_WORDS = {"new": "confirmed", "modified": "confirmed (modified)", "cancelled": "cancelled", "inquiry": "inquiry"}
@@ -62,22 +59,6 @@ async def walk_pages(client: Client, tool: str, args: dict[str, Any], max_pages:
         assert page["next_offset"] == offset + len(page["items"])
         offset = page["next_offset"]
     raise AssertionError("too many pages")
-
-
-def assert_no_planted_secrets(payload: Any) -> None:
-    """No API secret, door/lock-box code, Wi-Fi password or card number (however it is spaced)."""
-    dumped = json.dumps(payload, ensure_ascii=False)
-    assert PLANTED_SECRET not in dumped
-    for marker in (
-        catalog.DOOR_CODE_PREFIX,
-        catalog.LISTING_DOOR_CODE_PREFIX,
-        catalog.LOCKBOX_PREFIX,
-        catalog.WIFI_PASSWORD_PREFIX,
-    ):
-        assert marker not in dumped, marker
-    for card in catalog.PLANTED_CARD_NUMBERS:
-        digits = [ch for ch in card if ch.isdigit()]
-        assert not re.search(r"[\s-]?".join(digits), dumped), card
 
 
 # -- search_bookings: server-side filters ---------------------------------------------------------

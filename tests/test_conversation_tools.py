@@ -7,7 +7,6 @@ messages; API calls are counted on the sandbox's request log.
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -16,7 +15,7 @@ from mcp import Client
 
 from hostaway_mcp.privacy import GUEST_TEXT_NOTICE
 from hostaway_mcp.sandbox import catalog
-from tests.conftest import PLANTED_SECRET, call_error, call_ok
+from tests.conftest import assert_no_planted_secrets, call_error, call_ok
 from tests.test_booking_tools import metered_server
 
 STATUS_WORDS = {
@@ -62,22 +61,6 @@ def waiting_conversations(sandbox: Any) -> list[dict[str, Any]]:
                 waiting.append((latest["date"], latest["id"], conversation))
     waiting.sort(key=lambda item: (item[0], item[1]), reverse=True)
     return [conversation for _, _, conversation in waiting]
-
-
-def assert_no_planted_secrets(payload: Any) -> None:
-    """No API secret, door/lock-box code, Wi-Fi password or card number (however it is spaced)."""
-    dumped = json.dumps(payload, ensure_ascii=False)
-    assert PLANTED_SECRET not in dumped
-    for marker in (
-        catalog.DOOR_CODE_PREFIX,
-        catalog.LISTING_DOOR_CODE_PREFIX,
-        catalog.LOCKBOX_PREFIX,
-        catalog.WIFI_PASSWORD_PREFIX,
-    ):
-        assert marker not in dumped, marker
-    for card in catalog.PLANTED_CARD_NUMBERS:
-        digits = [ch for ch in card if ch.isdigit()]
-        assert not re.search(r"[\s-]?".join(digits), dumped), card
 
 
 # -- get_conversation_history ---------------------------------------------------------------------
