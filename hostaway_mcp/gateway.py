@@ -55,6 +55,7 @@ QueryParams = Mapping[str, str | int | float | list[str] | list[int]]
 
 PAGE_SIZE = 100
 EXCERPT_CHARS = 160
+_ID_SEGMENT = re.compile(r"/\d+(?=/|$)")
 # Errors that prove the request never reached Hostaway, so even a write may be sent again.
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
@@ -89,7 +90,7 @@ class GatewayStats:
     attempts: int = 0
     retries: int = 0
     rate_limited: int = 0
-    by_path: dict[str, int] = field(default_factory=dict)
+    by_path: dict[str, int] = field(default_factory=dict)  # per endpoint, ids folded to {id}
 
 
 class _RetryableResponse(Exception):
@@ -323,11 +324,12 @@ class HostawayGateway:
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
         route = _route(path)
+        endpoint = _ID_SEGMENT.sub("/{id}", route)  # one counter per endpoint, not per booking
 
         async def attempt() -> httpx.Response:
             http = self._client()
             self.stats.attempts += 1
-            self.stats.by_path[route] = self.stats.by_path.get(route, 0) + 1
+            self.stats.by_path[endpoint] = self.stats.by_path.get(endpoint, 0) + 1
             started = time.perf_counter()
             async with self.limiter.slot():
                 response = await http.request(

@@ -226,3 +226,11 @@ async def test_offset_paging_stops_at_count(api: respx.MockRouter, gateway: Host
     ids = [i["id"] async for p in gateway.iter_offset_pages("listings", page_size=2) for i in p.items]
     assert ids == [0, 1, 2, 3, 4]
     assert route.call_count == 3
+
+
+async def test_request_counters_are_per_endpoint_not_per_id(api: respx.MockRouter, gateway: HostawayGateway) -> None:
+    """A long session touches thousands of bookings; the counters must not grow with them."""
+    api.get(path__regex=r"/reservations/\d+$").respond(200, json={"status": "success", "result": {"id": 1}})
+    for booking_id in (11, 22, 33):
+        await gateway.get(f"reservations/{booking_id}")
+    assert gateway.stats.by_path == {"/accessTokens": 1, "/reservations/{id}": 3}
