@@ -74,7 +74,7 @@ MintToken = Callable[[], Awaitable[AccessToken]]
 
 
 class TokenCache(Protocol):
-    """Where a token is kept between runs: `TokenFileCache`, or `ratelimit_shared.RedisTokenCache`."""
+    """Where a token is kept between runs: `TokenFileCache`, or `redis_token_cache.RedisTokenCache`."""
 
     def load(self) -> AccessToken | None: ...
 

@@ -132,7 +132,7 @@ class HostawayGateway:
             if settings.token_cache and not settings.demo
             else None
         )
-        if token_cache is not None:  # shared with other machines (ratelimit_shared.RedisTokenCache)
+        if token_cache is not None:  # shared with other machines (redis_token_cache.RedisTokenCache)
             cache = token_cache
         self.tokens = TokenManager(
             self._mint_token,

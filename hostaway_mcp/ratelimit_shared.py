@@ -11,8 +11,8 @@ the rolling window of `ratelimit.RollingWindowLimiter` instead of each keeping i
 - `RedisWindowLimiter` (`HOSTAWAY_REDIS_URL`, extra `hostaway-mcp[redis]`): the same window in
   Redis for hosts on several machines, kept by two Lua scripts so every check-and-take is atomic:
   20 per account across all machines and 15 per machine, timed by the Redis server's clock so
-  machines with skewed clocks agree. `RedisTokenCache` shares the access token the same way, so
-  machines reuse one token instead of minting their own.
+  machines with skewed clocks agree. `redis_token_cache.RedisTokenCache` shares the access token
+  the same way, so machines reuse one token instead of minting their own.
 
 Slot semantics are those of `RollingWindowLimiter`: a slot is recorded (with a unique id) when
 the request is sent and gets its end time when the answer arrives; it leaves the window
@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
 import logging
 import os
@@ -46,12 +45,12 @@ from typing import TYPE_CHECKING, Any
 from filelock import FileLock
 from filelock import Timeout as LockTimeout
 
-from hostaway_mcp.auth import AccessToken
 from hostaway_mcp.config import Settings
 from hostaway_mcp.ratelimit import Clock, LimiterBudget, RateLimiter, RollingWindowLimiter, Sleep
+from hostaway_mcp.redis_token_cache import RedisTokenCache, make_token_cache
+from hostaway_mcp.shared_keys import KEY_PREFIX, digest
 
 if TYPE_CHECKING:
-    from redis import Redis
     from redis.asyncio import Redis as AsyncRedis
 
 logger = logging.getLogger(__name__)
@@ -63,7 +62,6 @@ POLL_S = 0.05
 WAKE_MARGIN_S = 0.001
 # The file lock guards a read-modify-write of a few hundred bytes; waiting longer means trouble.
 LOCK_TIMEOUT_S = 10.0
-KEY_PREFIX = "{hostaway-mcp}"  # one Redis hash slot for every key, so scripts also run on a cluster
 
 
 def default_max_in_flight_s(settings: Settings) -> float:
@@ -417,10 +415,6 @@ def _scope_keys(name: str) -> list[str]:
     return [f"{KEY_PREFIX}:window:{name}:in-flight", f"{KEY_PREFIX}:window:{name}:finished"]
 
 
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
-
-
 class RedisWindowLimiter(_SharedWindowLimiter):
     """Every scope's rolling window at once, in Redis: by default the account's 20 across all
     machines and this machine's 15. A slot is taken in all scopes or none.
@@ -468,8 +462,8 @@ class RedisWindowLimiter(_SharedWindowLimiter):
 
     @classmethod
     def for_settings(cls, client: AsyncRedis, settings: Settings, **options: Any) -> RedisWindowLimiter:
-        account = _digest(settings.effective_account_id, settings.base_url)
-        machine = _digest(socket.gethostname(), settings.base_url)
+        account = digest(settings.effective_account_id, settings.base_url)
+        machine = digest(socket.gethostname(), settings.base_url)
         scopes = [
             (f"account:{account}", settings.account_rate_limit_requests),
             (f"machine:{machine}", settings.rate_limit_requests),
@@ -518,79 +512,12 @@ class RedisWindowLimiter(_SharedWindowLimiter):
         await self._redis.aclose()
 
 
-# Delete the stored token only if it is the one this process saw (compare-and-delete).
-_CLEAR_TOKEN_LUA = """
-local raw = redis.call('GET', KEYS[1])
-if raw and cjson.decode(raw)['access_token'] == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0
-"""
-
-
-class RedisTokenCache:
-    """The access token in Redis, for every machine of the account (the `TokenCache` protocol).
-
-    Same contract as `auth.TokenFileCache`. `clear()` only deletes the token this process last saw,
-    so a process refreshing a stale token never throws away a fresh one another machine stored.
-    """
-
-    def __init__(self, client: Redis, account_id: str, base_url: str, *, wall_clock: Clock = time.time) -> None:
-        self._redis = client
-        self.key = f"{KEY_PREFIX}:token:{_digest(account_id, base_url)}"
-        self._account_id = account_id
-        self._base_url = base_url
-        self._now = wall_clock
-        self._seen: str | None = None
-
-    def load(self) -> AccessToken | None:
-        from redis.exceptions import RedisError
-
-        try:
-            raw = self._redis.get(self.key)
-        except RedisError as exc:
-            logger.warning("could not read the shared access token from Redis (%s)", type(exc).__name__)
-            return None
-        if raw is None:
-            return None
-        token = AccessToken.from_json(raw, self._account_id, self._base_url)
-        if token is None:
-            return None
-        self._seen = token.value
-        return token
-
-    def store(self, token: AccessToken) -> None:
-        from redis.exceptions import RedisError
-
-        ttl = max(1, int(token.expires_at - self._now()))
-        try:
-            self._redis.set(self.key, token.to_json(self._account_id, self._base_url), ex=ttl)
-        except RedisError as exc:
-            logger.warning("could not share the access token through Redis (%s)", type(exc).__name__)
-            return
-        self._seen = token.value
-
-    def clear(self) -> None:
-        from redis.exceptions import RedisError
-
-        if self._seen is None:
-            return
-        try:
-            self._redis.eval(_CLEAR_TOKEN_LUA, 1, self.key, self._seen)
-        except RedisError as exc:
-            logger.warning("could not clear the shared access token in Redis (%s)", type(exc).__name__)
-        self._seen = None
-
-    def close(self) -> None:
-        self._redis.close()
-
-
 # -- choosing a backend -----------------------------------------------------------------------------
 
 
 def state_file(settings: Settings) -> Path:
     """The shared window's file: one per Hostaway API root (the per-IP limit spans accounts)."""
-    return settings.cache_dir / f"ratelimit-{_digest(settings.base_url)}.json"
+    return settings.cache_dir / f"ratelimit-{digest(settings.base_url)}.json"
 
 
 def make_limiter(settings: Settings, *, clock: Clock = time.time, sleep: Sleep = asyncio.sleep) -> RateLimiter | None:
@@ -623,16 +550,6 @@ def make_limiter(settings: Settings, *, clock: Clock = time.time, sleep: Sleep =
             exc.strerror or type(exc).__name__,
         )
         return None
-
-
-def make_token_cache(settings: Settings, *, wall_clock: Clock = time.time) -> RedisTokenCache | None:
-    """A Redis token cache when `HOSTAWAY_REDIS_URL` is set (not in demo mode), else None."""
-    if settings.redis_url is None or settings.demo:
-        return None
-    from redis import Redis as RedisClient
-
-    client = RedisClient.from_url(settings.redis_url.get_secret_value(), socket_timeout=2.0)
-    return RedisTokenCache(client, settings.effective_account_id, settings.base_url, wall_clock=wall_clock)
 
 
 @dataclass

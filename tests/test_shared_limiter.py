@@ -12,32 +12,27 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import os
-import shutil
 import socket
 import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from hostaway_mcp.config import Settings
-from hostaway_mcp.gateway import HostawayGateway
 from hostaway_mcp.ratelimit import RollingWindowLimiter
 from hostaway_mcp.ratelimit_shared import (
     FileWindowLimiter,
-    RedisTokenCache,
     RedisWindowLimiter,
     make_limiter,
-    make_token_cache,
     open_coordination,
     state_file,
 )
-from tests.conftest import TODAY, FakeClock
+from tests.conftest import TODAY, FakeClock, free_port
 from tests.sim_clock import AutoJumpClock
 
 Interval = tuple[float, float]
@@ -347,46 +342,6 @@ async def test_three_servers_sharing_the_cache_folder_get_no_429_and_keep_the_ra
 # -- several machines: Redis ------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`HOSTAWAY_TEST_REDIS_URL` (CI starts one with .ci/redis.sh), else our own loopback server."""
-    pytest.importorskip("redis", reason="the redis extra is not installed (uv sync --extra redis)")
-    url = os.environ.get("HOSTAWAY_TEST_REDIS_URL")
-    if url:
-        yield url
-        return
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("no redis-server here: install it (apt-get install redis-server) or set HOSTAWAY_TEST_REDIS_URL")
-    port = _free_port()
-    workdir = tmp_path_factory.mktemp("redis")
-    server = subprocess.Popen(
-        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no", "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.skip("redis-server did not start")
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
 @pytest.fixture
 async def redis_client(redis_url: str) -> AsyncIterator[Any]:
     from redis.asyncio import Redis
@@ -503,7 +458,7 @@ async def test_redis_unreachable_falls_back_to_a_per_process_limit(
     pytest.importorskip("redis")
     from redis.asyncio import Redis
 
-    client = Redis.from_url(f"redis://127.0.0.1:{_free_port()}/0", socket_connect_timeout=0.5)
+    client = Redis.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_connect_timeout=0.5)
     limiter = redis_limiter(client, clock, "a", fallback_limit=2)
     sent: list[float] = []
     for _ in range(3):
@@ -519,69 +474,4 @@ def test_the_redis_backend_is_chosen_by_the_url(settings_factory: Callable[..., 
     limiter = make_limiter(settings)
     assert isinstance(limiter, RedisWindowLimiter)
     assert limiter.limit == 15
-    cache = make_token_cache(settings)
-    assert isinstance(cache, RedisTokenCache)
-    cache.close()
     asyncio.run(limiter.aclose())
-
-
-async def test_gateways_on_different_machines_mint_one_token(
-    settings_factory: Callable[..., Settings], sandbox_factory: Callable[..., Any], clock: FakeClock, redis_url: str
-) -> None:
-    from redis import Redis
-
-    Redis.from_url(redis_url).flushdb()
-    sandbox = sandbox_factory()
-    first_settings = settings_factory(redis_url=redis_url, cache_dir=Path(os.devnull) / "unused-a")
-    second_settings = settings_factory(redis_url=redis_url, cache_dir=Path(os.devnull) / "unused-b")
-
-    async def machine(settings: Settings) -> HostawayGateway:
-        async with open_coordination(settings, clock=clock, sleep=clock.sleep) as shared:
-            gateway = HostawayGateway(
-                settings,
-                transport=sandbox.transport(),
-                limiter=shared.limiter,
-                token_cache=shared.token_cache,
-                clock=clock,
-                wall_clock=clock,
-                sleep=clock.sleep,
-            )
-            async with gateway:
-                await gateway.get("listings", {"limit": 1})
-            return gateway
-
-    first = await machine(first_settings)
-    second = await machine(second_settings)
-    assert first.tokens.mint_count == 1
-    assert second.tokens.mint_count == 0, "the second machine reuses the token the first one stored"
-    mints = [r for r in sandbox.request_log if r.path.strip("/") == "accessTokens"]
-    assert len(mints) == 1
-
-    # The token expires: one machine re-mints; the other picks the new token up from Redis.
-    sandbox.expire_tokens()
-    third = await machine(second_settings)
-    assert third.tokens.mint_count == 1
-    fourth = await machine(first_settings)
-    assert fourth.tokens.mint_count == 0
-
-
-def test_clearing_a_stale_token_keeps_a_fresh_one_from_another_machine(redis_url: str) -> None:
-    from redis import Redis
-
-    from hostaway_mcp.auth import AccessToken
-
-    Redis.from_url(redis_url).flushdb()
-    now = time.time()
-    a = RedisTokenCache(Redis.from_url(redis_url), "1", "https://x.test/v1")
-    b = RedisTokenCache(Redis.from_url(redis_url), "1", "https://x.test/v1")
-    a.store(AccessToken("old", now, now + 1e6))
-    assert b.load() == AccessToken("old", now, now + 1e6)
-    b.store(AccessToken("new", now, now + 1e6))  # machine b refreshed first
-    a.clear()  # machine a saw "old" fail: it must not delete b's "new"
-    assert a.load() == AccessToken("new", now, now + 1e6)
-    a.clear()
-    assert b.load() is None
-    other_account = RedisTokenCache(Redis.from_url(redis_url), "2", "https://x.test/v1")
-    assert other_account.load() is None
-    for cache in (a, b, other_account):
-        cache.close()
