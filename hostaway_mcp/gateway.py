@@ -4,17 +4,13 @@ A request goes: token (minted or cached) → a limiter slot → send → retry p
 token refresh and one more try → unwrap the `{status, result, count, ...}` envelope → a typed
 error from `errors.py` for anything that is not a success.
 
-Retry policy: GETs are retried on connection errors, timeouts, 429 and 5xx with exponential
-backoff and jitter, honouring `Retry-After` (seconds or HTTP-date), within `max_attempts` and
-`max_retry_time_s` of waiting. Anything else (POST, PUT, DELETE) is retried only when it provably
-never left this machine (connection refused, connect timeout, no free connection): a write is
-sent at most once.
+The retry policy (what is retried, how long to wait, what a read and a write may do) lives in
+`retry.py`; `_send` only loops over it. A write is sent at most once.
 """
 
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import html
 import logging
 import re
@@ -22,11 +18,11 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 import httpx
 
-from hostaway_mcp import __version__
+from hostaway_mcp import __version__, retry
 from hostaway_mcp.auth import AccessToken, TokenCache, TokenFileCache, TokenManager
 from hostaway_mcp.config import Settings
 from hostaway_mcp.domain import number
@@ -45,9 +41,6 @@ from hostaway_mcp.errors import (
 )
 from hostaway_mcp.ratelimit import Clock, RateLimiter, RollingWindowLimiter, Sleep
 
-if TYPE_CHECKING:
-    from tenacity import RetryCallState
-
 logger = logging.getLogger(__name__)
 
 JSONObject = dict[str, Any]
@@ -56,8 +49,6 @@ QueryParams = Mapping[str, str | int | float | list[str] | list[int]]
 PAGE_SIZE = 100
 EXCERPT_CHARS = 160
 _ID_SEGMENT = re.compile(r"/\d+(?=/|$)")
-# Errors that prove the request never reached Hostaway, so even a write may be sent again.
-_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 @dataclass(frozen=True)
@@ -91,15 +82,6 @@ class GatewayStats:
     retries: int = 0
     rate_limited: int = 0
     by_path: dict[str, int] = field(default_factory=dict)  # per endpoint, ids folded to {id}
-
-
-class _RetryableResponse(Exception):
-    """A 429 or 5xx answer that the retry policy may try again."""
-
-    def __init__(self, response: httpx.Response, retry_after: float | None) -> None:
-        super().__init__(f"HTTP {response.status_code}")
-        self.response = response
-        self.retry_after = retry_after
 
 
 class HostawayGateway:
@@ -142,6 +124,7 @@ class HostawayGateway:
             **({} if token_not_before_s is None else {"not_before_s": token_not_before_s}),
         )
         self.stats = GatewayStats()
+        self._retry_budget = retry.RetryBudget(settings.max_attempts, settings.max_retry_time_s)
         self._http: httpx.AsyncClient | None = None
         self._entered = False
 
@@ -319,91 +302,72 @@ class HostawayGateway:
         retry_like_read: bool = False,
         extra_headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
-        is_read = method == "GET" or retry_like_read
+        """Send under the retry policy (`retry.py`); the answer that ends it, or a typed error."""
+        read = retry.is_read(method, retry_like_read=retry_like_read)
         headers = dict(extra_headers or {})
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
+        failed, waited = 0, 0.0
+        while True:
+            try:
+                response = await self._attempt(method, path, params=params, json=json, data=data, headers=headers)
+            except httpx.TransportError as exc:
+                if not retry.is_retryable_error(exc, read=read):
+                    raise self._transport_error(method, path, exc, read) from None
+                failure, asked = _describe(exc), None
+                outcome: httpx.Response | httpx.TransportError = exc
+            else:
+                if not retry.is_retryable_status(response.status_code, read=read):
+                    return response
+                failure, asked = (
+                    f"HTTP {response.status_code}",
+                    retry.retry_after_s(response.headers, self._wall_clock()),
+                )
+                outcome = response
+            failed += 1
+            wait = retry.wait_before_retry_s(failed, asked)
+            if not retry.may_retry(self._retry_budget, failed, waited, wait):
+                if isinstance(outcome, httpx.Response):
+                    return outcome  # the caller turns the final 429 or 5xx into its typed error
+                raise self._transport_error(method, path, outcome, read) from None
+            self.stats.retries += 1
+            logger.info("retrying %s %s in %.1f s (attempt %d failed: %s)", method, _route(path), wait, failed, failure)
+            await self._sleep(wait)
+            waited += wait
+
+    async def _attempt(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: QueryParams | None,
+        json: Any,
+        data: Mapping[str, str] | None,
+        headers: Mapping[str, str],
+    ) -> httpx.Response:
+        """One HTTP attempt inside a limiter slot, counted per endpoint."""
+        http = self._client()
         route = _route(path)
         endpoint = _ID_SEGMENT.sub("/{id}", route)  # one counter per endpoint, not per booking
-
-        async def attempt() -> httpx.Response:
-            http = self._client()
-            self.stats.attempts += 1
-            self.stats.by_path[endpoint] = self.stats.by_path.get(endpoint, 0) + 1
-            started = time.perf_counter()
-            async with self.limiter.slot():
-                response = await http.request(
-                    method, path.lstrip("/"), params=params, json=json, data=data, headers=headers
-                )
-            logger.debug(
-                "%s %s -> %d in %.0f ms",
-                method,
-                route,
-                response.status_code,
-                (time.perf_counter() - started) * 1e3,
+        self.stats.attempts += 1
+        self.stats.by_path[endpoint] = self.stats.by_path.get(endpoint, 0) + 1
+        started = time.perf_counter()
+        async with self.limiter.slot():
+            response = await http.request(
+                method, path.lstrip("/"), params=params, json=json, data=data, headers=headers
             )
-            if response.status_code == 429:
-                self.stats.rate_limited += 1
-            # A write answered 429 was rejected unprocessed, but the rule for writes is simply
-            # "never retried once sent", so should_retry() lets it through as an error.
-            if response.status_code == 429 or (is_read and response.status_code >= 500):
-                raise _RetryableResponse(response, _retry_after_s(response, self._wall_clock()))
-            return response
-
-        def should_retry(exc: BaseException) -> bool:
-            if isinstance(exc, _RetryableResponse):
-                return is_read
-            if is_read:
-                return isinstance(exc, httpx.TransportError)
-            return isinstance(exc, _NEVER_SENT)
-
-        # tenacity is imported on the first request, not at start-up (~10 ms off the `initialize` path).
-        from tenacity import AsyncRetrying, retry_if_exception, wait_exponential_jitter
-
-        backoff = wait_exponential_jitter(multiplier=0.5, max=8.0, jitter=0.5)
-
-        def wait(state: RetryCallState) -> float:
-            exc = state.outcome.exception() if state.outcome else None
-            if isinstance(exc, _RetryableResponse) and exc.retry_after is not None:
-                return exc.retry_after
-            return float(backoff(state))
-
-        def stop(state: RetryCallState) -> bool:
-            out_of_attempts = state.attempt_number >= self.settings.max_attempts
-            out_of_time = state.idle_for + (state.upcoming_sleep or 0.0) > self.settings.max_retry_time_s
-            return out_of_attempts or out_of_time
-
-        def before_sleep(state: RetryCallState) -> None:
-            self.stats.retries += 1
-            logger.info(
-                "retrying %s %s in %.1f s (attempt %d failed: %s)",
-                method,
-                route,
-                state.upcoming_sleep,
-                state.attempt_number,
-                _describe(state.outcome.exception() if state.outcome else None),
-            )
-
-        retrying = AsyncRetrying(
-            retry=retry_if_exception(should_retry),
-            wait=wait,
-            stop=stop,
-            sleep=self._sleep,
-            before_sleep=before_sleep,
-            reraise=True,
+        logger.debug(
+            "%s %s -> %d in %.0f ms", method, route, response.status_code, (time.perf_counter() - started) * 1e3
         )
-        try:
-            return await retrying(attempt)
-        except _RetryableResponse as exc:
-            raise self._status_error(method, path, exc.response, exc.retry_after) from None
-        except httpx.TransportError as exc:
-            raise self._transport_error(method, path, exc, is_read) from None
+        if response.status_code == 429:
+            self.stats.rate_limited += 1
+        return response
 
     # -- turning answers into results or errors ---------------------------------------------------
 
     def _unwrap(self, method: str, path: str, response: httpx.Response) -> Envelope:
         if response.status_code >= 300:
-            raise self._status_error(method, path, response, _retry_after_s(response, self._wall_clock()))
+            raise self._status_error(method, path, response, retry.retry_after_s(response.headers, self._wall_clock()))
         try:
             body = response.json()
         except ValueError:
@@ -461,7 +425,7 @@ class HostawayGateway:
 
     def _transport_error(self, method: str, path: str, exc: httpx.TransportError, is_read: bool) -> TransportError:
         what = f"{method} {_route(path)}"
-        if not is_read and not isinstance(exc, _NEVER_SENT):
+        if not is_read and not isinstance(exc, retry.NEVER_SENT):
             return OutcomeUnknownError(
                 f"The connection to Hostaway failed after {what} was sent ({_describe(exc)}), so it is "
                 "unknown whether it took effect. It was NOT retried. Check the current state before "
@@ -516,8 +480,6 @@ def _route(path: str) -> str:
 def _describe(exc: BaseException | None) -> str:
     if exc is None:
         return "no error"
-    if isinstance(exc, _RetryableResponse):
-        return str(exc)
     return type(exc).__name__
 
 
@@ -529,23 +491,3 @@ def _as_int(value: object) -> int | None:
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return int(value.strip())
     return None
-
-
-def _retry_after_s(response: httpx.Response, now: float) -> float | None:
-    """`Retry-After` as seconds (delta or HTTP-date), or None when absent or nonsensical."""
-    raw = response.headers.get("Retry-After")
-    if not raw:
-        return None
-    raw = raw.strip()
-    seconds: float | None
-    try:
-        seconds = float(raw)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(raw)
-        except (TypeError, ValueError):
-            return None
-        seconds = when.timestamp() - now
-    if seconds < 0 or seconds != seconds:  # negative or NaN
-        return None
-    return seconds

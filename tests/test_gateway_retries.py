@@ -70,6 +70,18 @@ async def test_retry_after_as_an_http_date_is_honoured(
     assert any(6.0 <= s <= 8.0 for s in clock.sleeps)
 
 
+async def test_hostaways_retry_after_timestamp_is_honoured(
+    api: respx.MockRouter, gateway: HostawayGateway, clock: FakeClock
+) -> None:
+    headers = {"X-RateLimit-Retry-After": str(int(clock()) + 3), "Retry-After": "30"}
+    route = api.get("/listings").mock(
+        side_effect=[httpx.Response(429, headers=headers, json=RATE_LIMITED), httpx.Response(200, json=OK)]
+    )
+    await gateway.get("listings")
+    assert route.call_count == 2
+    assert clock.sleeps[-1] == pytest.approx(3.0, abs=1.0), "a Unix timestamp, not 1.8 billion seconds"
+
+
 async def test_429_without_retry_after_backs_off_and_recovers(
     api: respx.MockRouter, gateway: HostawayGateway, clock: FakeClock
 ) -> None:
