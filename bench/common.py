@@ -12,7 +12,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 21)
+NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)  # the sandbox's generation time on TODAY
 SEED = 7
 REALISTIC_LATENCY = (0.08, 0.2)  # seconds per Hostaway call, uniform
 

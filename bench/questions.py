@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from bench.common import (
+    NOW,
     REALISTIC_LATENCY,
     TODAY,
     Table,
@@ -43,7 +44,7 @@ async def ask(listings: int, tool: str) -> dict[str, Any]:
     settings = bench_settings(scratch_dir("question"))
     await premint_token(settings, sandbox.transport())
     arguments = tool_arguments(sandbox.account, TODAY)[tool]
-    server = build_server(settings, transport=sandbox.transport(), token_not_before_s=0.0, today=lambda: TODAY)
+    server = build_server(settings, transport=sandbox.transport(), token_not_before_s=0.0, now=lambda: NOW)
     async with connected(server) as client:
         await client.list_tools()  # what a host does on connect; not part of the question
         before, rejected = len(sandbox.request_log), sandbox.rate_limit_rejections

@@ -12,6 +12,7 @@ from collections import defaultdict
 from typing import Any
 
 from bench.common import (
+    NOW,
     TODAY,
     MeteredTransport,
     Table,
@@ -40,7 +41,7 @@ async def _open(listings: int = 24) -> tuple[Any, MeteredTransport, Any]:
     metered = MeteredTransport(sandbox.transport())
     settings = bench_settings(scratch_dir("costs"), shared_rate_limit=False, rate_limit_requests=10**9)
     await premint_token(settings, sandbox.transport())
-    server = build_server(settings, transport=metered, token_not_before_s=0.0, today=lambda: TODAY)
+    server = build_server(settings, transport=metered, token_not_before_s=0.0, now=lambda: NOW)
     return sandbox, metered, server
 
 

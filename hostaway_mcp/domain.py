@@ -77,8 +77,9 @@ BLOCKING_STATUSES = CONFIRMED_STATUSES | {
 
 
 def channel_name(channel_id: Any, fallback: Any = None) -> str:
-    if isinstance(channel_id, int) and channel_id in CHANNEL_NAMES:
-        return CHANNEL_NAMES[channel_id]
+    known = ident(channel_id)
+    if known is not None and known in CHANNEL_NAMES:
+        return CHANNEL_NAMES[known]
     return str(fallback) if fallback else "other"
 
 
@@ -114,6 +115,28 @@ def money(value: Any) -> float | None:
 def whole(value: Any) -> int | None:
     amount = number(value)
     return None if amount is None else int(amount)
+
+
+def ident(value: Any) -> int | None:
+    """A Hostaway id (listing, reservation, conversation, message, channel) as an int, or None.
+
+    The one rule for ids: real accounts send the same id as `305` in one answer and `"305"` in
+    the next (hostaway-api.md §5), so both mean listing 305. Anything that is not a positive
+    whole number (`"305a"`, `0`, `-3`, `3.5`, a boolean, null) is not an id. Compare and group by
+    what this returns, never by the raw value.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value > 0 else None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and value > 0 else None
+    if isinstance(value, str):
+        digits = value.strip()
+        if digits.isascii() and digits.isdigit():
+            found = int(digits)
+            return found if found > 0 else None
+    return None
 
 
 def parse_date(value: Any) -> date | None:

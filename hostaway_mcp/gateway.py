@@ -25,7 +25,7 @@ import httpx
 from hostaway_mcp import __version__, retry
 from hostaway_mcp.auth import AccessToken, TokenCache, TokenFileCache, TokenManager
 from hostaway_mcp.config import Settings
-from hostaway_mcp.domain import number
+from hostaway_mcp.domain import ident, number
 from hostaway_mcp.errors import (
     AuthenticationError,
     HostawayAPIError,
@@ -248,8 +248,8 @@ class HostawayGateway:
             seen += len(items)
             if total is not None and seen >= total:
                 return
-            last_id = items[-1].get("id")
-            if not isinstance(last_id, int) or last_id == after_id:
+            last_id = ident(items[-1].get("id"))  # real accounts send some ids as strings
+            if last_id is None or last_id == after_id:
                 return
             after_id = last_id
         logger.warning("stopped paging %s after %d pages", _route(path), max_pages)

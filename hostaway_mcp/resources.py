@@ -24,6 +24,7 @@ from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 
 from hostaway_mcp import __version__
 from hostaway_mcp.auth import AccessToken, TokenFileCache
+from hostaway_mcp.domain import ident
 from hostaway_mcp.errors import HostawayError
 from hostaway_mcp.models.common import ResultModel
 from hostaway_mcp.models.properties import PropertySummary
@@ -67,7 +68,8 @@ class ServerStatus(ResultModel):
     read_only: bool
     writes: str
     access_details: str
-    today: str
+    now_utc: str
+    dates: str
     token: TokenStatus
     rate_limit: RateLimitStatus
     requests: RequestStats
@@ -156,7 +158,9 @@ def status_of(state: AppState) -> ServerStatus:
         read_only=settings.read_only,
         writes=writes,
         access_details="shared" if settings.share_access_details else "withheld (door codes, Wi-Fi, card numbers)",
-        today=state.today().isoformat(),
+        now_utc=state.now().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        dates="Each property's dates are its local dates: 'today' is decided per property in its own time zone "
+        "(timeZoneName), and results say which local date they used.",
         token=_token_status(state),
         rate_limit=RateLimitStatus(
             limit=budget.limit,
@@ -208,6 +212,7 @@ async def read_properties() -> str:
             summarize_listing(listing)
             async for page in state.gateway.iter_offset_pages("listings", {"includeResources": 0}, page_size=PAGE_SIZE)
             for listing in page.items
+            if ident(listing.get("id"))
         ]
     except HostawayError as exc:
         raise ResourceError(exc.message) from None

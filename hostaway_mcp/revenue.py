@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from hostaway_mcp.domain import channel_name, number, parse_date, text
+from hostaway_mcp.domain import channel_name, ident, number, parse_date, text
 
 Basis = Literal["stay", "arrival"]
 GroupBy = Literal["property", "channel", "month"]
@@ -202,7 +202,7 @@ class BookingShare:
 
     @property
     def id(self) -> int:
-        return int(self.reservation.get("id") or 0)
+        return ident(self.reservation.get("id")) or 0
 
 
 def share_of(reservation: Mapping[str, Any], period: Period, basis: Basis, currency: str) -> BookingShare | None:
@@ -315,13 +315,13 @@ def listing_currencies(
     """Each listing's currency: its currencyCode, else the most common currency of its bookings."""
     seen: dict[int, Counter[str]] = {}
     for reservation in reservations:
-        listing_id = reservation.get("listingMapId")
+        listing_id = ident(reservation.get("listingMapId"))
         currency = text(reservation.get("currency"))
-        if isinstance(listing_id, int) and currency:
+        if listing_id is not None and currency:
             seen.setdefault(listing_id, Counter())[currency.upper()] += 1
     result: dict[int, str] = {}
     for listing in listings:
-        listing_id = int(listing["id"])
+        listing_id = ident(listing.get("id")) or 0
         code = text(listing.get("currencyCode"))
         if code:
             result[listing_id] = code.upper()
@@ -358,28 +358,28 @@ def compute_report(
     unique: dict[int, Mapping[str, Any]] = {}
     anonymous: list[Mapping[str, Any]] = []
     for reservation in reservations:
-        rid = reservation.get("id")
-        if scope is not None and reservation.get("listingMapId") not in scope:
+        rid = ident(reservation.get("id"))
+        if scope is not None and ident(reservation.get("listingMapId")) not in scope:
             continue
-        if isinstance(rid, int):
+        if rid is not None:
             unique[rid] = reservation
         else:
             anonymous.append(reservation)
     rows = [*unique.values(), *anonymous]
 
-    in_scope = [lst for lst in listings if scope is None or int(lst["id"]) in scope]
-    by_id = {int(lst["id"]): lst for lst in in_scope}
+    in_scope = [lst for lst in listings if scope is None or ident(lst.get("id")) in scope]
+    by_id = {ident(lst.get("id")) or 0: lst for lst in in_scope}
     currencies = listing_currencies(in_scope, rows)
     listings_per_currency = Counter(currencies.values())
 
     shares: list[BookingShare] = []
     ignored: Counter[str] = Counter()
     for reservation in rows:
-        listing_id = reservation.get("listingMapId")
+        listing_id = ident(reservation.get("listingMapId"))
         currency = text(reservation.get("currency"))
         if currency:
             currency = currency.upper()
-        elif isinstance(listing_id, int) and listing_id in currencies:
+        elif listing_id is not None and listing_id in currencies:
             currency = currencies[listing_id]
         else:
             currency = UNKNOWN_CURRENCY
@@ -444,7 +444,7 @@ def _group(
             currency = currencies[listing_id]
             group(str(listing_id), listing_label(listing, None, listing_id), currency, period.days)
         for share in shares:
-            listing_id = int(share.reservation.get("listingMapId") or 0)
+            listing_id = ident(share.reservation.get("listingMapId")) or 0
             known = listing_id in listings and currencies[listing_id] == share.currency
             label = listing_label(listings.get(listing_id), share.reservation, listing_id)
             target = group(str(listing_id), label, share.currency, period.days if known else 0)

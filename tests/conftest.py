@@ -11,7 +11,7 @@ import socket
 import subprocess
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +83,9 @@ async def gateway(settings: Settings, clock: FakeClock) -> AsyncIterator[Hostawa
 # -- the demo account (sandbox) and an MCP client connected to a server built on it -------------
 
 TODAY = date(2026, 11, 21)
+# The server's "now": the sandbox's generation time on TODAY (09:00 UTC). It is then still the
+# evening of the 20th in Pacific/Honolulu and already the evening of the 21st in Pacific/Auckland.
+NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -105,21 +108,21 @@ def sandbox(sandbox_factory: Callable[..., Any]) -> Any:
 
 @pytest.fixture
 def server_factory(settings_factory: Callable[..., Settings], clock: FakeClock) -> Callable[..., Any]:
-    """`server_factory(sandbox, **settings)`: a server wired to the sandbox and the fake clock.
+    """`server_factory(sandbox, now=NOW, **settings)`: a server wired to the sandbox and the fake clock.
 
     Connect inside the test with `async with Client(server_factory(sandbox)) as client:`; a
     fixture cannot hold the connection, since its task group must open and close in one task.
     """
     from hostaway_mcp.server import build_server
 
-    def make(sandbox: Any, **settings_overrides: Any) -> Any:
+    def make(sandbox: Any, *, now: datetime = NOW, **settings_overrides: Any) -> Any:
         return build_server(
             settings_factory(**settings_overrides),
             transport=sandbox.transport(),
             sleep=clock.sleep,
             clock=clock,
             wall_clock=clock,
-            today=lambda: TODAY,
+            now=lambda: now,
         )
 
     return make

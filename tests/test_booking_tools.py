@@ -15,7 +15,7 @@ import httpx
 import pytest
 from mcp import Client
 
-from tests.conftest import TODAY, assert_no_planted_secrets, call_error, call_ok
+from tests.conftest import NOW, TODAY, assert_no_planted_secrets, call_error, call_ok
 
 AIRBNB_IDS = {2018, 2001}
 PLAIN_WORDS = {"new": "confirmed", "modified": "confirmed (modified)", "cancelled": "cancelled", "inquiry": "inquiry"}
@@ -471,7 +471,7 @@ def metered_server(sandbox: Any, settings_factory: Callable[..., Any], clock: An
 
     metered = MeteredTransport(sandbox.transport())
     server = build_server(
-        settings_factory(), transport=metered, sleep=clock.sleep, clock=clock, wall_clock=clock, today=lambda: TODAY
+        settings_factory(), transport=metered, sleep=clock.sleep, clock=clock, wall_clock=clock, now=lambda: NOW
     )
     return server, metered
 

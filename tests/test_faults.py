@@ -26,7 +26,7 @@ from bench.scenarios import arguments_for
 from hostaway_mcp.sandbox import Fault, Sandbox
 from hostaway_mcp.server import build_server
 from hostaway_mcp.tools import catalogue
-from tests.conftest import PLANTED_SECRET, TODAY, FakeClock
+from tests.conftest import NOW, PLANTED_SECRET, TODAY, FakeClock
 
 READ_TOOLS = sorted(spec.name for spec in catalogue() if spec.kind == "read")
 TOKEN_PATH = "/accessTokens"
@@ -135,9 +135,7 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
         _env_file=None,
     )
     clock, switch = FakeClock(), _Switch()
-    server = build_server(
-        settings, transport=switch, sleep=clock.sleep, clock=clock, wall_clock=clock, today=lambda: TODAY
-    )
+    server = build_server(settings, transport=switch, sleep=clock.sleep, clock=clock, wall_clock=clock, now=lambda: NOW)
     yield Rig(clock, switch, server)
 
 

@@ -21,7 +21,7 @@ from mcp import Client
 from hostaway_mcp.revenue import Period, compute_report
 from hostaway_mcp.sandbox.faults import Fault
 from hostaway_mcp.server import build_server
-from tests.conftest import TODAY, FakeClock, call_error, call_ok
+from tests.conftest import NOW, FakeClock, call_error, call_ok
 
 REVENUE_STATUSES = {"new", "modified", "confirmed"}
 CHANNEL_KEYS = {
@@ -382,7 +382,7 @@ async def test_currencies_are_reported_apart(sandbox: Any, server_factory: Calla
             client, "get_revenue_report", {"start_date": start.isoformat(), "end_date": end.isoformat()}
         )
         totals = {row["currency"]: row for row in result["totals"]}
-        assert set(totals) == {"EUR", "USD"}
+        assert set(totals) == set(currency_of.values()) == {"EUR", "USD", "NZD"}
         for group in result["groups"]:
             assert group["currency"] == currency_of[int(group["key"])]
         for currency, total in totals.items():
@@ -407,7 +407,7 @@ async def test_currencies_are_reported_apart(sandbox: Any, server_factory: Calla
         )
         pairs = [(g["key"], g["currency"]) for g in by_channel["groups"]]
         assert len(pairs) == len(set(pairs))
-        assert {c for k, c in pairs if k == "airbnb"} == {"EUR", "USD"}
+        assert {c for k, c in pairs if k == "airbnb"} == {"EUR", "USD", "NZD"}
 
 
 def matching(account: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -586,7 +586,7 @@ def _server(sandbox: Any, transport: httpx.AsyncBaseTransport, settings: Any, cl
         sleep=clock.sleep,
         clock=clock,
         wall_clock=clock,
-        today=lambda: TODAY,
+        now=lambda: NOW,
     )
 
 

@@ -39,7 +39,7 @@ from hostaway_mcp.config import Settings
 from hostaway_mcp.sandbox import Sandbox
 from hostaway_mcp.server import build_server
 from hostaway_mcp.tools import catalogue
-from tests.conftest import ACCOUNT_ID, PLANTED_SECRET, TODAY, FakeClock
+from tests.conftest import ACCOUNT_ID, NOW, PLANTED_SECRET, TODAY, FakeClock
 
 TOOLS = [spec.name for spec in catalogue()]
 CALL_BOUND_S = 20.0
@@ -72,7 +72,7 @@ class LiveServer:
             sleep=self.clock.sleep,
             clock=self.clock,
             wall_clock=self.clock,
-            today=lambda: TODAY,
+            now=lambda: NOW,
         )
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, name="fuzzed-server", daemon=True)

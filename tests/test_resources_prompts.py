@@ -21,7 +21,7 @@ from mcp import Client, MCPError
 from hostaway_mcp import resources
 from hostaway_mcp.config import Settings
 from hostaway_mcp.server import build_server
-from tests.conftest import ACCOUNT_ID, PLANTED_SECRET, TODAY, FakeClock, call_ok
+from tests.conftest import ACCOUNT_ID, NOW, PLANTED_SECRET, TODAY, FakeClock, call_ok
 
 PROMPTS = {"reply_to_guest", "find_a_stay", "weekly_performance_review"}
 TOOL_CALL = re.compile(r"\b([a-z]+(?:_[a-z]+)+)\(([^()]*)\)")
@@ -53,7 +53,7 @@ def connect(
             sleep=shared_clock.sleep,
             clock=shared_clock,
             wall_clock=shared_clock,
-            today=lambda: TODAY,
+            now=lambda: NOW,
         )
         return Client(server)
 

@@ -32,7 +32,7 @@ from hostaway_mcp.ratelimit_shared import (
     open_coordination,
     state_file,
 )
-from tests.conftest import TODAY, FakeClock, free_port
+from tests.conftest import NOW, FakeClock, free_port
 from tests.sim_clock import AutoJumpClock
 
 Interval = tuple[float, float]
@@ -317,7 +317,7 @@ async def test_three_servers_sharing_the_cache_folder_get_no_429_and_keep_the_ra
             sleep=clock.sleep,
             clock=clock,
             wall_clock=clock,
-            today=lambda: TODAY,
+            now=lambda: NOW,
         )
         for _ in range(3)
     ]

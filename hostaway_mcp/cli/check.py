@@ -118,7 +118,7 @@ async def check(settings: Settings, *, fresh_token: bool = False) -> Report:
     )
     first_day = today()
     try:
-        async with server_state(quick, first_day) as state:
+        async with server_state(quick) as state:
             gateway = state.gateway
             if fresh_token:
                 await gateway.tokens.refresh(stale="")
@@ -145,12 +145,12 @@ async def check(settings: Settings, *, fresh_token: bool = False) -> Report:
 
 
 @asynccontextmanager
-async def server_state(settings: Settings, first_day: date) -> AsyncIterator[AppState]:
+async def server_state(settings: Settings) -> AsyncIterator[AppState]:
     """The state a running server has: its own lifespan, so the same gateway, limiter and token
     cache (and the in-process demo account with `--demo`), without serving anything."""
     from hostaway_mcp.server import build_server  # the MCP SDK is slow to import; only when needed
 
-    server = build_server(settings, today=lambda: first_day)
+    server = build_server(settings)
     lifespan = server.settings.lifespan
     assert lifespan is not None, "build_server always sets a lifespan"
     async with lifespan(server) as state:

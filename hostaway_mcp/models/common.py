@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -25,3 +27,12 @@ def next_offset(offset: int, returned: int, total: int | None) -> int | None:
     if total is None:
         return end if returned else None
     return end if end < total else None
+
+
+class LocalDay(ResultModel):
+    """The local date taken as "today" for some properties (each property's own time zone)."""
+
+    time_zone: str = Field(description="IANA time zone of these properties (their Hostaway timeZoneName).")
+    today: date = Field(description="The date it was there when the question was answered.")
+    property_ids: list[int]
+    note: str | None = None

@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import Field
 
-from hostaway_mcp.models.common import PageInfo, ResultModel
+from hostaway_mcp.models.common import LocalDay, PageInfo, ResultModel
 
 
 class PropertySummary(ResultModel):
@@ -97,6 +97,11 @@ class AvailabilitySearch(PageInfo):
         default_factory=list, description="Checked candidates that failed, with reasons (when items is short)."
     )
     candidates_checked: int = Field(description="Calendars verified in this call.")
+    local_today: list[LocalDay] = Field(
+        default_factory=list,
+        description="The local date taken as today for the properties judged, per time zone: check_in must not "
+        "be before it.",
+    )
     notes: list[str] = Field(default_factory=list)
 
 
@@ -128,3 +133,4 @@ class PropertyAvailability(ResultModel):
     closed_to_departure: list[date] = Field(
         default_factory=list, description="Days in the range (check-out day included) closed to departure."
     )
+    local_today: str = Field(description="Today at the property, in its own time zone (what 'in the past' means).")

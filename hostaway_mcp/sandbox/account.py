@@ -1,18 +1,19 @@
 """The generated account: Hostaway-shaped raw dicts plus the hidden facts behind them.
 
 The dicts are exactly what the API serves (key order included), so tests can compare API output
-with `sandbox.account` directly. The hidden parts (pricing rules, owner blocks, money breakdowns)
-are what the real Hostaway keeps in other tables; the sandbox derives calendar days and finance
-fields from them.
+with `sandbox.account` directly, except that the ids in `loose_ids` are served as strings. The
+hidden parts (pricing rules, owner blocks, money breakdowns) are what the real Hostaway keeps in
+other tables; the sandbox derives calendar days and finance fields from them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from hostaway_mcp.sandbox.calendar import PricingRules
+from hostaway_mcp.sandbox.looseids import LooseIds
 
 JsonDict = dict[str, Any]
 
@@ -60,3 +61,4 @@ class Account:
     owner_blocks: dict[int, list[tuple[date, date, str]]]  # listing id -> [(start, end excl., note)]
     pricing: dict[int, PricingRules]
     money: dict[int, Money]  # reservation id -> breakdown (absent for owner stays)
+    loose_ids: LooseIds = field(default_factory=LooseIds)  # ids the API serves as strings

@@ -30,6 +30,7 @@ from hostaway_mcp.sandbox.account import JsonDict
 from hostaway_mcp.sandbox.calendar import WRITABLE_DAY_FIELDS, iter_days
 from hostaway_mcp.sandbox.finance import consolidated_report, finance_fields, report_csv
 from hostaway_mcp.sandbox.limits import TokenRegistry
+from hostaway_mcp.sandbox.looseids import LooseIds
 from hostaway_mcp.sandbox.queries import (
     after_cursor,
     conversation_activity,
@@ -115,10 +116,12 @@ class HostawayApi:
         state: AccountState,
         tokens: TokenRegistry,
         credentials: tuple[str, str] | None,
+        loose_ids: LooseIds | None = None,
     ) -> None:
         self._state = state
         self._tokens = tokens
         self._credentials = credentials
+        self._loose = state.account.loose_ids if loose_ids is None else loose_ids
         self._public: list[tuple[str, re.Pattern[str], Handler]] = [
             ("POST", re.compile(r"/accessTokens"), self._issue_token),
             ("DELETE", re.compile(r"/accessTokens"), self._revoke_token),
@@ -211,10 +214,11 @@ class HostawayApi:
         offset = query.integer("offset", minimum=0)
         start = offset or 0
         page = listings[start : start + limit] if limit is not None else listings[start:]
-        return success(page, count=len(listings), limit=limit, offset=offset)
+        served = [self._loose.listing(listing) for listing in page]
+        return success(served, count=len(listings), limit=limit, offset=offset)
 
     def _listing(self, call: Call, match: re.Match[str]) -> SandboxResponse:
-        return success(self._listing_or_404(match))
+        return success(self._loose.listing(self._listing_or_404(match)))
 
     def _calendar(self, call: Call, match: re.Match[str]) -> SandboxResponse:
         listing = self._listing_or_404(match)
@@ -284,7 +288,7 @@ class HostawayApi:
 
     def _serve_reservation(self, reservation: JsonDict, *, include: bool) -> JsonDict:
         if not include:
-            return reservation
+            return self._loose.reservation(reservation)
         money = self._state.account.money.get(reservation["id"])
         fees = []
         if money is not None:
@@ -305,7 +309,8 @@ class HostawayApi:
                             "updatedOn": reservation["insertedOn"],
                         }
                     )
-        return {**reservation, "reservationFees": fees, "financeField": finance_fields(reservation, money)}
+        served = {**reservation, "reservationFees": fees, "financeField": finance_fields(reservation, money)}
+        return self._loose.reservation(served)
 
     def _cancellation_policy(self, reservation: JsonDict) -> JsonDict:
         listing = self._state.listings_by_id[reservation["listingMapId"]]
@@ -335,9 +340,9 @@ class HostawayApi:
             raise ApiError(404, "Conversation not found.")
         return conversation
 
-    @staticmethod
-    def _serve_conversation(conversation: JsonDict) -> JsonDict:
-        return {**conversation, "Reservation": {**conversation["Reservation"], **_EMBEDDED_RESERVATION_OVERRIDES}}
+    def _serve_conversation(self, conversation: JsonDict) -> JsonDict:
+        embedded = {**conversation["Reservation"], **_EMBEDDED_RESERVATION_OVERRIDES}
+        return self._loose.conversation({**conversation, "Reservation": embedded})
 
     def _conversation_page(self, conversations: list[JsonDict], query: Query) -> SandboxResponse:
         ordered = sorted(conversations, key=conversation_activity, reverse=True)
@@ -366,7 +371,7 @@ class HostawayApi:
         # Oldest first; Hostaway's order is UNCONFIRMED (hostaway-api.md §6).
         ordered = sorted(thread, key=lambda m: (m["date"], m["id"]))
         page, envelope = _paged(ordered, call.query, CONVERSATIONS_DEFAULT_LIMIT)
-        return success(page, **envelope)
+        return success([self._loose.message(m) for m in page], **envelope)
 
     def _send_message(self, call: Call, match: re.Match[str]) -> SandboxResponse:
         conversation = self._conversation_or_404(match)
@@ -379,7 +384,7 @@ class HostawayApi:
         communication_type = body.get("communicationType", "email")
         if communication_type not in COMMUNICATION_TYPES:
             raise ApiError(400, f'The "communicationType" parameter must be one of {", ".join(COMMUNICATION_TYPES)}.')
-        return success(self._state.post_message(conversation, text, communication_type))
+        return success(self._loose.message(self._state.post_message(conversation, text, communication_type)))
 
     # --- finance and reference data ---
 

@@ -258,7 +258,53 @@ CITIES: tuple[City, ...] = (
         city_tax_per_adult_night=0.0,
         contact_phone="+1 305-555-0192",
     ),
+    # Two Pacific markets, so the demo has properties whose date differs from the server's: at
+    # 09:00 UTC it is still yesterday evening in Honolulu (UTC-10) and tonight in Auckland (UTC+13).
+    City(
+        name="Honolulu",
+        country="United States of America",
+        country_code="US",
+        state="HI",
+        currency="USD",
+        timezone="Pacific/Honolulu",
+        language="en",
+        lat=21.2793,
+        lng=-157.8292,
+        zip_pattern="968##",
+        street_first=False,
+        streets=("Kalakaua Ave", "Kuhio Ave", "Lewers St", "Ala Wai Blvd", "Kapahulu Ave", "Waialae Ave"),
+        neighborhoods=("Waikiki", "Kaimuki", "Kakaako", "Diamond Head", "Manoa"),
+        base_price=210,
+        season=(1.4, 1.35, 1.25, 1.05, 0.95, 1.1, 1.25, 1.2, 0.9, 0.95, 1.05, 1.45),
+        vat_rate=0.1796,
+        city_tax_per_adult_night=0.0,
+        contact_phone="+1 808-555-0137",
+    ),
+    City(
+        name="Auckland",
+        country="New Zealand",
+        country_code="NZ",
+        state="Auckland",
+        currency="NZD",
+        timezone="Pacific/Auckland",
+        language="en",
+        lat=-36.8485,
+        lng=174.7633,
+        zip_pattern="10##",
+        street_first=False,
+        streets=("Ponsonby Rd", "Karangahape Rd", "Queen St", "Jervois Rd", "Tamaki Dr", "Dominion Rd"),
+        neighborhoods=("Ponsonby", "Parnell", "Herne Bay", "Mount Eden", "Devonport", "Grey Lynn"),
+        base_price=190,
+        season=(1.45, 1.4, 1.2, 1.0, 0.85, 0.8, 0.8, 0.8, 0.85, 0.95, 1.1, 1.35),
+        vat_rate=0.15,
+        city_tax_per_adult_night=0.0,
+        contact_phone="+64 9 555 0163",
+    ),
 )
+
+# Markets whose local date is the day before UTC's for part of every day (the generator keeps a
+# free night there just before `today`).
+ZONES_BEHIND_UTC = frozenset({"Pacific/Honolulu"})
 
 # (id, name). Ids <= 364 as a real account returned them; the rest are invented.
 AMENITIES: tuple[tuple[int, str], ...] = (
@@ -692,3 +738,33 @@ GUEST_THANKS: tuple[str, ...] = (
     "Thank you, we had a wonderful time!",
     "Thanks! The apartment was perfect, we will be back.",
 )
+
+# One thread of a long stay (a guest staying for months writes a lot): its message count.
+LONG_THREAD_MESSAGES = 1_200
+LONG_THREAD_GUEST_LINES: tuple[str, ...] = (
+    "Hi! The dishwasher is showing an error light again, could someone take a look?",
+    "Thanks for sending the cleaner, everything is spotless.",
+    "Is it fine if a friend stays over on Saturday?",
+    "The package I was expecting arrived, thank you for holding it.",
+    "Quick one: which day is recycling collected?",
+    "We'll be away for the weekend, no cleaning needed.",
+    "The heating is a bit weak in the bedroom, is there a trick to it?",
+    "Could we extend by another two weeks at the end of the month?",
+)
+LONG_THREAD_HOST_LINES: tuple[str, ...] = (
+    "Of course, our technician will come by tomorrow between 10 and 12.",
+    "Glad to hear it! Let us know if you need anything else.",
+    "Sure, that's no problem at all.",
+    "Recycling goes out on Tuesday evenings, the bins are by the back door.",
+    "Noted, we'll skip the cleaning this weekend.",
+    "Turn the valve on the radiator to 5 and give it an hour; it should warm up.",
+    "Happy to extend, I'll send the updated total shortly.",
+)
+# Files guests send (name stem, extension, MIME type, is an image).
+ATTACHMENT_FILES: tuple[tuple[str, str, str, bool], ...] = (
+    ("IMG_{n}", "jpg", "image/jpeg", True),
+    ("photo_{n}", "png", "image/png", True),
+    ("passport_{n}", "pdf", "application/pdf", False),
+    ("receipt_{n}", "pdf", "application/pdf", False),
+)
+ATTACHMENT_HOST = "https://hostaway-platform.s3.us-west-2.amazonaws.com/conversation"

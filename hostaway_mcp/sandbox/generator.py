@@ -15,12 +15,14 @@ import random
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from hostaway_mcp.sandbox.account import Account, JsonDict
+from hostaway_mcp.sandbox.catalog import CITIES, ZONES_BEHIND_UTC
 from hostaway_mcp.sandbox.conversations import generate_conversations
 from hostaway_mcp.sandbox.listings import generate_listings
+from hostaway_mcp.sandbox.looseids import LooseIds
 from hostaway_mcp.sandbox.reservations import StayDraft, build_reservations, place_stays
 
 # The account's "now": every generated timestamp is before this time on `today`.
@@ -122,6 +124,7 @@ def copy_account(account: Account) -> Account:
         owner_blocks={key: list(blocks) for key, blocks in account.owner_blocks.items()},
         pricing=dict(account.pricing),
         money=dict(account.money),
+        loose_ids=account.loose_ids,
     )
 
 
@@ -140,7 +143,12 @@ def _generate(seed: int, today: date, listings: int) -> Account:
     drafts: list[StayDraft] = []
     owner_blocks = {}
     for index, listing_facts in enumerate(facts):
-        listing_drafts, blocks = place_stays(seed, index, listing_facts, today, generated_at)
+        # The first listing of a market behind UTC keeps last night and the next two free, so the
+        # demo shows a stay that starts "yesterday" by the server's date and tonight by the
+        # property's (its time zone decides: localtime.py).
+        behind = index < len(CITIES) and listing_facts.city.timezone in ZONES_BEHIND_UTC
+        gap = (today - timedelta(days=1), today + timedelta(days=2)) if behind else None
+        listing_drafts, blocks = place_stays(seed, index, listing_facts, today, generated_at, keep_free=gap)
         drafts.extend(listing_drafts)
         owner_blocks[listing_facts.listing["id"]] = blocks
     reservations, money = build_reservations(seed, account_id, drafts, generated_at)
@@ -163,4 +171,5 @@ def _generate(seed: int, today: date, listings: int) -> Account:
         owner_blocks=owner_blocks,
         pricing={f.listing["id"]: f.rules for f in facts},
         money=money,
+        loose_ids=LooseIds.pick(seed, [f.listing["id"] for f in facts], [r["id"] for r in reservations]),
     )

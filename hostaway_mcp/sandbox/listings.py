@@ -79,7 +79,8 @@ def _listing(
         address = f"{line}, {zipcode} {city.name}, {city.country}"
     else:
         line = f"{number} {street}"
-        address = f"{line}, {city.name}, {city.state} {zipcode}, USA"
+        country = "USA" if city.country_code == "US" else city.country
+        address = f"{line}, {city.name}, {city.state} {zipcode}, {country}"
     public_address = f"{street}, {city.name}, {city.state}, {city.country}, {zipcode}"
 
     words = {

@@ -61,9 +61,17 @@ def _booked_at(rng: random.Random, arrival: date, generated_at: datetime) -> dat
 
 
 def place_stays(
-    seed: int, index: int, facts: ListingFacts, today: date, generated_at: datetime
+    seed: int,
+    index: int,
+    facts: ListingFacts,
+    today: date,
+    generated_at: datetime,
+    keep_free: tuple[date, date] | None = None,
 ) -> tuple[list[StayDraft], list[tuple[date, date, str]]]:
-    """One listing's blocking stays, owner blocks and scattered non-blocking reservations."""
+    """One listing's blocking stays, owner blocks and scattered non-blocking reservations.
+
+    `keep_free` (start, end exclusive) is a gap no blocking stay or block may cover.
+    """
     rng = random.Random(f"{seed}:stays:{index}")
     window_start = today - timedelta(days=PAST_DAYS)
     window_end = today + timedelta(days=FUTURE_DAYS)
@@ -81,6 +89,9 @@ def place_stays(
         nights = max(_NIGHTS.pick(rng), facts.rules.min_nights)
         cursor = arrival + timedelta(days=nights)
         roll = rng.random()
+        if keep_free is not None and arrival < keep_free[1] and cursor > keep_free[0]:
+            cursor = max(cursor, keep_free[1])
+            continue
         if roll < 0.05:
             blocks.append((arrival, cursor, rng.choice(catalog.OWNER_BLOCK_NOTES)))
             continue

@@ -23,6 +23,7 @@ from hostaway_mcp.sandbox.api import Call, HostawayApi
 from hostaway_mcp.sandbox.faults import NGINX_PAGE, Fault, FaultPlan
 from hostaway_mcp.sandbox.generator import build_account
 from hostaway_mcp.sandbox.limits import RollingWindowLimiter, TokenRegistry
+from hostaway_mcp.sandbox.looseids import LooseIds
 from hostaway_mcp.sandbox.state import AccountState
 from hostaway_mcp.sandbox.transport import SandboxTransport
 from hostaway_mcp.sandbox.wire import (
@@ -80,6 +81,7 @@ class Sandbox:
         enforce_rate_limits: bool = True,
         credentials: tuple[int | str, str] | None = None,
         latency: float | tuple[float, float] = 0.0,
+        string_ids: bool = True,
     ) -> None:
         self.seed = seed
         self.today = today or date.today()
@@ -97,7 +99,10 @@ class Sandbox:
         self._state = AccountState(self.account, self.now)
         self._tokens = TokenRegistry(clock, lambda: self.now().timestamp(), token_not_before_s, token_ttl_s)
         pinned = None if credentials is None else (str(credentials[0]), credentials[1])
-        self._api = HostawayApi(self._state, self._tokens, pinned)
+        # Some ids come back as strings, as on real accounts (looseids.py); off only for tests that
+        # compare served objects with the raw account field by field.
+        loose = self.account.loose_ids if string_ids else LooseIds()
+        self._api = HostawayApi(self._state, self._tokens, pinned, loose)
 
     def transport(
         self, client_key: str = "in-process", sleep: Callable[[float], Awaitable[Any]] | None = None

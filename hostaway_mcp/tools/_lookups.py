@@ -6,6 +6,7 @@ from typing import Any
 
 from mcp.server.mcpserver.exceptions import ToolError
 
+from hostaway_mcp.domain import ident
 from hostaway_mcp.errors import NotFoundError
 from hostaway_mcp.gateway import HostawayGateway, JSONObject
 
@@ -36,8 +37,8 @@ async def find_conversation(gateway: HostawayGateway, booking_id: int) -> JSONOb
     `GET /conversations?reservationId=` is the documented lookup; one call.
     """
     page = await gateway.get("conversations", {"reservationId": booking_id, "limit": 5, "includeResources": 0})
-    matches = [c for c in page.items if c.get("reservationId") == booking_id]
+    matches = [c for c in page.items if ident(c.get("reservationId")) == booking_id and ident(c.get("id"))]
     if not matches:
         return None
     # A booking normally has one conversation; if Hostaway returns several, use the newest.
-    return max(matches, key=lambda c: (str(c.get("messageReceivedOn") or ""), int(c.get("id") or 0)))
+    return max(matches, key=lambda c: (str(c.get("messageReceivedOn") or ""), ident(c.get("id")) or 0))

@@ -13,7 +13,6 @@ import time
 import typing
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 from mcp.server.elicitation import AcceptedElicitation
@@ -23,6 +22,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from hostaway_mcp.config import Settings
 from hostaway_mcp.errors import HostawayError, NotFoundError
 from hostaway_mcp.gateway import HostawayGateway
+from hostaway_mcp.localtime import LocalToday, Now, listing_today
 
 logger = logging.getLogger(__name__)
 
@@ -36,13 +36,19 @@ class AppState:
 
     settings: Settings
     gateway: HostawayGateway
-    today: Callable[[], date]
+    # The current instant, timezone-aware UTC (injectable: build_server's `now`). "Today" is never
+    # read from it directly but per property (`local_today`), in the property's own time zone.
+    now: Now
     extras: dict[str, Any] = field(default_factory=dict)
     # Injectable monotonic clock (build_server's `clock`) for time windows such as the duplicate guard.
     monotonic: Callable[[], float] = time.monotonic
     # Guest messages sent (or whose outcome is unknown) this run: (conversation id, text digest) ->
     # (monotonic time, "sent" | "unknown"); the duplicate guard of send_guest_message reads it.
     recent_messages: dict[tuple[int, str], tuple[float, str]] = field(default_factory=dict)
+
+    def local_today(self, listing: dict[str, Any]) -> LocalToday:
+        """Today at this property (its `timeZoneName`; UTC when it has none)."""
+        return listing_today(listing, self.now())
 
 
 # Keep the SDK's parametrised `AcceptedElicitation[Any]` alive: every `Resolve` outcome is wrapped

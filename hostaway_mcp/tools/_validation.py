@@ -5,11 +5,13 @@ Each failure is a `ToolError` that says what to fix, raised before any request i
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated
 
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
+
+from hostaway_mcp.localtime import LocalToday, earliest_today, past_reason
 
 MAX_STAY_NIGHTS = 366
 MAX_REPORT_DAYS = 731
@@ -28,12 +30,13 @@ def check_night_range(
     *,
     start_name: str,
     end_name: str,
-    today: date | None = None,
+    local_today: LocalToday | None = None,
     max_nights: int = MAX_STAY_NIGHTS,
 ) -> int:
     """Validate a check-in/check-out style range and return its number of nights.
 
-    `end` is not a night of the range. With `today`, the range may not start in the past.
+    `end` is not a night of the range. With `local_today` (the property's today, from
+    `localtime`), the range may not start in the past there.
     """
     if end <= start:
         raise ToolError(
@@ -47,12 +50,26 @@ def check_night_range(
             f"The range {start.isoformat()} to {end.isoformat()} is {nights} nights; the maximum is "
             f"{max_nights}. Split it into shorter ranges."
         )
-    if today is not None and start < today:
-        raise ToolError(
-            f"{start_name} {start.isoformat()} is in the past (today is {today.isoformat()}). "
-            "Use today or a later date."
-        )
+    if local_today is not None:
+        check_not_past(start, local_today, start_name)
     return nights
+
+
+def check_not_past(start: date, local_today: LocalToday, name: str) -> None:
+    """Refuse a range starting before today at the property (its own time zone)."""
+    reason = past_reason(start, local_today, name)
+    if reason is not None:
+        raise ToolError(f"{reason}. Use {local_today.today.isoformat()} or a later date.")
+
+
+def check_not_past_anywhere(start: date, now: datetime, name: str) -> None:
+    """Refuse a date that is in the past in every time zone, before any request is sent."""
+    earliest = earliest_today(now)
+    if start < earliest:
+        raise ToolError(
+            f"{name} {start.isoformat()} is in the past at every property (the earliest local date anywhere "
+            f"is {earliest.isoformat()}). Use today or a later date."
+        )
 
 
 def check_period(start: date, end: date, *, max_days: int = MAX_REPORT_DAYS) -> int:

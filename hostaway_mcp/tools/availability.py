@@ -17,9 +17,10 @@ from typing import Annotated, Any
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
-from hostaway_mcp.domain import flag, money, text, whole
+from hostaway_mcp.domain import flag, ident, money, text, whole
 from hostaway_mcp.errors import NotFoundError
 from hostaway_mcp.gateway import HostawayGateway, JSONObject
+from hostaway_mcp.localtime import LocalToday, listing_today, local_days, past_reason
 from hostaway_mcp.models.properties import (
     AvailabilityRun,
     AvailabilitySearch,
@@ -29,7 +30,7 @@ from hostaway_mcp.models.properties import (
 )
 from hostaway_mcp.tools._lookups import fetch_listing
 from hostaway_mcp.tools._runtime import State
-from hostaway_mcp.tools._validation import IsoDate, PropertyId, check_night_range
+from hostaway_mcp.tools._validation import IsoDate, PropertyId, check_night_range, check_not_past_anywhere
 from hostaway_mcp.tools.properties import listing_name
 
 logger = logging.getLogger(__name__)
@@ -161,7 +162,10 @@ async def fetch_calendar(gateway: HostawayGateway, property_id: int, start: date
 
 async def search_available_properties(
     state: State,
-    check_in: Annotated[IsoDate, Field(description="Arrival date, YYYY-MM-DD (the first night); today or later.")],
+    check_in: Annotated[
+        IsoDate,
+        Field(description="Arrival date, YYYY-MM-DD (the first night); today or later where the property is."),
+    ],
     check_out: Annotated[
         IsoDate, Field(description="Departure date, YYYY-MM-DD: the morning the stay ends, not a night.")
     ],
@@ -187,10 +191,14 @@ async def search_available_properties(
     verified night by night on its calendar (availability, minimum/maximum stay, closed to
     arrival/departure) and comes with the stay's total and average nightly price in its currency;
     total_price is the nightly rates only, total_with_cleaning adds the cleaning fee (taxes and
-    channel fees are not included). When fewer than `limit` come back, near_misses says why checked
-    properties failed; next_offset, when set, means more candidates remain unchecked.
+    channel fees are not included). "Today" is each property's own date (its time zone): check_in
+    may be tonight where it is still evening; local_today says which date was used. When fewer than
+    `limit` come back, near_misses says why checked properties failed; next_offset, when set, means
+    more candidates remain unchecked.
     """
-    nights = check_night_range(check_in, check_out, start_name="check_in", end_name="check_out", today=state.today())
+    nights = check_night_range(check_in, check_out, start_name="check_in", end_name="check_out")
+    now = state.now()
+    check_not_past_anywhere(check_in, now, "check_in")
     last_night = check_out - timedelta(days=1)
     # Whether availabilityDateEnd is the last night or the check-out day is UNCONFIRMED
     # (hostaway-api.md §3). Sending the last night gives a superset under both readings: read as
@@ -227,16 +235,27 @@ async def search_available_properties(
     # Filters the listing data answers without a call. Capacity and city repeat what Hostaway's
     # filters should have done, so a filter Hostaway ignores cannot produce a wrong answer.
     queue: list[tuple[int, JSONObject]] = []
+    judged: list[tuple[int, LocalToday]] = []  # (property id, its today) for `local_today`
+    past: list[NearMiss] = []
     for position, listing in enumerate(listings):
         capacity, bedrooms = whole(listing.get("personCapacity")), whole(listing.get("bedroomsNumber"))
         listing_city = text(listing.get("city"))
-        if listing.get("id") is None:
+        listing_id = ident(listing.get("id"))
+        if listing_id is None:
             continue
         if capacity is not None and capacity < guests:
             continue
         if min_bedrooms is not None and (bedrooms is None or bedrooms < min_bedrooms):
             continue
         if wanted_city and listing_city and listing_city.casefold() != wanted_city.casefold():
+            continue
+        local = listing_today(listing, now)
+        judged.append((listing_id, local))
+        # Tonight stays bookable until midnight where the property is: no calendar call needed to
+        # tell that a check-in before the property's own today cannot be booked.
+        reason = past_reason(check_in, local, "check_in")
+        if reason is not None:
+            past.append(NearMiss(id=listing_id, name=listing_name(listing), reasons=[reason]))
             continue
         queue.append((position, listing))
 
@@ -301,8 +320,9 @@ async def search_available_properties(
         nights=nights,
         guests=guests,
         items=found,
-        near_misses=misses[:MAX_NEAR_MISSES] if len(found) < limit else [],
+        near_misses=[*misses, *past][:MAX_NEAR_MISSES] if len(found) < limit else [],
         candidates_checked=checked,
+        local_today=local_days(judged),
         notes=notes,
         total=len(found) if offset == 0 and resume is None else None,
         offset=offset,
@@ -341,10 +361,10 @@ def _shortlist(
             f"total {total:.2f}{f' {currency}' if currency else ''} is over max_total_price {max_total_price:.2f}"
         )
     if reasons or total is None:
-        return NearMiss(id=int(listing["id"]), name=listing_name(listing), reasons=reasons)
+        return NearMiss(id=ident(listing["id"]) or 0, name=listing_name(listing), reasons=reasons)
     cleaning = money(listing.get("cleaningFee"))
     return AvailableProperty(
-        id=int(listing["id"]),
+        id=ident(listing["id"]) or 0,
         name=listing_name(listing),
         city=text(listing.get("city")),
         bedrooms=whole(listing.get("bedroomsNumber")),
@@ -360,7 +380,7 @@ def _shortlist(
 async def _verify(gateway: HostawayGateway, listing: JSONObject, check_in: date, check_out: date) -> StayCheck:
     try:
         # The check-out day is fetched too: its closedOnDeparture rule applies to the stay.
-        days = await fetch_calendar(gateway, int(listing["id"]), check_in, check_out)
+        days = await fetch_calendar(gateway, ident(listing["id"]) or 0, check_in, check_out)
     except NotFoundError:
         return StayCheck(reasons=["its calendar was not found"])
     return check_stay(days, check_in, check_out)
@@ -386,6 +406,7 @@ async def check_property_availability(
     rule. The property id comes from list_properties.
     """
     nights = check_night_range(start_date, end_date, start_name="start_date", end_name="end_date")
+    now = state.now()
     listing_outcome, calendar_outcome = await asyncio.gather(
         fetch_listing(state.gateway, property_id, includeResources=0),
         # Through end_date: the check-out day's closedOnDeparture belongs to the stay.
@@ -401,9 +422,10 @@ async def check_property_availability(
     listing, days = listing_outcome, calendar_outcome
 
     verdict = check_stay(days, start_date, end_date)
-    today = state.today()
-    if start_date < today:
-        verdict.reasons.insert(0, f"start_date {start_date.isoformat()} is in the past (today is {today.isoformat()})")
+    local = listing_today(listing, now)
+    past = past_reason(start_date, local, "start_date")
+    if past is not None:
+        verdict.reasons.insert(0, past)
 
     # Runs of consecutive nights with the same (status, price, minimum stay). A night that cannot
     # be booked has no price or minimum stay worth reading, so those runs group by status alone
@@ -447,4 +469,5 @@ async def check_property_availability(
         runs=runs,
         closed_to_arrival=[day for day in span[:-1] if flag(days.get(day, {}).get("closedOnArrival"))],
         closed_to_departure=[day for day in span if flag(days.get(day, {}).get("closedOnDeparture"))],
+        local_today=local.describe(),
     )

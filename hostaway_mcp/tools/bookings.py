@@ -27,6 +27,7 @@ from hostaway_mcp.domain import (
     CHANNEL_QUERY_IDS,
     STATUS_WORDS,
     channel_name,
+    ident,
     money,
     parse_date,
     status_words,
@@ -199,8 +200,9 @@ async def listing_names(gateway: HostawayGateway) -> dict[int, str]:
     names: dict[int, str] = {}
     for listing in page.items:
         name = text(listing.get("name")) or text(listing.get("internalListingName"))
-        if isinstance(listing.get("id"), int) and name:
-            names[listing["id"]] = name
+        listing_id = ident(listing.get("id"))
+        if listing_id is not None and name:
+            names[listing_id] = name
     return names
 
 
@@ -209,9 +211,9 @@ async def fill_property_names(gateway: HostawayGateway, rows: list[JSONObject]) 
     names: dict[int, str] = {}
     missing = False
     for row in rows:
-        listing_id = row.get("listingMapId")
+        listing_id = ident(row.get("listingMapId"))
         name = text(row.get("listingName"))
-        if isinstance(listing_id, int):
+        if listing_id is not None:
             if name:
                 names.setdefault(listing_id, name)
             elif listing_id not in names:
@@ -239,12 +241,11 @@ def nights_of(reservation: JSONObject) -> int | None:
 
 
 def summarize_booking(reservation: JSONObject, names: dict[int, str]) -> BookingSummary:
-    listing_id = reservation.get("listingMapId")
+    listing_id = ident(reservation.get("listingMapId"))
     return BookingSummary(
-        id=int(reservation["id"]),
-        property_id=listing_id if isinstance(listing_id, int) else None,
-        property_name=text(reservation.get("listingName"))
-        or (names.get(listing_id) if isinstance(listing_id, int) else None),
+        id=ident(reservation.get("id")) or 0,
+        property_id=listing_id,
+        property_name=text(reservation.get("listingName")) or (names.get(listing_id) if listing_id else None),
         guest_name=guest_full_name(reservation),
         arrival=parse_date(reservation.get("arrivalDate")),
         departure=parse_date(reservation.get("departureDate")),
@@ -289,8 +290,8 @@ async def _scan(
             scan.complete = True
             break
         for row in rows:
-            row_id = row.get("id")
-            if not isinstance(row_id, int) or row_id in seen:
+            row_id = ident(row.get("id"))
+            if row_id is None or row_id in seen:
                 continue  # records updated during the walk can show up twice
             seen.add(row_id)
             scan.checked += 1
@@ -301,8 +302,8 @@ async def _scan(
             break
         if len(scan.matches) >= want:
             break
-        last_id = rows[-1].get("id")
-        if not isinstance(last_id, int) or last_id == after_id:
+        last_id = ident(rows[-1].get("id"))
+        if last_id is None or last_id == after_id:
             scan.complete = True
             break
         after_id = last_id
@@ -402,7 +403,7 @@ async def search_bookings(
     def keep(row: JSONObject) -> bool:
         if wanted is not None and row.get("status") not in wanted:
             return False
-        if channel_filter is not None and row.get("channelId") not in channel_filter:
+        if channel_filter is not None and ident(row.get("channelId")) not in channel_filter:
             return False
         return bounds.admits(row)
 
@@ -451,7 +452,7 @@ async def _server_side_page(
 ) -> BookingList:
     """One page straight from Hostaway: its filters did all the work, `count` is the total."""
     page = await gateway.get("reservations", {**params, "limit": limit, "offset": offset})
-    rows = [row for row in page.items if isinstance(row.get("id"), int)]
+    rows = [row for row in page.items if ident(row.get("id")) is not None]
     kept = [row for row in rows if bounds.admits(row)]
     total = page.count
     following = next_offset(offset, len(rows), total)
@@ -503,8 +504,8 @@ def _cancellation_policy(reservation: JSONObject) -> str | None:
 
 async def _property_name(gateway: HostawayGateway, reservation: JSONObject) -> str | None:
     name = text(reservation.get("listingName"))
-    listing_id = reservation.get("listingMapId")
-    if name or not isinstance(listing_id, int):
+    listing_id = ident(reservation.get("listingMapId"))
+    if name or listing_id is None:
         return name
     try:
         listing = (await gateway.get(f"listings/{listing_id}", {"includeResources": 0})).result
@@ -549,11 +550,10 @@ async def get_booking_details(state: State, booking_id: BookingId) -> BookingDet
     adults = whole(reservation.get("adults"))
     children = whole(reservation.get("children"))
     guests = whole(reservation.get("numberOfGuests"))
-    listing_id = reservation.get("listingMapId")
     status = str(reservation.get("status") or "")
     return BookingDetails(
-        id=int(reservation.get("id") or booking_id),
-        property_id=listing_id if isinstance(listing_id, int) else None,
+        id=ident(reservation.get("id")) or booking_id,
+        property_id=ident(reservation.get("listingMapId")),
         property_name=await _property_name(state.gateway, reservation),
         guest_name=guest_full_name(reservation),
         guests=None if adults is not None and (adults + (children or 0)) == guests else guests,

@@ -32,7 +32,13 @@ from hostaway_mcp.models.writes import CalendarWriteResult, NightRun
 from hostaway_mcp.privacy import free_text
 from hostaway_mcp.tools._lookups import fetch_listing
 from hostaway_mcp.tools._runtime import AppState, State
-from hostaway_mcp.tools._validation import IsoDate, PropertyId, check_night_range
+from hostaway_mcp.tools._validation import (
+    IsoDate,
+    PropertyId,
+    check_night_range,
+    check_not_past,
+    check_not_past_anywhere,
+)
 
 MAX_WRITE_NIGHTS = 366
 MAX_NOTE_CHARS = 500
@@ -57,7 +63,9 @@ TOOL_NAMES: dict[Action, str] = {
     "update_rates": "update_nightly_rates",
 }
 
-StartDate = Annotated[IsoDate, Field(description="First night to change (YYYY-MM-DD), today or later.")]
+StartDate = Annotated[
+    IsoDate, Field(description="First night to change (YYYY-MM-DD), today or later in the property's time zone.")
+]
 EndDate = Annotated[
     IsoDate,
     Field(description="The morning after the last night to change (YYYY-MM-DD), check-out style: not itself changed."),
@@ -371,9 +379,14 @@ def _write_body(start: date, end: date, **fields: Any) -> JSONObject:
 
 
 def _check_range(state: AppState, start: date, end: date) -> None:
-    check_night_range(
-        start, end, start_name="start_date", end_name="end_date", today=state.today(), max_nights=MAX_WRITE_NIGHTS
-    )
+    """The range's shape, and a start in the past in every time zone: refused before any request."""
+    check_night_range(start, end, start_name="start_date", end_name="end_date", max_nights=MAX_WRITE_NIGHTS)
+    check_not_past_anywhere(start, state.now(), "start_date")
+
+
+def _check_not_past(state: AppState, listing: JSONObject, start: date) -> None:
+    """Tonight is writable until midnight where the property is: its today, not the server's."""
+    check_not_past(start, state.local_today(listing), "start_date")
 
 
 async def _plan_block(
@@ -384,6 +397,7 @@ async def _plan_block(
         _check_range(state, start_date, end_date)
         clean_note = text(note)
         listing = await fetch_listing(state.gateway, property_id)
+        _check_not_past(state, listing, start_date)
         before = await _read_calendar(state.gateway, property_id, start_date, end_date)
         bookings = await _overlapping_bookings(state.gateway, property_id, start_date, end_date)
         _refuse_held_nights("blocking", before, bookings, start_date, end_date)
@@ -424,6 +438,7 @@ async def _plan_unblock(state: State, property_id: int, start_date: date, end_da
     with audited_planning(state.settings, "unblock_dates", **ids):
         _check_range(state, start_date, end_date)
         listing = await fetch_listing(state.gateway, property_id)
+        _check_not_past(state, listing, start_date)
         before = await _read_calendar(state.gateway, property_id, start_date, end_date)
         bookings = await _overlapping_bookings(state.gateway, property_id, start_date, end_date)
         # Opening a booked night could let a channel sell it twice: refused like blocking.
@@ -466,6 +481,7 @@ async def _plan_rates(
         if price <= 0:
             raise ToolError("nightly_price must be more than 0. Nothing was changed.")
         listing = await fetch_listing(state.gateway, property_id)
+        _check_not_past(state, listing, start_date)
         currency = text(listing.get("currencyCode"))
         before = await _read_calendar(state.gateway, property_id, start_date, end_date)
         fields: JSONObject = {"price": price}

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from hostaway_mcp.domain import channel_name, flag, parse_date, status_words, text
+from hostaway_mcp.domain import channel_name, flag, ident, parse_date, status_words, text
 from hostaway_mcp.gateway import HostawayGateway, JSONObject
 from hostaway_mcp.models.conversations import ConversationHistory, GuestInbox, InboxItem, Message
 from hostaway_mcp.privacy import (
@@ -73,8 +73,7 @@ def _message_time(message: JSONObject) -> str:
 
 
 def _message_order(message: JSONObject) -> tuple[str, int]:
-    message_id = message.get("id")
-    return _message_time(message), message_id if isinstance(message_id, int) else 0
+    return _message_time(message), ident(message.get("id")) or 0
 
 
 async def _all_messages(gateway: HostawayGateway, conversation_id: int) -> list[JSONObject]:
@@ -88,8 +87,8 @@ async def _all_messages(gateway: HostawayGateway, conversation_id: int) -> list[
             {"limit": MESSAGE_PAGE_SIZE, "offset": offset, "includeScheduledMessages": 1},
         )
         for message in page.items:
-            message_id = message.get("id")
-            if isinstance(message_id, int):
+            message_id = ident(message.get("id"))
+            if message_id is not None:
                 messages[message_id] = message
             else:
                 unnumbered.append(message)
@@ -135,7 +134,7 @@ async def get_conversation_history(
             notice=THREAD_NOTICE,
             note="This booking has no conversation yet: no message was sent or received.",
         )
-    conversation_id = int(conversation["id"])
+    conversation_id = ident(conversation.get("id")) or 0  # find_conversation keeps only valid ids
     booking = _booking_of(conversation)
     guard = _TextGuard(state, known_access_values(booking))
     thread = await _all_messages(gateway, conversation_id)
@@ -149,7 +148,7 @@ async def get_conversation_history(
         incoming = flag(message.get("isIncoming"))
         messages.append(
             Message(
-                id=message.get("id") if isinstance(message.get("id"), int) else None,
+                id=ident(message.get("id")),
                 sent_at=text(message.get("date")) or text(message.get("insertedOn")),
                 direction="guest" if incoming else "host",
                 channel=channel if channel != thread_channel else None,
@@ -206,7 +205,7 @@ async def list_guest_inbox(
     waiting: list[tuple[JSONObject, JSONObject]] = []
     for conversation in page.items:
         latest = _latest_message(conversation)
-        if latest is not None and flag(latest.get("isIncoming")) and isinstance(conversation.get("id"), int):
+        if latest is not None and flag(latest.get("isIncoming")) and ident(conversation.get("id")) is not None:
             waiting.append((conversation, latest))
     waiting.sort(key=lambda pair: _message_order(pair[1]), reverse=True)
     shown = waiting[:limit]
@@ -218,15 +217,14 @@ async def list_guest_inbox(
     items = []
     for conversation, latest in shown:
         booking = _booking_of(conversation)
-        listing_id = conversation.get("listingMapId") or booking.get("listingMapId")
-        listing_id = listing_id if isinstance(listing_id, int) else None
-        booking_id = conversation.get("reservationId")
+        listing_id = ident(conversation.get("listingMapId")) or ident(booking.get("listingMapId"))
+        booking_id = ident(conversation.get("reservationId")) or ident(booking.get("id"))
         status = booking.get("status")
         guard.known = known_access_values(booking)
         items.append(
             InboxItem(
-                conversation_id=int(conversation["id"]),
-                booking_id=booking_id if isinstance(booking_id, int) else None,
+                conversation_id=ident(conversation.get("id")) or 0,
+                booking_id=booking_id,
                 guest_name=guest_full_name(booking) or text(conversation.get("recipientName")),
                 property_id=listing_id,
                 property_name=text(booking.get("listingName")) or (names.get(listing_id) if listing_id else None),

@@ -27,7 +27,7 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
-from hostaway_mcp.domain import channel_name, money, status_words, text
+from hostaway_mcp.domain import channel_name, ident, money, status_words, text
 from hostaway_mcp.errors import HostawayError
 from hostaway_mcp.gateway import PAGE_SIZE, HostawayGateway, JSONObject
 from hostaway_mcp.models.common import next_offset
@@ -119,8 +119,8 @@ async def _continue(
     `iter_cursor_pages`, but stopping on the first page's `count`, which is the full total)."""
     items, pages, page = list(head), 1, head
     while page and (total is None or len(items) < total):
-        after_id = page[-1].get("id")
-        if not isinstance(after_id, int):
+        after_id = ident(page[-1].get("id"))
+        if after_id is None:
             break
         if pages >= MAX_RESERVATION_PAGES:
             raise ToolError(
@@ -129,7 +129,7 @@ async def _continue(
             )
         page = (await gateway.get("reservations", {**query, "limit": PAGE_SIZE, "afterId": after_id})).items
         pages += 1
-        if page and page[-1].get("id") == after_id:
+        if page and ident(page[-1].get("id")) == after_id:
             break
         items.extend(page)
     return items, pages
@@ -180,7 +180,7 @@ async def fetch_listings(gateway: HostawayGateway) -> tuple[list[JSONObject], in
     pages = 0
     async for page in gateway.iter_offset_pages("listings", {"includeResources": 0}):
         pages += 1
-        listings.extend(item for item in page.items if isinstance(item.get("id"), int))
+        listings.extend(item for item in page.items if ident(item.get("id")) is not None)
     return listings, pages
 
 
@@ -281,7 +281,7 @@ async def get_revenue_report(
 
     listings, listing_pages = await fetch_listings(gateway)
     if ids is not None:
-        known = {int(listing["id"]) for listing in listings}
+        known = {ident(listing.get("id")) for listing in listings}
         missing = [i for i in ids if i not in known]
         if missing:
             which = ", ".join(str(i) for i in missing)

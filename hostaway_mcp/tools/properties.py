@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from hostaway_mcp.domain import flag, money, number, text, whole
+from hostaway_mcp.domain import flag, ident, money, number, text, whole
 from hostaway_mcp.gateway import HostawayGateway
 from hostaway_mcp.models.common import next_offset
 from hostaway_mcp.models.properties import PropertyDetails, PropertyList, PropertySummary
@@ -43,7 +43,7 @@ def listing_name(listing: dict[str, Any]) -> str:
 
 def summarize_listing(listing: dict[str, Any]) -> PropertySummary:
     return PropertySummary(
-        id=int(listing["id"]),
+        id=ident(listing.get("id")) or 0,
         name=listing_name(listing),
         city=text(listing.get("city")),
         country=text(listing.get("country")) or text(listing.get("countryCode")),
@@ -74,7 +74,7 @@ async def list_properties(
         if value and value.strip():
             params[param] = value.strip()
     page = await state.gateway.get("listings", params)
-    items = [summarize_listing(listing) for listing in page.items]
+    items = [summarize_listing(listing) for listing in page.items if ident(listing.get("id"))]
     total = page.count
     return PropertyList(
         items=items,
@@ -105,7 +105,7 @@ async def get_property_details(state: State, property_id: PropertyId) -> Propert
         key=lambda image: whole(image.get("sortOrder")) or 0,
     )
     return PropertyDetails(
-        id=int(listing.get("id") or property_id),
+        id=ident(listing.get("id")) or property_id,
         name=listing_name({"id": property_id, **listing}),
         address=_address(listing),
         city=text(listing.get("city")),

@@ -2,6 +2,8 @@
 
 Expected values in these tests are computed from `sandbox.account` (the raw generated data) with
 code independent of the sandbox's query implementation, so a broken filter cannot agree with itself.
+Their sandboxes serve ids as the account holds them (`string_ids=False`) so served objects compare
+equal to raw ones; the string-id shape the demo serves is tested in test_loose_ids.py.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ def make_sandbox(fake_clock: FakeClock) -> Callable[..., Sandbox]:
             "clock": fake_clock,
             "token_not_before_s": 0.0,
             "enforce_rate_limits": False,
+            "string_ids": False,
         }
         options.update(overrides)
         return Sandbox(**options)
@@ -46,7 +49,9 @@ def sb(make_sandbox: Callable[..., Sandbox]) -> Sandbox:
 @pytest.fixture(scope="module")
 def shared_sb() -> Sandbox:
     """One sandbox for a module's read-only tests (building one per test would cost seconds)."""
-    return Sandbox(seed=7, today=TODAY, clock=FakeClock(), token_not_before_s=0.0, enforce_rate_limits=False)
+    return Sandbox(
+        seed=7, today=TODAY, clock=FakeClock(), token_not_before_s=0.0, enforce_rate_limits=False, string_ids=False
+    )
 
 
 @pytest.fixture

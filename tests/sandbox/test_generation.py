@@ -111,9 +111,15 @@ def test_portfolio_shape_cities_currencies_and_size(shared_sb: Sandbox) -> None:
     listings = shared_sb.account.listings
     assert len(listings) == 24
     assert len({listing["city"] for listing in listings}) >= 4
-    assert {listing["currencyCode"] for listing in listings} == {"EUR", "USD"}
+    assert {listing["currencyCode"] for listing in listings} == {"EUR", "USD", "NZD"}
     for listing in listings:
-        assert listing["currencyCode"] == ("EUR" if listing["countryCode"] in EU_COUNTRIES else "USD")
+        expected = (
+            "EUR" if listing["countryCode"] in EU_COUNTRIES else "NZD" if listing["countryCode"] == "NZ" else "USD"
+        )
+        assert listing["currencyCode"] == expected
+    # Properties whose date differs from the server's (UTC) for part of every day, both ways.
+    zones = {listing["timeZoneName"] for listing in listings}
+    assert {"Pacific/Honolulu", "Pacific/Auckland"} <= zones
     assert [listing["id"] for listing in listings] == sorted(listing["id"] for listing in listings)
     assert len(build(listings=6).account.listings) == 6
 
