@@ -68,6 +68,7 @@ async def run(quick: bool) -> Table:
             HOSTAWAY_SHARED_RATE_LIMIT="false",
             HOSTAWAY_RATE_LIMIT_REQUESTS="1000000000",
             HOSTAWAY_LOG_LEVEL="WARNING",
+            HOSTAWAY_TOOLSETS="all",  # the calls cycle through every read tool
         )
         params = StdioServerParameters(command=sys.executable, args=["-m", "hostaway_mcp"], env=env, cwd=str(workdir))
         async with Client(params) as client:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from platformdirs import user_cache_dir
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LIVE_BASE_URL = "https://api.hostaway.com/v1"
 # The in-process demo account answers on this host; it is never resolvable on a network, so a
@@ -65,6 +65,14 @@ class Settings(BaseSettings):
         default=False,
         description="Include door codes, key pick-up and Wi-Fi credentials in results (off: withheld).",
     )
+    # Comma-separated in the environment (NoDecode: not JSON). Checked against the tool catalogue.
+    toolsets: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=("default",),
+        description="Toolsets to offer: default, all, none, or names such as bookings, finance (see `tools`).",
+    )
+    tools: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(), description="Single tools to offer on top of the toolsets, by name."
+    )
 
     rate_limit_requests: int = Field(default=15, ge=1, description="Requests allowed per window (per IP).")
     account_rate_limit_requests: int = Field(
@@ -109,6 +117,20 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             return None
         return value
+
+    @field_validator("toolsets", mode="before")
+    @classmethod
+    def _known_toolsets(cls, value: object) -> tuple[str, ...]:
+        from hostaway_mcp.tools.toolsets import check_toolsets, split_names  # the catalogue: no tool imports
+
+        return check_toolsets(split_names(value))
+
+    @field_validator("tools", mode="before")
+    @classmethod
+    def _known_tools(cls, value: object) -> tuple[str, ...]:
+        from hostaway_mcp.tools.toolsets import check_tool_names, split_names
+
+        return check_tool_names(split_names(value))
 
     @field_validator("base_url")
     @classmethod

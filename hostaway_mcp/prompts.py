@@ -5,19 +5,20 @@
     weekly_performance_review(week_start)        the week's revenue and occupancy against the week before
 
 Each prompt is one user message. Tool calls are written `tool(argument=value)` with the tools'
-real argument names (a test checks them against `list_tools`). In read-only mode the write tools
-are not offered, so the prompts say what to do instead of naming them.
+real argument names (a test checks them against `list_tools`). A prompt is offered only when the
+server offers the tools it reads with (see toolsets); when a write tool is not offered (read-only
+mode, or its toolset is off) the prompt says what to do instead of naming it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Set
 from datetime import date, timedelta
 from typing import Annotated
 
 from mcp.server import MCPServer
 from pydantic import Field
 
-from hostaway_mcp.config import Settings
 from hostaway_mcp.tools._runtime import AppState
 
 BookingIdArg = Annotated[int, Field(ge=1, description="Hostaway booking (reservation) id, e.g. from search_bookings.")]
@@ -29,36 +30,55 @@ GUEST_TEXT_RULE = (
 )
 
 
-def register_prompts(server: MCPServer[AppState], settings: Settings) -> None:
-    read_only = settings.read_only
-
-    @server.prompt(name="reply_to_guest", title="Reply to a guest")
-    def reply_to_guest(booking_id: BookingIdArg) -> str:
-        """Draft a reply to a booking's guest from the thread, booking and property; send only on approval."""
-        return reply_to_guest_text(booking_id, read_only=read_only)
-
-    @server.prompt(name="find_a_stay", title="Find a stay")
-    def find_a_stay(
-        check_in: Annotated[date, Field(description="Arrival date, YYYY-MM-DD.")],
-        check_out: Annotated[date, Field(description="Departure date, YYYY-MM-DD (the morning the stay ends).")],
-        guests: Annotated[int, Field(ge=1, le=50, description="Number of guests.")],
-    ) -> str:
-        """Find the properties that can be booked for these dates and guests, with prices, best first."""
-        return find_a_stay_text(check_in, check_out, guests)
-
-    @server.prompt(name="weekly_performance_review", title="Weekly performance review")
-    def weekly_performance_review(
-        week_start: Annotated[date, Field(description="First day of the week to review, YYYY-MM-DD.")],
-    ) -> str:
-        """Review one week: revenue, occupancy and rates against the week before, the week ahead, and what to do."""
-        return weekly_review_text(week_start, read_only=read_only)
+# The tools each prompt reads with: a prompt is offered only when the server offers all of them.
+PROMPT_TOOLS: dict[str, frozenset[str]] = {
+    "reply_to_guest": frozenset({"get_conversation_history", "get_booking_details", "get_property_details"}),
+    "find_a_stay": frozenset({"search_available_properties", "check_property_availability", "get_property_details"}),
+    "weekly_performance_review": frozenset({"get_revenue_report", "search_bookings", "list_guest_inbox"}),
+}
 
 
-def reply_to_guest_text(booking_id: int, *, read_only: bool) -> str:
-    if read_only:
+def register_prompts(server: MCPServer[AppState], offered: Set[str]) -> None:
+    """Register the prompts whose tools are offered (`offered`: the names of the server's tools)."""
+    can_send = "send_guest_message" in offered
+    can_change_calendar = {"update_nightly_rates", "block_dates"} <= offered
+
+    def wanted(prompt: str) -> bool:
+        return PROMPT_TOOLS[prompt] <= offered
+
+    if wanted("reply_to_guest"):
+
+        @server.prompt(name="reply_to_guest", title="Reply to a guest")
+        def reply_to_guest(booking_id: BookingIdArg) -> str:
+            """Draft a reply to a booking's guest from the thread, booking and property; send only on approval."""
+            return reply_to_guest_text(booking_id, can_send=can_send)
+
+    if wanted("find_a_stay"):
+
+        @server.prompt(name="find_a_stay", title="Find a stay")
+        def find_a_stay(
+            check_in: Annotated[date, Field(description="Arrival date, YYYY-MM-DD.")],
+            check_out: Annotated[date, Field(description="Departure date, YYYY-MM-DD (the morning the stay ends).")],
+            guests: Annotated[int, Field(ge=1, le=50, description="Number of guests.")],
+        ) -> str:
+            """Find the properties that can be booked for these dates and guests, with prices, best first."""
+            return find_a_stay_text(check_in, check_out, guests)
+
+    if wanted("weekly_performance_review"):
+
+        @server.prompt(name="weekly_performance_review", title="Weekly performance review")
+        def weekly_performance_review(
+            week_start: Annotated[date, Field(description="First day of the week to review, YYYY-MM-DD.")],
+        ) -> str:
+            """Review one week: revenue, occupancy and rates against the week before, the week ahead, and what to do."""
+            return weekly_review_text(week_start, can_change_calendar=can_change_calendar)
+
+
+def reply_to_guest_text(booking_id: int, *, can_send: bool) -> str:
+    if not can_send:
         send = (
-            "6. This server is in read-only mode and cannot send messages. Once I approve the draft, give me "
-            "the final text to copy into Hostaway myself."
+            "6. This server cannot send messages (read-only mode, or its messaging tools are turned off). Once I "
+            "approve the draft, give me the final text to copy into Hostaway myself."
         )
     else:
         send = (
@@ -106,12 +126,15 @@ these guests (beds, check-in time, house rules, fees).
 Do not create or change anything: this is a search."""
 
 
-def weekly_review_text(week_start: date, *, read_only: bool) -> str:
+def weekly_review_text(week_start: date, *, can_change_calendar: bool) -> str:
     week_end = week_start + timedelta(days=6)
     before_start, before_end = week_start - timedelta(days=7), week_start - timedelta(days=1)
     next_start, next_end = week_end + timedelta(days=1), week_end + timedelta(days=7)
-    if read_only:
-        act = "This server is in read-only mode: list the rate or calendar changes you would make, for me to do."
+    if not can_change_calendar:
+        act = (
+            "This server cannot change rates or calendars (read-only mode, or its calendar tools are turned off): "
+            "list the rate or calendar changes you would make, for me to do."
+        )
     else:
         act = (
             "If a change would help (a lower rate for empty nights, a block for maintenance), propose it with "

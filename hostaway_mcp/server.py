@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,8 +26,10 @@ from hostaway_mcp.prompts import register_prompts
 from hostaway_mcp.ratelimit import Clock, RateLimiter, Sleep
 from hostaway_mcp.ratelimit_shared import open_coordination
 from hostaway_mcp.resources import register_resources
-from hostaway_mcp.tools import catalogue
 from hostaway_mcp.tools._runtime import AppState, hostaway_tool
+from hostaway_mcp.tools.toolsets import selection_for
+
+logger = logging.getLogger(__name__)
 
 READ_HINTS = {"read_only_hint": True, "destructive_hint": False, "idempotent_hint": True, "open_world_hint": True}
 WRITE_HINTS = {"read_only_hint": False, "destructive_hint": True, "idempotent_hint": False, "open_world_hint": True}
@@ -115,9 +118,13 @@ def build_server(
         instructions=INSTRUCTIONS + (DEMO_NOTE if settings.demo else ""),
         lifespan=lifespan,
     )
-    for spec in catalogue():
-        if spec.kind == "write" and settings.read_only:
-            continue
+    selection = selection_for(settings)  # HOSTAWAY_TOOLSETS, HOSTAWAY_TOOLS; read-only hides writes
+    named_but_hidden = [spec.name for spec in selection.hidden_by_read_only if spec.name in settings.tools]
+    if named_but_hidden:
+        logger.warning(
+            "HOSTAWAY_TOOLS names %s, but read-only mode hides every write tool", ", ".join(named_but_hidden)
+        )
+    for spec in selection.offered:
         hints = READ_HINTS if spec.kind == "read" else WRITE_HINTS
         server.add_tool(
             hostaway_tool(spec.fn),
@@ -127,5 +134,5 @@ def build_server(
             annotations=ToolAnnotations(title=spec.title, **hints),
         )
     register_resources(server)
-    register_prompts(server, settings)
+    register_prompts(server, selection.names)
     return server

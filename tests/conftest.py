@@ -61,6 +61,9 @@ def settings_factory(tmp_path: Path) -> Callable[..., Settings]:
             "secret_key": PLANTED_SECRET,
             "cache_dir": tmp_path / "cache",
             "shared_rate_limit": False,
+            # Every tool, so each suite reaches tools outside the default set too; the toolset
+            # tests (test_tool_surface.py) choose the toolsets they are about.
+            "toolsets": ("all",),
             "_env_file": None,
         }
         values.update(overrides)

@@ -32,6 +32,7 @@ from hostaway_mcp.config import Settings
 from hostaway_mcp.sandbox import Fault, Sandbox
 from hostaway_mcp.sandbox.http_server import serve_sandbox
 from hostaway_mcp.server import build_server
+from hostaway_mcp.tools import TOOLSETS, catalogue
 from tests.conftest import ACCOUNT_ID, PLANTED_SECRET
 
 CONSOLE_SCRIPT = Path(sys.executable).with_name("hostaway-mcp")
@@ -232,24 +233,48 @@ async def listed_tools(**overrides: Any) -> dict[str, bool]:
     return {t.name: bool(t.annotations and t.annotations.read_only_hint) for t in tools}
 
 
-def tool_rows(out: str) -> dict[str, str]:
-    return dict(re.findall(r"^  (\w+)\s+(read|write)\s+\S", out, re.M))
+def tool_rows(out: str) -> dict[str, tuple[str, str, str]]:
+    """Tool name -> (on/off/hidden, read/write, default/extra), from the `tools` table."""
+    rows = re.findall(r"^  (on|off|hidden)\s+(\w+)\s+(read|write)\s+(default|extra)\s+\S", out, re.M)
+    return {name: (state, kind, membership) for state, name, kind, membership in rows}
 
 
-async def test_tools_lists_every_tool_with_read_or_write(capsys: pytest.CaptureFixture[str]) -> None:
-    expected = await listed_tools()
+async def test_tools_shows_every_tool_and_which_are_on(capsys: pytest.CaptureFixture[str]) -> None:
+    offered = await listed_tools()
     code, out, _ = run(capsys, "tools")
     assert code == 0
     rows = tool_rows(out)
-    assert rows == {name: ("read" if read else "write") for name, read in expected.items()}
-    assert f"{len(expected)} tools" in out
+    assert set(rows) == {spec.name for spec in catalogue()}
+    assert {name for name, (state, _, _) in rows.items() if state == "on"} == set(offered)
+    for name, read in offered.items():
+        assert rows[name][1] == ("read" if read else "write")
+    assert f"{len(offered)} of {len(rows)} tools on" in out
+    for toolset in TOOLSETS:
+        assert re.search(rf"^{toolset} \(\d+ of \d+ on\): ", out, re.M), toolset
+
+
+async def test_tools_follows_the_toolsets_and_single_tools_asked_for(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOSTAWAY_TOOLSETS", "finance")
+    monkeypatch.setenv("HOSTAWAY_TOOLS", "get_booking_details")
+    code, out, _ = run(capsys, "tools")
+    assert code == 0
+    on = {name for name, (state, _, _) in tool_rows(out).items() if state == "on"}
+    finance = {spec.name for spec in catalogue() if spec.toolset == "finance"}
+    assert on == finance | {"get_booking_details"}
+    assert on == set(await listed_tools(toolsets="finance", tools="get_booking_details"))
 
 
 async def test_tools_in_read_only_mode_leaves_out_the_writes(capsys: pytest.CaptureFixture[str]) -> None:
     expected = await listed_tools(read_only=True)
     code, out, _ = run(capsys, "tools", "--read-only")
     assert code == 0
-    assert set(tool_rows(out)) == set(expected)
+    rows = tool_rows(out)
+    assert {name for name, (state, _, _) in rows.items() if state == "on"} == set(expected)
+    assert {name for name, (state, _, _) in rows.items() if state == "hidden"} == {
+        spec.name for spec in catalogue() if spec.kind == "write" and spec.default
+    }
     assert "Read-only mode hides" in out
 
 
@@ -258,6 +283,31 @@ def test_tools_json_has_one_line_summaries(capsys: pytest.CaptureFixture[str]) -
     assert code == 0
     rows = json.loads(out)
     assert rows and all("\n" not in row["summary"] and row["kind"] in ("read", "write") for row in rows)
+    assert {row["toolset"] for row in rows} <= set(TOOLSETS)
+    assert all(row["state"] == ("on" if row["default"] else "off") for row in rows)
+
+
+def test_an_unknown_toolset_stops_with_the_valid_names(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOSTAWAY_TOOLSETS", "default,bookngs")
+    code, _, err = run(capsys, "tools")
+    assert code == 2
+    assert "HOSTAWAY_TOOLSETS" in err and "'bookngs'" in err and "did you mean bookings" in err
+    for name in (*TOOLSETS, "default", "all"):
+        assert name in err
+
+
+def test_the_server_refuses_to_start_on_an_unknown_tool_name(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOSTAWAY_TOOLS", "get_booking")
+    with pytest.raises(SystemExit) as exited:
+        main(["--demo"])  # serving: refused before any server is built
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "HOSTAWAY_TOOLS" in err and "'get_booking'" in err and "get_booking_details" in err
+    assert "Traceback" not in err
 
 
 # -- call -------------------------------------------------------------------------------------
@@ -298,6 +348,18 @@ def test_call_prints_json_with_the_flag_and_accepts_flags_before_the_command(
     result = json.loads(out)
     assert result["total"] == len(demo.account.listings)
     assert [item["id"] for item in result["items"]] == [listing["id"] for listing in demo.account.listings[:3]]
+
+
+@pytest.mark.timeout(120)
+def test_call_offers_a_tool_outside_the_chosen_toolsets_when_it_is_named(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, demo: Sandbox
+) -> None:
+    monkeypatch.setenv("HOSTAWAY_TOOLSETS", "none")
+    listing = demo.account.listings[0]["id"]
+    arguments = json.dumps({"property_id": listing, "start_date": "2026-01-01", "end_date": "2026-01-31"})
+    code, out, err = run(capsys, "--demo", "call", "get_property_financials", arguments, "--json")
+    assert code == 0, err
+    assert json.loads(out)["property_id"] == listing
 
 
 @pytest.mark.timeout(120)

@@ -132,6 +132,7 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
         cache_dir=Path(tmp_path_factory.mktemp("cache")),
         shared_rate_limit=False,
         token_cache=False,  # every test meets a fresh sandbox, which knows no earlier token
+        toolsets=("all",),  # every read tool in the catalogue, default or not
         _env_file=None,
     )
     clock, switch = FakeClock(), _Switch()

@@ -64,6 +64,7 @@ class LiveServer:
             secret_key=PLANTED_SECRET,
             cache_dir=cache_dir,
             shared_rate_limit=False,
+            toolsets=("all",),  # every tool in the catalogue, default or not
             _env_file=None,
         )
         self.server = build_server(

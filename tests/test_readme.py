@@ -23,6 +23,7 @@ from mcp import Client, StdioServerParameters
 from hostaway_mcp.config import Settings
 from hostaway_mcp.sandbox import Sandbox
 from hostaway_mcp.server import build_server
+from hostaway_mcp.tools import catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -151,8 +152,8 @@ def test_dev_py_without_credentials_says_what_to_set(tmp_path: Path) -> None:
 # -- the tables ---------------------------------------------------------------------------------------
 
 
-async def listed() -> dict[str, Any]:
-    async with Client(build_server(Settings(_env_file=None, demo=True))) as client:
+async def listed(toolsets: str = "default") -> dict[str, Any]:
+    async with Client(build_server(Settings(_env_file=None, demo=True, toolsets=toolsets))) as client:
         return {
             "tools": (await client.list_tools()).tools,
             "resources": [str(r.uri) for r in (await client.list_resources()).resources],
@@ -162,13 +163,18 @@ async def listed() -> dict[str, Any]:
 
 
 async def test_the_readme_tool_table_matches_list_tools() -> None:
-    tools = (await listed())["tools"]
+    """Every tool (toolsets=all), its toolset and kind, and whether a default server offers it."""
+    tools = (await listed("all"))["tools"]
+    in_default = {tool.name for tool in (await listed("default"))["tools"]}
+    toolset_of = {spec.name: spec.toolset for spec in catalogue()}
     rows = table_rows(section("## Tools").split("### ")[0])
-    assert rows[0] == ["tool", "kind", "what it does"]
+    assert rows[0] == ["tool", "toolset", "kind", "default", "what it does"]
     expected = [
         [
             f"`{tool.name}`",
+            toolset_of[tool.name],
             "read" if tool.annotations and tool.annotations.read_only_hint else "write",
+            "yes" if tool.name in in_default else "no",
             (tool.description or "").strip().splitlines()[0],
         ]
         for tool in tools

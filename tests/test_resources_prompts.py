@@ -272,3 +272,24 @@ async def test_read_only_prompts_do_not_name_write_tools(sandbox: Any, connect: 
             text = await prompt_text(client, name, arguments)
             assert_names_only_real_tools(text, tools)
             assert "read-only" in text or name == "find_a_stay"
+
+
+async def test_prompts_follow_the_toolsets_and_never_name_a_tool_that_is_off(
+    sandbox: Any, connect: Callable[..., Any]
+) -> None:
+    async with connect(toolsets="properties,calendar,bookings") as client:
+        tools = await offered(client)
+        prompts = {p.name for p in (await client.list_prompts()).prompts}
+        assert prompts == {"find_a_stay"}, "no inbox tools: no reply prompt; no revenue report: no review"
+        text = await prompt_text(client, "find_a_stay", ARGS["find_a_stay"])
+        assert_names_only_real_tools(text, tools)
+    async with connect(toolsets="properties,bookings,inbox", tools="get_revenue_report") as client:
+        tools = await offered(client)
+        prompts = {p.name for p in (await client.list_prompts()).prompts}
+        assert prompts == {"reply_to_guest", "weekly_performance_review"}
+        for name in ("reply_to_guest", "weekly_performance_review"):
+            text = await prompt_text(client, name, ARGS[name])
+            assert_names_only_real_tools(text, tools)
+        assert "cannot change rates or calendars" in await prompt_text(
+            client, "weekly_performance_review", ARGS["weekly_performance_review"]
+        )

@@ -5,7 +5,7 @@ for subcommands that do not speak MCP:
 
     hostaway-mcp                      serve MCP over stdio (what Claude Desktop runs)
     hostaway-mcp check                do the settings work? account, listings, arrivals, token, budget
-    hostaway-mcp tools                the tools, read or write, one line each
+    hostaway-mcp tools                every toolset and its tools, and which are on
     hostaway-mcp call TOOL [JSON]     call one tool through an in-process MCP client
     hostaway-mcp sandbox --port N     serve the fake Hostaway (demo account) on loopback HTTP
 

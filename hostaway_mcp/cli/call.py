@@ -75,9 +75,13 @@ def parse_arguments(raw: str) -> dict[str, Any]:
     return value
 
 
-def check_tool_name(name: str, settings: Settings) -> None:
-    """Refuse an unknown tool before starting anything, with the closest names as a hint."""
-    from hostaway_mcp.tools import catalogue  # imports the MCP SDK: only once a call is asked for
+def settings_offering(name: str, settings: Settings) -> Settings:
+    """Settings that offer this tool; an unknown tool is refused first, with the closest names as a hint.
+
+    The tool is named on the command line, so it is offered even when its toolset is off
+    (as if it were in HOSTAWAY_TOOLS); read-only mode still hides a write tool.
+    """
+    from hostaway_mcp.tools import catalogue
 
     specs = {spec.name: spec for spec in catalogue()}
     spec = specs.get(name)
@@ -93,11 +97,13 @@ def check_tool_name(name: str, settings: Settings) -> None:
             "server does not offer it. Turn read-only mode off to use it.",
             EXIT_CONFIG,
         )
+    if name in settings.tools:
+        return settings
+    return settings.model_copy(update={"tools": (*settings.tools, name)})
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = settings_from_args(args)
-    check_tool_name(args.tool, settings)
+    settings = settings_offering(args.tool, settings_from_args(args))
     arguments = parse_arguments(args.arguments)
     configure_cli_logging(settings, args)
     with progress(f"calling {args.tool}"):

@@ -1,57 +1,120 @@
-"""The tool catalogue: every tool the server offers, grouped as reads and writes.
+"""The tool catalogue: every tool the server offers, one line each, with its kind and toolset.
 
-A tool is a plain async function in the module of its domain; this file is the one list of them.
-`server.py` registers reads with read-only annotations and writes with destructive ones, and
-leaves writes out entirely in read-only mode.
+A tool is a plain async function in the module of its domain (`properties.py`, `bookings.py`,
+...). `CATALOGUE` below is the one list of them. Each line says:
+
+    ToolSpec("module.function", "read" | "write", "<toolset>", DEFAULT | EXTRA, "Title")
+
+- the function, as "module.function" under `hostaway_mcp/tools/`: it is imported when the tool
+  is first needed, so reading the catalogue (to choose the tools, or for `hostaway-mcp tools`)
+  imports no tool module;
+- its kind: reads are registered read-only and idempotent, writes destructive (and hidden in
+  read-only mode);
+- its toolset, one of `TOOLSETS`: operators turn whole toolsets on with `HOSTAWAY_TOOLSETS`;
+- whether it is in the default set (`DEFAULT`) or only offered when asked for (`EXTRA`);
+- its title, as clients show it.
+
+Adding a tool is one line here, in its toolset's block. Moving a tool to another toolset, or into
+or out of the default set, is a change to its line and nothing else.
+
+The default set is the daily work, in at most `MAX_DEFAULT_TOOLS` tools (models choose worse
+among more, and hosts cap the tools of all servers together). Tests hold its size, the bytes its
+`tools/list` takes, and the line of every tool. The tools still to come are planned as:
+
+    operations  get_operations_day, list_tasks, create_task, update_task        all DEFAULT
+    bookings    quote_stay, create_booking                                       DEFAULT
+                update_booking, cancel_booking, get_booking_history              EXTRA
+    inbox       search_messages                                                  DEFAULT
+                get_reply_templates                                              EXTRA
+    reviews     list_reviews, reply_to_review                                    DEFAULT
+    payments    list_unpaid_balances                                             DEFAULT
+                get_booking_payments, record_payment, record_refund              EXTRA
+    finance     list_expenses, add_expense, get_owner_statement                  EXTRA
+
+which makes 24 default tools of 35.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from hostaway_mcp.tools import (
-    availability,
-    bookings,
-    calendar_writes,
-    conversations,
-    finance,
-    guests,
-    messaging,
-    properties,
-)
-
 ToolFn = Callable[..., Awaitable[Any]]
+Kind = Literal["read", "write"]
+
+# Most tools a default server offers (see the module docstring).
+MAX_DEFAULT_TOOLS = 25
+
+TOOLSETS: dict[str, str] = {
+    "properties": "the portfolio: properties, their details, availability search",
+    "bookings": "bookings and their guests: search, details, quotes and the booking lifecycle",
+    "inbox": "guest conversations: the inbox, threads, sending messages, message search",
+    "calendar": "one property's calendar: night-by-night availability, blocks and nightly rates",
+    "operations": "the manager's day: arrivals, departures, turnovers, cleaning and maintenance tasks",
+    "finance": "revenue reports, property financials, expenses and owner statements",
+    "reviews": "guest reviews and replies to them",
+    "payments": "guest payments and balances, offline charges and refunds",
+}
+# Words HOSTAWAY_TOOLSETS accepts besides the toolset names.
+SELECTORS: dict[str, str] = {
+    "default": "the daily work (the tools marked DEFAULT in every toolset)",
+    "all": "every tool",
+    "none": "no toolset: only the tools named in HOSTAWAY_TOOLS",
+}
+
+DEFAULT = True
+EXTRA = False
 
 
 @dataclass(frozen=True)
 class ToolSpec:
-    fn: ToolFn
-    kind: Literal["read", "write"]
+    ref: str
+    kind: Kind
+    toolset: str
+    default: bool
     title: str
 
     @property
     def name(self) -> str:
-        return self.fn.__name__
+        return self.ref.rpartition(".")[2]
+
+    @property
+    def fn(self) -> ToolFn:
+        """The tool's function (imports its module the first time)."""
+        module, _, function = self.ref.rpartition(".")
+        fn: ToolFn = getattr(importlib.import_module(f"{__name__}.{module}"), function)
+        return fn
+
+
+CATALOGUE: tuple[ToolSpec, ...] = (
+    # properties
+    ToolSpec("properties.list_properties", "read", "properties", DEFAULT, "List properties"),
+    ToolSpec("properties.get_property_details", "read", "properties", DEFAULT, "Property details"),
+    ToolSpec("availability.search_available_properties", "read", "properties", DEFAULT, "Search available properties"),
+    # bookings
+    ToolSpec("bookings.search_bookings", "read", "bookings", DEFAULT, "Search bookings"),
+    ToolSpec("bookings.get_booking_details", "read", "bookings", DEFAULT, "Booking details"),
+    ToolSpec("guests.get_guest_info", "read", "bookings", DEFAULT, "Guest info"),
+    # inbox
+    ToolSpec("conversations.list_guest_inbox", "read", "inbox", DEFAULT, "Guest inbox"),
+    ToolSpec("conversations.get_conversation_history", "read", "inbox", DEFAULT, "Conversation history"),
+    ToolSpec("messaging.send_guest_message", "write", "inbox", DEFAULT, "Send guest message"),
+    # calendar
+    ToolSpec("availability.check_property_availability", "read", "calendar", DEFAULT, "Check property availability"),
+    ToolSpec("calendar_writes.block_dates", "write", "calendar", DEFAULT, "Block dates"),
+    ToolSpec("calendar_writes.unblock_dates", "write", "calendar", DEFAULT, "Unblock dates"),
+    ToolSpec("calendar_writes.update_nightly_rates", "write", "calendar", DEFAULT, "Update nightly rates"),
+    # operations
+    # finance
+    ToolSpec("finance.get_revenue_report", "read", "finance", DEFAULT, "Revenue report"),
+    ToolSpec("finance.get_property_financials", "read", "finance", EXTRA, "Property financials"),
+    # reviews
+    # payments
+)
 
 
 def catalogue() -> list[ToolSpec]:
     """Every tool, in the order clients list them."""
-    return [
-        ToolSpec(properties.list_properties, "read", "List properties"),
-        ToolSpec(properties.get_property_details, "read", "Property details"),
-        ToolSpec(availability.search_available_properties, "read", "Search available properties"),
-        ToolSpec(availability.check_property_availability, "read", "Check property availability"),
-        ToolSpec(bookings.search_bookings, "read", "Search bookings"),
-        ToolSpec(bookings.get_booking_details, "read", "Booking details"),
-        ToolSpec(guests.get_guest_info, "read", "Guest info"),
-        ToolSpec(conversations.get_conversation_history, "read", "Conversation history"),
-        ToolSpec(conversations.list_guest_inbox, "read", "Guest inbox"),
-        ToolSpec(finance.get_revenue_report, "read", "Revenue report"),
-        ToolSpec(finance.get_property_financials, "read", "Property financials"),
-        ToolSpec(messaging.send_guest_message, "write", "Send guest message"),
-        ToolSpec(calendar_writes.block_dates, "write", "Block dates"),
-        ToolSpec(calendar_writes.unblock_dates, "write", "Unblock dates"),
-        ToolSpec(calendar_writes.update_nightly_rates, "write", "Update nightly rates"),
-    ]
+    return list(CATALOGUE)
