@@ -26,10 +26,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from hostaway_mcp import statefiles
 from hostaway_mcp.config import Settings
 
 logger = logging.getLogger(__name__)
@@ -84,12 +84,8 @@ def record(settings: Settings, tool: str, outcome: Outcome, **fields: Any) -> di
 def _append(settings: Settings, line: str) -> None:
     path = settings.audit_log_path
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # O_APPEND keeps lines from several server processes whole; 0600 because it names guests' bookings.
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            os.write(fd, (line + "\n").encode("utf-8"))
-        finally:
-            os.close(fd)
+        # O_APPEND keeps lines from several server processes whole; 0600 because it names guests'
+        # bookings; a missing folder is created 0700 (the demo's cache folder among them).
+        statefiles.append_line(path, line)
     except OSError as exc:
         logger.error("could not write the audit log %s: %s", path, exc.strerror or type(exc).__name__)

@@ -6,7 +6,8 @@ accepted ~1 s after issue, and an expired one is answered with 403. So the manag
 - mints single-flight under a lock: twenty concurrent first calls cause one token request;
 - waits out the not-before second of a freshly minted token before handing it out;
 - persists the token to a 0600 file in the user's cache folder, keyed by account and API root,
-  so a desktop host restarting the server does not mint a new token each time;
+  so a desktop host restarting the server does not mint a new token each time; a stored token
+  that is corrupt, tampered with or dated in the future is discarded (one warning) and re-minted;
 - refreshes only the token that failed (`refresh(stale)`): concurrent 403s cause one re-mint.
 """
 
@@ -17,13 +18,15 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
+import math
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from hostaway_mcp import statefiles
 from hostaway_mcp.ratelimit import Clock, Sleep
 
 logger = logging.getLogger(__name__)
@@ -31,6 +34,15 @@ logger = logging.getLogger(__name__)
 TOKEN_NOT_BEFORE_S = 1.0
 # Re-mint a little before expiry rather than meet a 403 in the middle of a user's question.
 EXPIRY_MARGIN_S = 24 * 3600.0
+# A token is accepted about a second after it is issued. A stored one dated further ahead than this
+# was stamped by a clock that is wrong (or by someone else): waiting for it could take forever.
+MAX_NOT_BEFORE_WAIT_S = 5.0
+# What an HTTP header value may hold; anything else in a stored token would break every request.
+_TOKEN_CHARS = re.compile(r"[\x21-\x7e]{1,4096}")
+
+
+class TokenRecordError(ValueError):
+    """A stored token record is unusable; the message says why (never the token itself)."""
 
 
 @dataclass(frozen=True)
@@ -55,36 +67,66 @@ class AccessToken:
         )
 
     @classmethod
-    def from_json(cls, raw: str | bytes, account_id: str, base_url: str) -> AccessToken | None:
-        """The token stored in `raw`, or None if it is corrupt or belongs to another account or API."""
+    def parse(cls, raw: str | bytes, account_id: str, base_url: str) -> AccessToken:
+        """The token stored in `raw`; `TokenRecordError` if it is corrupt or someone else's.
+
+        Every field is checked for its type, not converted: a record that only parses by luck
+        (a number for the token, a string for a time) was not written by us.
+        """
         try:
             data = json.loads(raw)
-            if data.get("account_id") != account_id or data.get("base_url") != base_url:
-                return None
-            return cls(
-                value=str(data["access_token"]),
-                issued_at=float(data["issued_at"]),
-                expires_at=float(data["expires_at"]),
-            )
-        except (ValueError, KeyError, TypeError, AttributeError):
-            return None
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+            raise TokenRecordError("is not valid UTF-8 JSON") from None
+        if not isinstance(data, dict):
+            raise TokenRecordError("is not a token record")
+        if data.get("account_id") != account_id or data.get("base_url") != base_url:
+            raise TokenRecordError("belongs to another account or API root")
+        value = data.get("access_token")
+        if not isinstance(value, str) or not _TOKEN_CHARS.fullmatch(value):
+            raise TokenRecordError("holds no usable access token")
+        issued_at, expires_at = _finite(data.get("issued_at")), _finite(data.get("expires_at"))
+        if issued_at is None or expires_at is None:
+            raise TokenRecordError("has no valid issue and expiry times")
+        return cls(value=value, issued_at=issued_at, expires_at=expires_at)
+
+
+def _finite(value: object) -> float | None:
+    """A JSON number that is a real time (not a bool, NaN or infinity), else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:  # an integer with hundreds of digits
+        return None
+    return number if math.isfinite(number) else None
 
 
 MintToken = Callable[[], Awaitable[AccessToken]]
 
 
 class TokenCache(Protocol):
-    """Where a token is kept between runs: `TokenFileCache`, or `redis_token_cache.RedisTokenCache`."""
+    """Where a token is kept between runs: `TokenFileCache`, or `redis_token_cache.RedisTokenCache`.
 
-    def load(self) -> AccessToken | None: ...
+    Async, because a shared store answers over the network. `load` returns None for anything
+    unusable (it says so in the log once), and no method raises: a cache that fails only means
+    minting more often.
+    """
 
-    def store(self, token: AccessToken) -> None: ...
+    async def load(self) -> AccessToken | None: ...
 
-    def clear(self) -> None: ...
+    async def store(self, token: AccessToken) -> None: ...
+
+    async def clear(self) -> None: ...
 
 
 class TokenFileCache:
-    """One JSON file per (account, API root), readable only by its owner."""
+    """One JSON file per (account, API root), readable only by its owner (see `statefiles`).
+
+    The file is a few hundred bytes in a local folder, so it is read and written directly: the
+    event loop never waits on it for long enough to matter.
+    """
+
+    WHAT = "access-token cache"
 
     def __init__(self, directory: Path, account_id: str, base_url: str) -> None:
         key = hashlib.sha256(f"{account_id}|{base_url}".encode()).hexdigest()[:16]
@@ -92,30 +134,30 @@ class TokenFileCache:
         self._account_id = account_id
         self._base_url = base_url
 
-    def load(self) -> AccessToken | None:
-        """The cached token, or None if absent, unreadable, corrupt or for someone else."""
-        try:
-            raw = self.path.read_text(encoding="utf-8")
-        except OSError:
+    def read(self) -> AccessToken | None:
+        """The cached token, or None if absent or unusable (corrupt, tampered, someone else's)."""
+        raw = statefiles.read_text(self.path, what=self.WHAT)
+        if raw is None:
             return None
-        return AccessToken.from_json(raw, self._account_id, self._base_url)
-
-    def store(self, token: AccessToken) -> None:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(token.to_json(self._account_id, self._base_url))
-            os.chmod(tmp, 0o600)  # O_CREAT's mode is masked by umask; be explicit
-            os.replace(tmp, self.path)
+            return AccessToken.parse(raw, self._account_id, self._base_url)
+        except TokenRecordError as exc:
+            statefiles.discard(self.path, what=self.WHAT, reason=str(exc))
+            return None
+
+    async def load(self) -> AccessToken | None:
+        return self.read()
+
+    async def store(self, token: AccessToken) -> None:
+        try:
+            statefiles.write_atomic(self.path, token.to_json(self._account_id, self._base_url))
         except OSError as exc:
             # A read-only home folder must not stop the server; we just mint more often.
-            logger.warning("could not cache the access token (%s); continuing without", exc.strerror)
+            logger.warning("could not cache the access token (%s); continuing without", exc.strerror or exc)
 
-    def clear(self) -> None:
+    async def clear(self) -> None:
         with contextlib.suppress(OSError):
-            self.path.unlink()
+            self.path.unlink()  # a symlink in its place is removed, never its target
 
 
 class TokenManager:
@@ -150,7 +192,7 @@ class TokenManager:
             async with self._lock:
                 token = self._token
                 if token is None or not token.usable_at(self._now()):
-                    token = self._from_cache() or await self._mint_new()
+                    token = await self._from_cache() or await self._mint_new()
         await self._wait_until_valid(token)
         return token.value
 
@@ -160,16 +202,27 @@ class TokenManager:
             current = self._token
             if current is None or current.value == stale:
                 if self._cache is not None:
-                    self._cache.clear()
+                    await self._cache.clear()
                 current = await self._mint_new()
         await self._wait_until_valid(current)
         return current.value
 
-    def _from_cache(self) -> AccessToken | None:
+    async def cached(self) -> AccessToken | None:
+        """What the cache holds now (for status reports); not adopted, nothing minted."""
+        return await self._cache.load() if self._cache is not None else None
+
+    async def _from_cache(self) -> AccessToken | None:
         if self._cache is None:
             return None
-        cached = self._cache.load()
-        if cached is None or not cached.usable_at(self._now()):
+        cached = await self._cache.load()
+        now = self._now()
+        if cached is None or not cached.usable_at(now):
+            return None
+        if cached.issued_at + self._not_before_s - now > MAX_NOT_BEFORE_WAIT_S:
+            logger.warning(
+                "the cached access token is dated %.0f s in the future (a clock was wrong); minting a new one",
+                cached.issued_at - now,
+            )
             return None
         logger.debug("reusing the cached access token")
         self._token = cached
@@ -181,10 +234,11 @@ class TokenManager:
         self._token = token
         logger.info("minted a new Hostaway access token")
         if self._cache is not None:
-            self._cache.store(token)
+            await self._cache.store(token)
         return token
 
     async def _wait_until_valid(self, token: AccessToken) -> None:
-        wait = token.issued_at + self._not_before_s - self._now()
+        # Capped: however the issue time came to be, a call never waits more than a few seconds.
+        wait = min(token.issued_at + self._not_before_s - self._now(), MAX_NOT_BEFORE_WAIT_S)
         if wait > 0:
             await self._sleep(wait)

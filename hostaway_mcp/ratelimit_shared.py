@@ -579,4 +579,4 @@ async def open_coordination(
         if limiter is None and isinstance(shared.limiter, _SharedWindowLimiter):
             await shared.limiter.aclose()
         if shared.token_cache is not None:
-            shared.token_cache.close()
+            await shared.token_cache.aclose()

@@ -23,7 +23,7 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
 
 from hostaway_mcp import __version__
-from hostaway_mcp.auth import AccessToken, TokenFileCache
+from hostaway_mcp.auth import AccessToken
 from hostaway_mcp.domain import ident
 from hostaway_mcp.errors import HostawayError
 from hostaway_mcp.models.common import ResultModel
@@ -133,10 +133,10 @@ def _state_from(ctx: Context) -> AppState:
 
 
 async def read_status() -> str:
-    return status_of(_current_state()).model_dump_json(indent=2)
+    return (await status_of(_current_state())).model_dump_json(indent=2)
 
 
-def status_of(state: AppState) -> ServerStatus:
+async def status_of(state: AppState) -> ServerStatus:
     """The status report; no request is sent to Hostaway to build it."""
     settings, gateway = state.settings, state.gateway
     budget = gateway.limiter.budget()
@@ -161,7 +161,7 @@ def status_of(state: AppState) -> ServerStatus:
         now_utc=state.now().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         dates="Each property's dates are its local dates: 'today' is decided per property in its own time zone "
         "(timeZoneName), and results say which local date they used.",
-        token=_token_status(state),
+        token=await _token_status(state),
         rate_limit=RateLimitStatus(
             limit=budget.limit,
             window_s=budget.window_s,
@@ -178,12 +178,12 @@ def status_of(state: AppState) -> ServerStatus:
     )
 
 
-def _token_status(state: AppState) -> TokenStatus:
-    settings, tokens = state.settings, state.gateway.tokens
+async def _token_status(state: AppState) -> TokenStatus:
+    tokens = state.gateway.tokens
     token: AccessToken | None = tokens.current
     label = "in use"
-    if token is None and settings.token_cache:
-        token = TokenFileCache(settings.cache_dir, settings.effective_account_id, settings.base_url).load()
+    if token is None:
+        token = await tokens.cached()
         label = "cached from an earlier run, not used yet"
     if token is None:
         return TokenStatus(state="none yet: one is minted with the first request", minted_this_run=tokens.mint_count)

@@ -35,6 +35,9 @@ MAX_STATE_BYTES = 64 * 1024 * 1024
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+# Opening a FIFO (named pipe) put in a state file's place would wait for a writer forever; with
+# O_NONBLOCK it opens at once and is then refused as "not a regular file". No effect on files.
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _warned: set[tuple[str, str]] = set()
 
 
@@ -57,7 +60,10 @@ def private_dir(path: Path, *, tighten: bool = True) -> Path:
     A folder reached through a symlink is accepted only if it belongs to this user (a cache folder
     moved to another disk is common); one owned by someone else is refused.
     """
-    path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    missing = [folder for folder in (path, *path.parents) if not os.path.lexists(folder)]
+    for folder in reversed(missing):  # `mkdir(parents=True)` would make the parents 0755
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir(mode=DIR_MODE)
     info = path.stat()
     if path.is_symlink() and info.st_uid != os.getuid():
         raise UnsafeStateFileError(errno.ELOOP, "refusing a state folder linked to another user's folder", str(path))
@@ -67,10 +73,10 @@ def private_dir(path: Path, *, tighten: bool = True) -> Path:
     return path
 
 
-def _open_regular(path: Path, flags: int, mode: int = FILE_MODE) -> int:
+def _open_regular(path: Path, flags: int, mode: int = FILE_MODE, *, what: str = "state file") -> int:
     """`os.open` that never follows a symlink and only accepts a regular file; the fd is 0600."""
     try:
-        fd = os.open(path, flags | _NOFOLLOW | _CLOEXEC, mode)
+        fd = os.open(path, flags | _NOFOLLOW | _CLOEXEC | _NONBLOCK, mode)
     except OSError as exc:
         if exc.errno in (errno.ELOOP, errno.EMLINK):  # EMLINK: what FreeBSD says for O_NOFOLLOW
             raise UnsafeStateFileError(errno.ELOOP, "refusing to follow a symlink", str(path)) from None
@@ -80,7 +86,7 @@ def _open_regular(path: Path, flags: int, mode: int = FILE_MODE) -> int:
         if not stat.S_ISREG(info.st_mode):
             raise UnsafeStateFileError(errno.EINVAL, "not a regular file", str(path))
         if stat.S_IMODE(info.st_mode) & 0o077 and info.st_uid == os.getuid():
-            warn_once(path, "state file", f"was readable by others (mode {stat.S_IMODE(info.st_mode):o}); set to 0600")
+            warn_once(path, what, f"was readable by others (mode {stat.S_IMODE(info.st_mode):o}); set to 0600")
             os.fchmod(fd, FILE_MODE)
     except BaseException:
         os.close(fd)
@@ -91,7 +97,7 @@ def _open_regular(path: Path, flags: int, mode: int = FILE_MODE) -> int:
 def read_bytes(path: Path, *, what: str = "state file") -> bytes | None:
     """The file's bytes, or None (with one warning unless simply missing) if it cannot be used."""
     try:
-        fd = _open_regular(path, os.O_RDONLY)
+        fd = _open_regular(path, os.O_RDONLY, what=what)
     except FileNotFoundError:
         return None
     except OSError as exc:

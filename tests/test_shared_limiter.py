@@ -17,7 +17,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -340,16 +340,6 @@ async def test_three_servers_sharing_the_cache_folder_get_no_429_and_keep_the_ra
 
 
 # -- several machines: Redis ------------------------------------------------------------------------
-
-
-@pytest.fixture
-async def redis_client(redis_url: str) -> AsyncIterator[Any]:
-    from redis.asyncio import Redis
-
-    client = Redis.from_url(redis_url)
-    await client.flushdb()
-    yield client
-    await client.aclose()
 
 
 def redis_limiter(client: Any, clock: FakeClock | None, machine: str, **options: Any) -> RedisWindowLimiter:

@@ -142,3 +142,18 @@ def test_append_never_chmods_an_operator_chosen_folder(tmp_path: Path) -> None:
     folder.chmod(0o755)
     statefiles.append_line(folder / "audit.jsonl", "x")
     assert mode(folder) == 0o755
+
+
+def test_a_pipe_in_place_of_a_file_reads_as_nothing_without_waiting(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "state.json", 0o600)  # opening it without O_NONBLOCK waits for a writer forever
+    assert statefiles.read_text(tmp_path / "state.json") is None
+
+
+def test_missing_parent_folders_are_created_private_too(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        statefiles.write_atomic(tmp_path / "a" / "b" / "state.json", b"x")
+    finally:
+        os.umask(old)
+    assert mode(tmp_path / "a") == 0o700
+    assert mode(tmp_path / "a" / "b") == 0o700
