@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from tests.conftest import PLANTED_TOKEN, TODAY, call_ok
+from tests.conftest import NOW, PLANTED_TOKEN, TODAY, call_ok
 
 
 @dataclass(frozen=True)
@@ -187,7 +187,7 @@ async def test_the_demo_cache_folder_is_private(tmp_path: Path) -> None:
     settings = Settings(demo=True, demo_listings=3, cache_dir=cache, _env_file=None)  # type: ignore[call-arg]
     old = os.umask(0o022)
     try:
-        async with Client(build_server(settings, today=lambda: TODAY)) as client:
+        async with Client(build_server(settings, now=lambda: NOW)) as client:
             await read_and_preview_a_write(client)
     finally:
         os.umask(old)
