@@ -95,7 +95,9 @@ class Settings(BaseSettings):
     max_attempts: int = Field(default=5, ge=1, le=10, description="Attempts per read request, first included.")
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO")
-    cache_dir: Path = Field(default_factory=default_cache_dir, description="Token cache and limiter state.")
+    cache_dir: Path = Field(
+        default_factory=default_cache_dir, description="Token cache, limiter state and the write ledger."
+    )
     token_cache: bool = Field(default=True, description="Persist the access token between restarts.")
     audit_log: Path | None = Field(
         default=None, description="JSON-lines audit log of write attempts (default: <cache_dir>/audit.jsonl)."
@@ -175,6 +177,11 @@ class Settings(BaseSettings):
     @property
     def audit_log_path(self) -> Path:
         return self.audit_log if self.audit_log is not None else self.cache_dir / "audit.jsonl"
+
+    @property
+    def ledger_path(self) -> Path:
+        """The write ledger (SQLite) every process of this user shares: see `ledger.py`."""
+        return self.cache_dir / "ledger.sqlite3"
 
     def require_credentials(self) -> None:
         """Raise a fix-it error unless the server can authenticate (demo mode always can)."""

@@ -75,6 +75,9 @@ BLOCKING_STATUSES = CONFIRMED_STATUSES | {
     "awaitingGuestVerification",
 }
 
+# Bookings that are over before the stay: a message to them is probably a mistake (issue: warn).
+ENDED_STATUSES = frozenset({"cancelled", "declined", "expired"})
+
 
 def channel_name(channel_id: Any, fallback: Any = None) -> str:
     known = ident(channel_id)

@@ -21,6 +21,7 @@ from mcp.types import ToolAnnotations
 from hostaway_mcp import __version__
 from hostaway_mcp.config import Settings
 from hostaway_mcp.gateway import HostawayGateway
+from hostaway_mcp.ledger import WriteLedger
 from hostaway_mcp.localtime import Now, utc_now
 from hostaway_mcp.prompts import register_prompts
 from hostaway_mcp.ratelimit import Clock, RateLimiter, Sleep
@@ -109,7 +110,13 @@ def build_server(
                 token_cache=shared.token_cache,
             ) as gateway,
         ):
-            yield AppState(settings=settings, gateway=gateway, now=now, extras=extras, monotonic=clock)
+            ledger = WriteLedger(settings, clock=wall_clock)
+            try:
+                yield AppState(
+                    settings=settings, gateway=gateway, now=now, ledger=ledger, extras=extras, monotonic=clock
+                )
+            finally:
+                await ledger.aclose()
 
     server: MCPServer[AppState] = MCPServer(
         "hostaway-mcp",

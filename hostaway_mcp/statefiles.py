@@ -172,6 +172,17 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         raise
 
 
+def private_file(path: Path) -> Path:
+    """Make sure `path` is a private regular file (created 0600 in a 0700 folder), never a symlink.
+
+    For a file another library opens by name (SQLite opens the write ledger itself): creating it
+    here first means it gets our mode and a planted symlink is refused before the library sees it.
+    """
+    private_dir(path.parent)
+    os.close(_open_regular(path, os.O_RDWR | os.O_CREAT))
+    return path
+
+
 def open_append(path: Path) -> int:
     """An O_APPEND file descriptor on `path` (created 0600), refusing symlinks and non-files.
 

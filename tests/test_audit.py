@@ -64,7 +64,7 @@ def seed_log(path: Path, line: str) -> None:
     path.chmod(0o600)
 
 
-async def test_every_attempt_leaves_exactly_one_line_with_its_outcome(
+async def test_every_attempt_leaves_its_lines_attempt_first(
     sandbox: Any, server_factory: Callable[..., Any], audit_path: Path
 ) -> None:
     reservation, conversation = booking_with_thread(sandbox, direct=False)
@@ -81,24 +81,25 @@ async def test_every_attempt_leaves_exactly_one_line_with_its_outcome(
     }
 
     async with Client(server_factory(sandbox, audit_log=audit_path)) as client:
-        steps: list[tuple[str, dict[str, Any], str, bool]] = [
-            ("send_guest_message", send, "previewed", True),
-            ("send_guest_message", {**send, "confirm": True}, "sent", True),
-            ("send_guest_message", {**send, "confirm": True}, "refused", False),  # duplicate
-            ("send_guest_message", {**send, "message": "   "}, "refused", False),  # blank
-            ("block_dates", block, "previewed", True),
-            ("block_dates", {**block, "confirm": True}, "updated", True),
-            ("block_dates", booked, "refused", False),
+        steps: list[tuple[str, dict[str, Any], list[str], bool]] = [
+            ("send_guest_message", send, ["previewed"], True),
+            ("send_guest_message", {**send, "confirm": True}, ["attempt", "sent"], True),
+            ("send_guest_message", {**send, "confirm": True}, ["refused"], False),  # duplicate
+            ("send_guest_message", {**send, "message": "   "}, ["refused"], False),  # blank
+            ("block_dates", block, ["previewed"], True),
+            ("block_dates", {**block, "confirm": True}, ["attempt", "sent"], True),
+            ("block_dates", booked, ["refused"], False),
         ]
-        for tool, args, outcome, succeeds in steps:
+        for tool, args, outcomes, succeeds in steps:
             before = len(audit_lines(audit_path))
             if succeeds:
                 await call_ok(client, tool, args)
             else:
                 await call_error(client, tool, args)
-            entries = audit_lines(audit_path)
-            assert len(entries) == before + 1, (tool, outcome)
-            assert (entries[-1]["tool"], entries[-1]["outcome"]) == (tool, outcome)
+            added = audit_lines(audit_path)[before:]
+            assert [(e["tool"], e["outcome"]) for e in added] == [(tool, o) for o in outcomes]
+            if outcomes == ["attempt", "sent"]:
+                assert added[0]["attempt"] == added[1]["attempt"]  # one write, two lines
 
         other = {"booking_id": reservation["id"], "confirm": True}
         sandbox.faults.script(Fault("status", status=400, method="POST", path="/conversations"))
@@ -109,21 +110,22 @@ async def test_every_attempt_leaves_exactly_one_line_with_its_outcome(
         await call_error(client, "unblock_dates", {**block, "confirm": True})
 
     entries = audit_lines(audit_path)
-    assert [e["outcome"] for e in entries[-3:]] == ["failed", "unknown", "unknown"]
-    assert entries[-3]["detail"] == "InvalidRequestError HTTP 400"
-    sent = entries[1]
-    assert sent["booking_id"] == reservation["id"] and sent["conversation_id"] == conversation["id"]
-    assert sent["channel"] == "channel" and sent["confirmed_by"] == "confirm"
+    assert [e["outcome"] for e in entries[-6:]] == ["attempt", "failed", "attempt", "unknown", "attempt", "unknown"]
+    assert entries[-5]["detail"] == "InvalidRequestError HTTP 400"
+    attempt, sent = entries[1], entries[2]
+    assert attempt["booking_id"] == reservation["id"] and attempt["conversation_id"] == conversation["id"]
+    assert attempt["channel"] == "channel" and attempt["confirmed_by"] == "confirm"
+    assert attempt["target"] == f"conversation:{conversation['id']}"
     assert sent["message_id"] == sandbox.account.messages[conversation["id"]][-2]["id"]
-    updated = entries[5]
-    assert updated["property_id"] == listing_id
+    updated = entries[7]
+    assert updated["outcome"] == "sent" and updated["property_id"] == listing_id
     assert (updated["first_night"], updated["last_night"], updated["nights"]) == (
         start.isoformat(),
         (end - timedelta(days=1)).isoformat(),
         2,
     )
     assert updated["changes"] == {"isAvailable": 0}
-    assert f"booking {booking['id']}" in entries[6]["detail"]
+    assert f"booking {booking['id']}" in entries[8]["detail"]
     raw = read_raw(audit_path)
     assert booking["guestName"] not in raw and reservation["guestName"] not in raw
 
@@ -161,7 +163,7 @@ async def test_lines_hold_no_secret_token_or_message_text(
         assert forbidden not in raw
     digest = hashlib.sha256(SECRET_TEXT.encode()).hexdigest()[:16]
     entries = audit_lines(audit_path)
-    assert len(entries) == 3
+    assert [e["outcome"] for e in entries] == ["previewed", "attempt", "sent", "refused"]
     assert all(e["message_chars"] == len(SECRET_TEXT) and e["message_sha256"] == digest for e in entries)
 
 
@@ -175,9 +177,9 @@ async def test_each_attempt_is_summarised_on_stderr_without_the_text(
             client, "send_guest_message", {"booking_id": reservation["id"], "message": SECRET_TEXT, "confirm": True}
         )
     summaries = [r.getMessage() for r in caplog.records if r.name == "hostaway_mcp.audit"]
-    assert len(summaries) == 1
-    assert summaries[0].startswith("audit: send_guest_message sent")
-    assert f"conversation_id={conversation['id']}" in summaries[0]
+    assert [line.split()[2] for line in summaries] == ["attempt", "sent"]
+    assert summaries[1].startswith("audit: send_guest_message sent")
+    assert all(f"conversation_id={conversation['id']}" in line for line in summaries)
     assert "DOOR-8642" not in caplog.text and PLANTED_SECRET not in caplog.text
 
 
@@ -202,15 +204,16 @@ async def test_a_new_log_file_is_created_private(
     assert file_mode(audit_path) == 0o600
 
 
-async def test_an_unwritable_log_never_turns_a_sent_message_into_an_error(
-    sandbox: Any, server_factory: Callable[..., Any], tmp_path: Path, caplog: pytest.LogCaptureFixture
+async def test_an_unwritable_log_refuses_the_write_and_sends_nothing(
+    sandbox: Any, server_factory: Callable[..., Any], tmp_path: Path
 ) -> None:
     reservation, conversation = booking_with_thread(sandbox, direct=False)
     count = len(sandbox.account.messages[conversation["id"]])
+    args = {"booking_id": reservation["id"], "message": "Hi!"}
     async with Client(server_factory(sandbox, audit_log=tmp_path)) as client:  # a folder: cannot be appended to
-        result = await call_ok(
-            client, "send_guest_message", {"booking_id": reservation["id"], "message": "Hi!", "confirm": True}
-        )
-    assert result["status"] == "sent"
-    assert len(sandbox.account.messages[conversation["id"]]) == count + 1
-    assert "could not write the audit log" in caplog.text
+        preview = await call_ok(client, "send_guest_message", args)  # reads and previews still work
+        error = await call_error(client, "send_guest_message", {**args, "confirm": True})
+    assert preview["status"] == "preview"
+    assert "audit log" in error and "HOSTAWAY_AUDIT_LOG" in error and "Nothing was sent" in error
+    assert len(sandbox.account.messages[conversation["id"]]) == count
+    assert [r for r in sandbox.request_log if r.method == "POST" and "messages" in str(r.path)] == []

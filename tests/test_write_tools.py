@@ -289,13 +289,15 @@ async def test_read_timeout_on_send_is_outcome_unknown_and_never_retried(
             client, "send_guest_message", {"booking_id": reservation["id"], "message": TEXT, "confirm": True}
         )
 
-        assert "Outcome unknown" in error and "get_conversation_history" in error
+        assert "Outcome unknown" in error and "get_conversation_history" in error and "is safe" in error
         assert len(message_posts(sandbox, conversation["id"])) == 1
-        # The sandbox processed it before the answer was lost: a blind retry is caught by the guard.
-        again = await call_error(
+        # The sandbox processed it before the answer was lost: the same call finds it in the thread.
+        again = await call_ok(
             client, "send_guest_message", {"booking_id": reservation["id"], "message": TEXT, "confirm": True}
         )
-        assert "outcome of that attempt is unknown" in again
+        assert again["status"] == "already_sent"
+        assert again["message_id"] == thread(sandbox, conversation["id"])[-1]["id"]
+        assert "found in the thread" in again["next_step"]
         assert len(message_posts(sandbox, conversation["id"])) == 1
 
 

@@ -13,13 +13,17 @@ MessageChannel = Literal["email", "channel", "sms", "whatsapp"]
 
 
 class GuestMessageResult(ResultModel):
-    """A guest message: previewed (nothing sent), sent, or declined by the user."""
+    """A guest message: previewed (nothing sent), sent, found already sent, or declined by the user."""
 
-    status: Literal["preview", "sent", "declined", "cancelled"] = Field(
-        description="preview: nothing was sent yet; sent: the message was created in Hostaway; "
-        "declined/cancelled: the user said no in the confirmation form, nothing was sent."
+    status: Literal["preview", "sent", "already_sent", "declined", "cancelled"] = Field(
+        description="preview: nothing was sent yet; sent: the message was created in Hostaway; already_sent: an "
+        "earlier attempt whose outcome was unknown turned out to have reached the thread, so nothing was sent "
+        "again; declined/cancelled: the user said no in the confirmation form, nothing was sent."
     )
     booking_id: int
+    booking_status: str | None = Field(
+        default=None, description="The booking's status in words (confirmed, cancelled...)."
+    )
     conversation_id: int
     recipient_name: str | None = Field(description="The guest the message goes to.")
     property_name: str | None
@@ -61,10 +65,11 @@ class NightRun(ResultModel):
 
 
 class CalendarWriteResult(ResultModel):
-    """A calendar change: previewed (nothing changed), updated, or declined by the user."""
+    """A calendar change: previewed (nothing changed), updated, found applied, or declined by the user."""
 
-    status: Literal["preview", "updated", "declined", "cancelled"] = Field(
-        description="preview: nothing changed yet; updated: Hostaway applied it; "
+    status: Literal["preview", "updated", "already_applied", "declined", "cancelled"] = Field(
+        description="preview: nothing changed yet; updated: Hostaway applied it; already_applied: an earlier "
+        "attempt whose outcome was unknown turned out to have been applied, so nothing was sent again; "
         "declined/cancelled: the user said no in the confirmation form, nothing changed."
     )
     action: Literal["block", "unblock", "update_rates"]

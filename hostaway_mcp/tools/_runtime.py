@@ -22,6 +22,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from hostaway_mcp.config import Settings
 from hostaway_mcp.errors import HostawayError, NotFoundError
 from hostaway_mcp.gateway import HostawayGateway
+from hostaway_mcp.ledger import WriteLedger
 from hostaway_mcp.localtime import LocalToday, Now, listing_today
 
 logger = logging.getLogger(__name__)
@@ -39,12 +40,11 @@ class AppState:
     # The current instant, timezone-aware UTC (injectable: build_server's `now`). "Today" is never
     # read from it directly but per property (`local_today`), in the property's own time zone.
     now: Now
+    # The write ledger every write goes through (`tools/writes.py`); its file is opened on the first write.
+    ledger: WriteLedger
     extras: dict[str, Any] = field(default_factory=dict)
-    # Injectable monotonic clock (build_server's `clock`) for time windows such as the duplicate guard.
+    # Injectable monotonic clock (build_server's `clock`) for in-process time windows.
     monotonic: Callable[[], float] = time.monotonic
-    # Guest messages sent (or whose outcome is unknown) this run: (conversation id, text digest) ->
-    # (monotonic time, "sent" | "unknown"); the duplicate guard of send_guest_message reads it.
-    recent_messages: dict[tuple[int, str], tuple[float, str]] = field(default_factory=dict)
 
     def local_today(self, listing: dict[str, Any]) -> LocalToday:
         """Today at this property (its `timeZoneName`; UTC when it has none)."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Annotated, Any
@@ -17,6 +16,7 @@ from typing import Annotated, Any
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
+from hostaway_mcp.calendar import group_runs, night, nights_of, read_days
 from hostaway_mcp.domain import flag, ident, money, text, whole
 from hostaway_mcp.errors import NotFoundError
 from hostaway_mcp.gateway import HostawayGateway, JSONObject
@@ -49,17 +49,6 @@ CHECK_OUT_READING = "check-out day"
 SEARCH_ENDS_KEY = "availability_search_ends"
 MAX_REMEMBERED_SEARCHES = 200
 
-_STATUS_WORDS = {
-    "available": "available",
-    "reserved": "booked",
-    "mreserved": "booked",
-    "pending": "pending booking",
-    "blocked": "blocked",
-    "mblocked": "blocked",
-    "hardBlock": "blocked",
-    "conflicted": "conflicted",
-}
-
 
 @dataclass
 class StayCheck:
@@ -74,44 +63,15 @@ class StayCheck:
         return not self.reasons
 
 
-def night_status(day: JSONObject | None) -> str:
-    """A calendar day's status in plain words ("unknown" when Hostaway sent no day)."""
-    if day is None:
-        return "unknown"
-    status = str(day.get("status") or "")
-    if status and status != "available":
-        return _STATUS_WORDS.get(status, status)
-    # `isAvailable` is the single-unit block flag: a 0 blocks the night whatever the status says.
-    explicit = day.get("isAvailable")
-    if explicit is None:
-        return "available" if status else "unknown"
-    return "available" if flag(explicit) else "blocked"
-
-
-def days_by_date(days: Sequence[JSONObject]) -> dict[date, JSONObject]:
-    indexed: dict[date, JSONObject] = {}
-    for day in days:
-        try:
-            indexed[date.fromisoformat(str(day.get("date"))[:10])] = day
-        except ValueError:
-            continue
-    return indexed
-
-
-def nights_of(check_in: date, check_out: date) -> list[date]:
-    return [check_in + timedelta(days=offset) for offset in range((check_out - check_in).days)]
-
-
 def check_stay(days: dict[date, JSONObject], check_in: date, check_out: date) -> StayCheck:
     """Apply the booking rules to a stay, from the calendar days `[check_in, check_out]`."""
     nights = nights_of(check_in, check_out)
     result = StayCheck()
     # Unavailable nights, grouped into runs of consecutive nights with the same status.
-    bad: list[tuple[date, str]] = [
-        (night, status) for night in nights if (status := night_status(days.get(night))) != "available"
-    ]
-    result.unavailable = [night for night, _ in bad]
-    for first, last, status in _group_nights(bad):
+    bad = [item for day in nights if (item := night(days.get(day), day)).status != "available"]
+    result.unavailable = [item.day for item in bad]
+    for group in group_runs(bad, lambda item: item.status):
+        first, last, status = group[0].day, group[-1].day, group[0].status
         what = "has no calendar data" if status == "unknown" else status
         if first == last:
             result.reasons.append(f"night {first.isoformat()} {what}")
@@ -138,23 +98,9 @@ def check_stay(days: dict[date, JSONObject], check_in: date, check_out: date) ->
     return result
 
 
-def _group_nights(nights: list[tuple[date, str]]) -> list[tuple[date, date, str]]:
-    groups: list[tuple[date, date, str]] = []
-    for night, status in nights:
-        if groups and groups[-1][2] == status and groups[-1][1] + timedelta(days=1) == night:
-            groups[-1] = (groups[-1][0], night, status)
-        else:
-            groups.append((night, night, status))
-    return groups
-
-
 async def fetch_calendar(gateway: HostawayGateway, property_id: int, start: date, end: date) -> dict[date, JSONObject]:
     """Calendar days `[start, end]`, both ends included (the documented reading)."""
-    page = await gateway.get(
-        f"listings/{property_id}/calendar",
-        {"startDate": start.isoformat(), "endDate": end.isoformat(), "includeResources": 0},
-    )
-    return days_by_date(page.items)
+    return await read_days(gateway, property_id, start, end)
 
 
 # -- search_available_properties ----------------------------------------------------------------
@@ -430,29 +376,21 @@ async def check_property_availability(
     # Runs of consecutive nights with the same (status, price, minimum stay). A night that cannot
     # be booked has no price or minimum stay worth reading, so those runs group by status alone
     # (a week-long booking is one run, whatever its nightly rates).
-    groups: list[tuple[date, date, tuple[str, float | None, int | None]]] = []
-    for night in nights_of(start_date, end_date):
-        day = days.get(night)
-        status = night_status(day)
-        key = (
-            (status, money((day or {}).get("price")), whole((day or {}).get("minimumStay")))
-            if status == "available"
-            else (status, None, None)
-        )
-        if groups and groups[-1][2] == key:
-            groups[-1] = (groups[-1][0], night, key)
-        else:
-            groups.append((night, night, key))
+    calendar = [night(days.get(day), day) for day in nights_of(start_date, end_date)]
+    groups = group_runs(
+        calendar,
+        lambda n: (n.status, n.price, n.minimum_stay) if n.status == "available" else (n.status, None, None),
+    )
     runs = [
         AvailabilityRun(
-            first_night=first,
-            last_night=last,
-            nights=(last - first).days + 1,
-            status=status,
-            price=price,
-            min_stay=min_stay,
+            first_night=group[0].day,
+            last_night=group[-1].day,
+            nights=len(group),
+            status=group[0].status,
+            price=group[0].price if group[0].status == "available" else None,
+            min_stay=group[0].minimum_stay if group[0].status == "available" else None,
         )
-        for first, last, (status, price, min_stay) in groups
+        for group in groups
     ]
     # Calendar days [start_date, end_date]: nights for arrival, and the check-out day for departure.
     span = nights_of(start_date, end_date + timedelta(days=1))

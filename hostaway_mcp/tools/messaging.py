@@ -1,45 +1,50 @@
 """Guest messaging: send one message to a booking's guest, confirmed by a person, sent at most once.
 
-The flow (see `confirmation.py`): `_plan_message` validates, finds the booking's conversation,
-picks the delivery route and applies the duplicate guard; `_ask_message` shows the person a form
-when the client can; the tool body previews, reports a "no", or sends exactly once. The gateway
-never retries a POST that may have left this machine; an answer lost after sending is reported as
-"outcome unknown" and the text is remembered as sent, so a blind retry hits the duplicate guard.
+The write on the one write path (`tools/writes.py`, whose docstring uses this module as the
+example): `_plan_message` validates, finds the booking's conversation, picks the delivery route
+and notes what the ledger knows; `GuestMessage` names the write (the conversation and a digest of
+the text), sends the one POST, and reconciles an earlier attempt whose outcome is unknown by
+reading the thread for the same text posted after the newest message seen when it was planned.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
+from mcp.server.mcpserver import ElicitationResult, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from hostaway_mcp import audit
-from hostaway_mcp.confirmation import ConfirmationForm, Verdict, ask, audited_planning, decide, not_done_text
-from hostaway_mcp.domain import channel_name, parse_date, text, whole
-from hostaway_mcp.errors import HostawayError, OutcomeUnknownError, UpstreamError
+from hostaway_mcp.domain import ENDED_STATUSES, channel_name, flag, parse_date, status_words, text, whole
+from hostaway_mcp.gateway import Envelope, HostawayGateway, JSONObject
+from hostaway_mcp.ledger import Entry
 from hostaway_mcp.models.writes import GuestMessageResult, MessageChannel
 from hostaway_mcp.tools._lookups import fetch_reservation, find_conversation
-from hostaway_mcp.tools._runtime import AppState, State
+from hostaway_mcp.tools._runtime import State
 from hostaway_mcp.tools._validation import BookingId
+from hostaway_mcp.tools.confirmation import ConfirmationForm, audited_planning
+from hostaway_mcp.tools.writes import Finding, Inconclusive, Step, WriteKind, WritePlan, asker, carry_out, screened
 
 TOOL = "send_guest_message"
 MAX_MESSAGE_CHARS = 5000
-DUPLICATE_WINDOW_S = 600.0  # the same text to the same conversation within 10 minutes is refused
 # Bookings made directly or through the booking engine have no platform thread: they get email.
 DIRECT_CHANNEL_IDS = frozenset({2000, 2013})
+# Reconciliation reads the thread page by page; past this many messages it cannot tell (refuses).
+RECONCILE_PAGE = 100
+RECONCILE_MAX_PAGES = 50
 
 ChannelChoice = Literal["auto", "email", "channel", "sms", "whatsapp"]
 
 
-@dataclass(frozen=True)
-class MessagePlan:
+@dataclass(frozen=True, kw_only=True)
+class MessagePlan(WritePlan):
     """Exactly what would be sent, to whom and how, built before anything is asked or sent."""
 
     booking_id: int
+    booking_status: str | None
     conversation_id: int
     recipient_name: str | None
     property_name: str | None
@@ -49,16 +54,13 @@ class MessagePlan:
     channel: MessageChannel
     delivery: str
     text: str
-    duplicate: bool
-    warnings: list[str] = field(default_factory=list)
+    # The thread's newest message when planned: a reconciled send must come after it.
+    thread_last_id: int | None = None
+    thread_last_sent_on: str | None = None
 
     @property
     def digest(self) -> str:
         return audit.text_digest(self.text)
-
-    @property
-    def guard_key(self) -> tuple[int, str]:
-        return (self.conversation_id, self.digest)
 
     def question(self) -> str:
         """The confirmation form's text: everything the person needs to say yes to this exact send."""
@@ -70,9 +72,7 @@ class MessagePlan:
             f"Send this message to {self.recipient_name or 'the guest'} (booking {self.booking_id}{where}{stay}) "
             f"{self.delivery}?",
         ]
-        if self.duplicate:
-            lines.append("WARNING: this exact text was already sent to this guest in the last 10 minutes.")
-        lines.extend(f"Note: {warning}" for warning in self.warnings)
+        lines.extend(note if note.startswith("WARNING") else f"Note: {note}" for note in self.notes())
         lines += ["", "-----", self.text, "-----"]
         return "\n".join(lines)
 
@@ -83,34 +83,165 @@ class MessagePlan:
             "channel": self.channel,
             "message_chars": len(self.text),
             "message_sha256": self.digest,
-            "duplicate_override": True if self.duplicate else None,
+            "thread_last_id": self.thread_last_id,
+            "thread_last_sent_on": self.thread_last_sent_on,
+            "duplicate_override": True if self.screening.duplicate else None,
         }
 
-    def result(
-        self,
-        status: Literal["preview", "sent", "declined", "cancelled"],
-        extra_warnings: list[str] | None = None,
-        **extra: Any,
-    ) -> GuestMessageResult:
-        warnings = [*self.warnings, *(extra_warnings or [])]
-        if self.duplicate:
-            warnings.insert(0, "This exact text was already sent to this conversation in the last 10 minutes.")
-        return GuestMessageResult(
-            status=status,
-            booking_id=self.booking_id,
-            conversation_id=self.conversation_id,
-            recipient_name=self.recipient_name,
-            property_name=self.property_name,
-            arrival_date=self.arrival,
-            departure_date=self.departure,
-            booking_channel=self.booking_channel,
-            channel=self.channel,
-            delivery=self.delivery,
-            text=self.text,
-            characters=len(self.text),
-            warnings=warnings,
-            **extra,
+
+class GuestMessage(WriteKind[MessagePlan, GuestMessageResult]):
+    """One message to a booking's conversation; the same text twice is a second message."""
+
+    tool = TOOL
+    repeats = "on_request"
+    window_s = 600.0  # the same text to the same conversation within 10 minutes is refused
+    nothing = "nothing was sent"
+    not_done = "The message was NOT sent."
+
+    def target(self, plan: MessagePlan) -> str:
+        return f"conversation:{plan.conversation_id}"
+
+    def fingerprint(self, plan: MessagePlan) -> str:
+        return plan.digest
+
+    def what(self, plan: MessagePlan) -> str:
+        return f"the message to booking {plan.booking_id}"
+
+    def check_hint(self, plan: MessagePlan) -> str:
+        return f"check get_conversation_history for booking {plan.booking_id}"
+
+    async def send(self, gateway: HostawayGateway, plan: MessagePlan) -> Envelope:
+        return await gateway.post(
+            f"conversations/{plan.conversation_id}/messages", {"body": plan.text, "communicationType": plan.channel}
         )
+
+    async def reconcile(self, gateway: HostawayGateway, plan: MessagePlan, earlier: list[Entry]) -> Finding:
+        """Look for the text among outgoing messages posted after the thread's newest one when planned."""
+        marks = [entry.fields for entry in earlier]
+        after_id = min((m["thread_last_id"] for m in marks if isinstance(m.get("thread_last_id"), int)), default=None)
+        after_on = min(
+            (m["thread_last_sent_on"] for m in marks if isinstance(m.get("thread_last_sent_on"), str)), default=None
+        )
+        read, total = 0, None
+        async for page in gateway.iter_offset_pages(
+            f"conversations/{plan.conversation_id}/messages",
+            {"includeScheduledMessages": 1},
+            page_size=RECONCILE_PAGE,
+            max_pages=RECONCILE_MAX_PAGES,
+        ):
+            total = page.count if page.count is not None else total
+            for message in page.items:
+                if _is_the_send(message, plan.text, after_id, after_on):
+                    message_id = whole(message.get("id"))
+                    when = text(message.get("date")) or text(message.get("insertedOn")) or "an unknown time"
+                    status = text(message.get("status")) or "unknown"
+                    return Finding(
+                        True,
+                        f"found in the thread: message {message_id} ({status}) at {when} UTC",
+                        {"message_id": message_id},
+                    )
+            read += len(page.items)
+        if total is not None and read < total:
+            raise Inconclusive(f"only {read} of the thread's {total} messages could be read")
+        return Finding(False, f"not in the thread ({read} messages read)")
+
+    def sent_fields(self, plan: MessagePlan, answer: Envelope) -> dict[str, Any]:
+        sent = answer.result if isinstance(answer.result, dict) else {}
+        return {"message_id": whole(sent.get("id")), "message_status": text(sent.get("status"))}
+
+    def result(self, plan: MessagePlan, step: Step) -> GuestMessageResult:
+        if step.status == "preview":
+            return _result(
+                plan,
+                "preview",
+                step,
+                next_step=(step.next_step or "")
+                + " The user must see the recipient, the delivery route and the full text; if they want changes, "
+                "preview the new text first.",
+            )
+        if step.status in ("declined", "cancelled"):
+            return _result(plan, step.status, step, next_step=step.next_step or "")
+        if step.status == "found":
+            assert step.finding is not None
+            return _result(
+                plan,
+                "already_sent",
+                step,
+                message_id=step.finding.fields.get("message_id"),
+                next_step=f"Not sent again: an earlier attempt of this message, whose outcome was unknown, is in the "
+                f"thread ({step.finding.detail}). Tell the user it had already reached the guest; send it again only "
+                "if the user explicitly asks, with allow_duplicate=true.",
+            )
+        assert step.answer is not None
+        sent = step.answer.result if isinstance(step.answer.result, dict) else {}
+        message_id, status = whole(sent.get("id")), text(sent.get("status"))
+        ref = f" (message id {message_id})" if message_id is not None else ""
+        warnings: list[str] = []
+        if status == "failed":
+            reason = text(sent.get("reasonFailed")) or "no reason given"
+            warnings.append(f"Hostaway recorded the message but reports its delivery failed: {reason}")
+            next_step = (
+                f"Hostaway created the message{ref} but reports that delivery failed ({reason}). Tell the user; "
+                "do not resend without asking them, and consider another channel."
+            )
+        else:
+            next_step = f"Sent. Tell the user the message went {plan.delivery}{ref}."
+        return _result(
+            plan,
+            "sent",
+            step,
+            message_id=message_id,
+            sent_at=text(sent.get("insertedOn")) or text(sent.get("date")),
+            message_status=status,
+            extra_warnings=warnings,
+            next_step=next_step,
+        )
+
+
+KIND = GuestMessage()
+
+
+def _is_the_send(message: JSONObject, body: str, after_id: int | None, after_on: str | None) -> bool:
+    """An outgoing message with exactly this text, newer than the thread's newest when planned."""
+    if flag(message.get("isIncoming")) or (text(message.get("body")) or "") != body:
+        return False
+    message_id = whole(message.get("id"))
+    if after_id is not None and message_id is not None:
+        return message_id > after_id
+    sent_on = text(message.get("date")) or text(message.get("insertedOn"))
+    if after_on is not None and sent_on is not None:
+        return sent_on > after_on
+    return True  # nothing to compare: finding it is the safe answer (nothing is sent twice)
+
+
+def _result(
+    plan: MessagePlan,
+    status: Literal["preview", "sent", "already_sent", "declined", "cancelled"],
+    step: Step,
+    *,
+    next_step: str,
+    extra_warnings: list[str] | None = None,
+    **extra: Any,
+) -> GuestMessageResult:
+    return GuestMessageResult(
+        status=status,
+        booking_id=plan.booking_id,
+        booking_status=status_words(plan.booking_status) if plan.booking_status else None,
+        conversation_id=plan.conversation_id,
+        recipient_name=plan.recipient_name,
+        property_name=plan.property_name,
+        arrival_date=plan.arrival,
+        departure_date=plan.departure,
+        booking_channel=plan.booking_channel,
+        channel=plan.channel,
+        delivery=plan.delivery,
+        text=plan.text,
+        characters=len(plan.text),
+        confirmed_by=step.confirmed_by,
+        warnings=[*plan.notes(), *step.warnings, *(extra_warnings or [])],
+        next_step=next_step,
+        **extra,
+    )
 
 
 def _delivery(channel: MessageChannel, booking_channel: str, recipient: str | None) -> str:
@@ -135,26 +266,14 @@ def _choose_channel(requested: ChannelChoice, channel_id: int | None, booking_id
     return requested
 
 
-def sent_recently(state: AppState, key: tuple[int, str]) -> str | None:
-    """How the same text last went to the same conversation within the window ("sent"/"unknown")."""
-    now = state.monotonic()
-    for stale in [k for k, (at, _) in state.recent_messages.items() if now - at >= DUPLICATE_WINDOW_S]:
-        del state.recent_messages[stale]
-    entry = state.recent_messages.get(key)
-    return entry[1] if entry is not None else None
-
-
-def remember(state: AppState, key: tuple[int, str], outcome: str) -> None:
-    state.recent_messages[key] = (state.monotonic(), outcome)
-
-
-def _duplicate_refusal(booking_id: int, previous: str) -> ToolError:
-    how = "was sent" if previous == "sent" else "was attempted (the outcome of that attempt is unknown)"
-    return ToolError(
-        f"Refused: this exact text {how} to booking {booking_id}'s conversation less than 10 minutes "
-        f"ago. Nothing was sent. Check get_conversation_history for booking {booking_id}; only if "
-        "the user explicitly wants it sent again, call again with allow_duplicate=true."
-    )
+def _ended_warning(status: str | None) -> list[str]:
+    """A booking that is over (cancelled, declined, expired): the person must know before sending."""
+    if status not in ENDED_STATUSES:
+        return []
+    return [
+        f"WARNING: this booking is {status_words(status)} (Hostaway status {status!r}): the guest is not staying. "
+        "Make sure the message still makes sense, and never send check-in or access details to it."
+    ]
 
 
 async def _plan_message(
@@ -185,17 +304,17 @@ async def _plan_message(
         booking_channel = channel_name(channel_id, reservation.get("channelName"))
         chosen = _choose_channel(channel, channel_id, booking_id)
         recipient = text(conversation.get("recipientName")) or text(reservation.get("guestName"))
-        warnings: list[str] = []
+        status = text(reservation.get("status"))
+        warnings = _ended_warning(status)
         if chosen in ("sms", "whatsapp") and not text(reservation.get("phone")):
             warnings.append(f"The booking has no phone number; Hostaway may not be able to deliver by {chosen}.")
         if chosen == "email" and not (text(reservation.get("guestEmail")) or text(conversation.get("guestEmail"))):
             warnings.append("The booking has no guest email address; Hostaway may not be able to deliver it.")
-        digest = audit.text_digest(body)
-        previous = sent_recently(state, (conversation_id, digest))
-        if previous is not None and not allow_duplicate:
-            raise _duplicate_refusal(booking_id, previous)
-        return MessagePlan(
+        latest = conversation.get("conversationMessages")
+        newest = latest[-1] if isinstance(latest, list) and latest and isinstance(latest[-1], dict) else {}
+        plan = MessagePlan(
             booking_id=booking_id,
+            booking_status=status,
             conversation_id=conversation_id,
             recipient_name=recipient,
             property_name=text(reservation.get("listingName")),
@@ -205,15 +324,14 @@ async def _plan_message(
             channel=chosen,
             delivery=_delivery(chosen, booking_channel, recipient),
             text=body,
-            duplicate=previous is not None,
+            thread_last_id=whole(newest.get("id")),
+            thread_last_sent_on=text(conversation.get("messageSentOn")),
             warnings=warnings,
         )
+        return await screened(state, KIND, plan, allow_duplicate)
 
 
-async def _ask_message(
-    ctx: Context, plan: Annotated[MessagePlan, Resolve(_plan_message)]
-) -> ConfirmationForm | Elicit[ConfirmationForm]:
-    return ask(ctx, plan.question())
+_ask_message = asker(_plan_message)
 
 
 async def send_guest_message(
@@ -251,119 +369,10 @@ async def send_guest_message(
     """Send a message to a booking's guest, on the booking's platform thread or by email.
 
     The booking id comes from search_bookings or list_guest_inbox. A call without confirm=true sends
-    nothing: it returns a preview (recipient, delivery route, full text). Show that preview to the
-    user and call again with the same arguments and confirm=true only after the user explicitly
-    agrees. Clients that can show a confirmation form ask the user directly and ignore confirm.
-    If sending fails with "outcome unknown", check get_conversation_history before trying again.
+    nothing: it returns a preview (recipient, delivery route, full text, and a warning when the
+    booking is cancelled, declined or expired). Show that preview to the user and call again with
+    the same arguments and confirm=true only after the user explicitly agrees. Clients that can
+    show a confirmation form ask the user directly and ignore confirm. Each message is sent at
+    most once: if a send ended "outcome unknown", calling again is safe (the thread is checked first).
     """
-    verdict = decide(answer, confirm)
-    if verdict.decision != "proceed":
-        return _not_sent(state, plan, verdict)
-    # Check the guard again and mark the text as in flight with no await in between, so an
-    # identical call running in parallel (or answered while the form was open) is refused.
-    earlier = state.recent_messages.get(plan.guard_key)
-    previous = sent_recently(state, plan.guard_key)
-    if previous is not None and not allow_duplicate:
-        refusal = _duplicate_refusal(booking_id, previous)
-        audit.record(state.settings, TOOL, "refused", detail=str(refusal), **plan.audit_fields())
-        raise refusal
-    remember(state, plan.guard_key, "unknown")
-    try:
-        created = await state.gateway.post(
-            f"conversations/{plan.conversation_id}/messages",
-            {"body": plan.text, "communicationType": plan.channel},
-        )
-    except (OutcomeUnknownError, UpstreamError) as exc:
-        # The request left; Hostaway may have created the message. Never resend blindly: the
-        # text stays marked "unknown", so a retry within the window hits the duplicate guard.
-        audit.record(
-            state.settings,
-            TOOL,
-            "unknown",
-            detail=_cause(exc),
-            confirmed_by=verdict.confirmed_by,
-            **plan.audit_fields(),
-        )
-        raise ToolError(
-            f"Outcome unknown: the message to booking {booking_id} may or may not have been sent "
-            f"({_cause(exc)}); it was not retried. Check get_conversation_history for booking {booking_id} "
-            "before trying again, and tell the user what you find."
-        ) from None
-    except HostawayError as exc:
-        # Provably not sent (refused by Hostaway, or never left): release the in-flight mark.
-        if earlier is None:
-            state.recent_messages.pop(plan.guard_key, None)
-        else:
-            state.recent_messages[plan.guard_key] = earlier
-        audit.record(
-            state.settings,
-            TOOL,
-            "failed",
-            detail=_cause(exc),
-            confirmed_by=verdict.confirmed_by,
-            **plan.audit_fields(),
-        )
-        raise ToolError(f"The message was NOT sent. {exc.message}") from None
-    except BaseException:
-        audit.record(
-            state.settings,
-            TOOL,
-            "unknown",
-            detail="internal error while sending",
-            confirmed_by=verdict.confirmed_by,
-            **plan.audit_fields(),
-        )
-        raise
-    remember(state, plan.guard_key, "sent")
-    sent = created.result if isinstance(created.result, dict) else {}
-    message_id = whole(sent.get("id"))
-    status = text(sent.get("status"))
-    audit.record(
-        state.settings,
-        TOOL,
-        "sent",
-        message_id=message_id,
-        message_status=status,
-        confirmed_by=verdict.confirmed_by,
-        **plan.audit_fields(),
-    )
-    ref = f" (message id {message_id})" if message_id is not None else ""
-    warnings: list[str] = []
-    if status == "failed":
-        reason = text(sent.get("reasonFailed")) or "no reason given"
-        warnings.append(f"Hostaway recorded the message but reports its delivery failed: {reason}")
-        next_step = (
-            f"Hostaway created the message{ref} but reports that delivery failed ({reason}). Tell the user; "
-            "do not resend without asking them, and consider another channel."
-        )
-    else:
-        next_step = f"Sent. Tell the user the message went {plan.delivery}{ref}."
-    return plan.result(
-        "sent",
-        message_id=message_id,
-        sent_at=text(sent.get("insertedOn")) or text(sent.get("date")),
-        message_status=status,
-        confirmed_by=verdict.confirmed_by,
-        extra_warnings=warnings,
-        next_step=next_step,
-    )
-
-
-def _not_sent(state: AppState, plan: MessagePlan, verdict: Verdict) -> GuestMessageResult:
-    audit.record(state.settings, TOOL, verdict.audit_outcome, response=verdict.response, **plan.audit_fields())
-    if verdict.decision == "preview":
-        again = ", allow_duplicate=true" if plan.duplicate else ""
-        return plan.result(
-            "preview",
-            next_step="Nothing was sent. Show the user this preview (recipient, delivery route and the full "
-            "text) and ask whether to send it. Only after the user explicitly agrees, call send_guest_message "
-            f"again with the same arguments and confirm=true{again}. If the user wants changes, preview the "
-            "new text first.",
-        )
-    status: Literal["declined", "cancelled"] = "cancelled" if verdict.decision == "cancelled" else "declined"
-    return plan.result(status, next_step=not_done_text(verdict, "nothing was sent"))
-
-
-def _cause(exc: HostawayError) -> str:
-    status = getattr(exc, "status_code", None)
-    return type(exc).__name__ + (f" HTTP {status}" if status else "")
+    return await carry_out(state, KIND, plan, answer, confirm, allow_duplicate=allow_duplicate)
