@@ -204,9 +204,19 @@ class WriteLedger:
         await asyncio.to_thread(self._audit, entry, outcome, detail, False, {**more, "reconciled": True})
 
     async def note(
-        self, key: WriteKey, outcome: Outcome, fields: dict[str, Any], detail: str | None = None, **more: Any
+        self,
+        key: WriteKey,
+        outcome: Outcome,
+        fields: dict[str, Any],
+        detail: str | None = None,
+        *,
+        audit_line: bool = True,
+        **more: Any,
     ) -> None:
-        """A write that ends without sending (refused, declined): a final row and a line, best effort."""
+        """A write that ends without sending (refused, declined): a final row and a line, best effort.
+
+        `audit_line=False` when the caller's own audit line says it already (a refusal while planning).
+        """
         entry = Entry(
             id=secrets.token_hex(8),
             tool=key.tool,
@@ -224,7 +234,8 @@ class WriteLedger:
             await self._in_thread(lambda conn: self.store.insert(conn, entry))
         except LedgerError as exc:
             logger.warning("could not record a %s write in the ledger: %s", outcome, exc.message)
-        await asyncio.to_thread(self._audit, entry, outcome, detail, False, more)
+        if audit_line:
+            await asyncio.to_thread(self._audit, entry, outcome, detail, False, more)
 
     async def recent(self, limit: int, *, tool: str | None = None) -> list[Entry]:
         """The newest writes of every scope, newest first (for `hostaway-mcp audit`)."""

@@ -268,12 +268,12 @@ class LedgerStore:
                 f"{BUSY_TIMEOUT_S:.0f} s), so this change was not sent. Nothing was sent; try again in a moment."
             )
         if isinstance(exc, statefiles.UnsafeStateFileError) or (
-            isinstance(exc, OSError) and exc.errno in (errno.ELOOP, errno.EINVAL)
+            isinstance(exc, OSError) and exc.errno in (errno.ELOOP, errno.EINVAL, errno.EISDIR)
         ):
             return LedgerError(
                 f"The write ledger {self.path} is a symlink or not a regular file, so writes are refused. {recover}"
             )
-        if isinstance(exc, sqlite3.OperationalError | OSError):
+        if isinstance(exc, sqlite3.OperationalError | OSError) and "no such" not in reason:
             return LedgerError(
                 f"The write ledger {self.path} cannot be opened or written ({reason}), so writes are refused: "
                 "without it the server cannot tell whether an earlier change already reached Hostaway. Check the "

@@ -215,3 +215,23 @@ async def redis_client(redis_url: str) -> AsyncIterator[Any]:
     await client.flushdb()
     yield client
     await client.aclose()
+
+
+def accept_when_all_asked(count: int) -> tuple[Callable[..., Any], list[str]]:
+    """A form callback that holds every answer until `count` forms are open, then accepts them all.
+
+    So several identical writes are all planned and confirmed before any of them sends.
+    """
+    from mcp.types import ElicitRequestParams, ElicitResult
+
+    asked: list[str] = []
+    everyone = asyncio.Event()
+
+    async def accept(context: Any, params: ElicitRequestParams) -> ElicitResult:
+        asked.append(params.message)
+        if len(asked) == count:
+            everyone.set()
+        await asyncio.wait_for(everyone.wait(), timeout=5)
+        return ElicitResult(action="accept", content={"confirm": True})
+
+    return accept, asked

@@ -466,7 +466,7 @@ def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and out.strip() == f"hostaway-mcp {__version__}"
     code, out, _ = run(capsys, "--help")
     assert code == 0
-    for command in ("check", "tools", "call", "sandbox"):
+    for command in ("check", "tools", "call", "audit", "sandbox"):
         assert re.search(rf"^\s+{command}\s", out, re.M), command
     code, out, _ = run(capsys, "call", "--help")
     assert code == 0 and "--json" in out and "--demo" in out
@@ -517,3 +517,62 @@ def test_the_sandbox_command_refuses_a_busy_port(capsys: pytest.CaptureFixture[s
         code, _, err = run(capsys, "sandbox", "--port", str(busy.getsockname()[1]))
     assert code == 2
     assert "pick another port" in err
+
+
+# -- audit ------------------------------------------------------------------------------------
+
+
+async def test_audit_lists_recent_writes_newest_first(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from hostaway_mcp.ledger import Entry, WriteKey, WriteLedger
+
+    settings = Settings(account_id=ACCOUNT_ID, secret_key=PLANTED_SECRET, cache_dir=tmp_path / "cache", _env_file=None)
+    book = WriteLedger(settings)
+    fields = {"booking_id": 12, "conversation_id": 34, "channel": "email", "message_chars": 40}
+    sent = await book.begin(
+        WriteKey("send_guest_message", "conversation:34", "aa"),
+        fields,
+        confirmed_by="form",
+        window_s=600,
+        repeatable=False,
+    )
+    assert isinstance(sent, Entry)
+    await book.finish(sent, "sent", message_id=56)
+    blocked = await book.begin(
+        WriteKey("block_dates", "listing:7:calendar", "bb"),
+        {"property_id": 7, "first_night": "2026-12-01", "last_night": "2026-12-02"},
+        confirmed_by="confirm",
+        window_s=600,
+        repeatable=True,
+    )
+    assert isinstance(blocked, Entry)
+
+    code, out, _ = run(capsys, "audit")
+    assert code == 0
+    lines = out.splitlines()
+    assert "2 most recent write(s)" in lines[0]
+    assert "block_dates  attempt, no outcome recorded" in lines[1]
+    assert "property 7 · from 2026-12-01 · to 2026-12-02 · confirmed by confirm=true" in lines[2]
+    assert "send_guest_message  sent" in lines[3]
+    assert "booking 12 · conversation 34 · by email · characters 40 · message 56 · confirmed by a form" in lines[4]
+
+    code, out, _ = run(capsys, "audit", "--tool", "send_guest_message", "--json")
+    rows = json.loads(out)
+    assert code == 0 and [(r["tool"], r["outcome"], r["message_id"]) for r in rows] == [
+        ("send_guest_message", "sent", 56)
+    ]
+
+
+def test_audit_without_a_ledger_creates_nothing(capsys: pytest.CaptureFixture[str], clean_environment: Path) -> None:
+    code, out, _ = run(capsys, "audit")
+    assert code == 0 and "No writes recorded yet" in out
+    assert not (clean_environment / "ledger.sqlite3").exists()
+
+
+def test_audit_of_a_damaged_ledger_says_how_to_recover(
+    capsys: pytest.CaptureFixture[str], clean_environment: Path
+) -> None:
+    clean_environment.mkdir(mode=0o700)
+    (clean_environment / "ledger.sqlite3").write_bytes(b"not a database" * 50)
+    code, _, err = run(capsys, "audit")
+    assert code == 1 and "is damaged" in err and "mv '" in err and "Traceback" not in err
+    assert (clean_environment / "ledger.sqlite3").read_bytes() == b"not a database" * 50

@@ -20,7 +20,7 @@ from mcp.types import ElicitRequestParams, ElicitResult
 from hostaway_mcp.errors import ReadOnlyError
 from hostaway_mcp.gateway import HostawayGateway
 from hostaway_mcp.sandbox.faults import Fault
-from tests.conftest import TODAY, FakeClock, call_error, call_ok
+from tests.conftest import TODAY, FakeClock, accept_when_all_asked, call_error, call_ok
 
 WRITE_TOOLS = {"send_guest_message", "block_dates", "unblock_dates", "update_nightly_rates"}
 DIRECT_IDS = {2000, 2013}
@@ -633,15 +633,7 @@ async def test_two_identical_sends_at_once_create_one_message(sandbox: Any, serv
     reservation, conversation = booking_with_thread(sandbox, direct=False)
     before = thread(sandbox, conversation["id"])
     args = {"booking_id": reservation["id"], "message": TEXT}
-    both_asked = asyncio.Event()
-    asked: list[str] = []
-
-    async def accept_when_both_asked(context: Any, params: ElicitRequestParams) -> ElicitResult:
-        asked.append(params.message)
-        if len(asked) == 2:
-            both_asked.set()
-        await asyncio.wait_for(both_asked.wait(), timeout=5)
-        return ElicitResult(action="accept", content={"confirm": True})
+    accept_when_both_asked, asked = accept_when_all_asked(2)
 
     server = server_factory(sandbox)
     async with Client(server, mode="legacy", elicitation_callback=accept_when_both_asked) as client:  # type: ignore[arg-type]

@@ -1,6 +1,7 @@
 """A person confirms every write: by a form when the client can show one, else preview + confirm=true.
 
-How a write tool uses this (see `tools/messaging.py`):
+How a write tool uses this (the one write path, `tools/writes.py`, does steps 2 and 3 for every
+write; `tools/messaging.py` is the example):
 
 1. a *plan* resolver validates the arguments, reads what the change would touch and builds the
    exact question ("Send this text to Anna by Airbnb thread?"); refusals are raised here, before
@@ -73,10 +74,6 @@ def ask(ctx: Context, question: str) -> ConfirmationForm | Elicit[ConfirmationFo
 class Verdict:
     decision: Decision
     confirmed_by: ConfirmedBy | None = None
-
-    @property
-    def audit_outcome(self) -> audit.Outcome:
-        return "previewed" if self.decision == "preview" else "declined"
 
     @property
     def response(self) -> str | None:

@@ -187,7 +187,7 @@ async def screened(state: AppState, kind: WriteKind[P, Any], plan: P, allow_dupl
     duplicate = False
     for entry in earlier:
         if state.ledger.in_flight(entry):
-            raise _refusal(state, kind, plan, Conflict("in_flight", entry))
+            raise await _refused(state, kind, plan, Conflict("in_flight", entry))
         if entry.outcome in ("attempt", "unknown"):
             notes.append(
                 f"An earlier attempt of exactly this change ({_ago(state, entry)} ago) has an unknown outcome. "
@@ -195,7 +195,7 @@ async def screened(state: AppState, kind: WriteKind[P, Any], plan: P, allow_dupl
             )
         elif entry.outcome == "sent" and kind.repeats == "on_request":
             if not allow_duplicate:
-                raise _refusal(state, kind, plan, Conflict("duplicate", entry))
+                raise await _refused(state, kind, plan, Conflict("duplicate", entry))
             duplicate = True
             notes.append(f"WARNING: exactly this was already sent {_ago(state, entry)} ago; confirming sends it again.")
     return replace(plan, screening=Screening(notes=tuple(dict.fromkeys(notes)), duplicate=duplicate))
@@ -307,6 +307,13 @@ async def _send_once(state: AppState, kind: WriteKind[P, R], plan: P, entry: Ent
 
 
 # -- words -------------------------------------------------------------------------------------------
+
+
+async def _refused(state: AppState, kind: WriteKind[P, Any], plan: P, conflict: Conflict) -> ToolError:
+    """The refusal of a write while planning, kept in the ledger (`audited_planning` writes its line)."""
+    detail = f"{conflict.reason} (write {conflict.entry.id})"
+    await state.ledger.note(kind.key(plan), "refused", plan.audit_fields(), detail, audit_line=False)
+    return _refusal(state, kind, plan, conflict)
 
 
 def _refusal(state: AppState, kind: WriteKind[P, Any], plan: P, conflict: Conflict) -> ToolError:

@@ -1,0 +1,263 @@
+"""The write ledger on its own: claims, conflicts, races, damaged files, rebuilds and file modes.
+
+Two `WriteLedger`s on one settings object stand for two server processes on one machine: they
+share nothing but the SQLite file, as processes do. Races run the claims in real threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hostaway_mcp.audit import AuditLogError
+from hostaway_mcp.config import Settings
+from hostaway_mcp.ledger import Conflict, Entry, LedgerError, WriteKey, WriteLedger
+from tests.conftest import FakeClock
+
+KEY = WriteKey("send_guest_message", "conversation:7", "abc123")
+FIELDS = {"booking_id": 1, "conversation_id": 7, "message_chars": 5, "message_sha256": "abc123"}
+
+
+@pytest.fixture
+def settings(settings_factory: Callable[..., Settings], tmp_path: Path) -> Settings:
+    return settings_factory(audit_log=tmp_path / "audit.jsonl")
+
+
+def ledger(settings: Settings, clock: FakeClock, **options: Any) -> WriteLedger:
+    return WriteLedger(settings, clock=clock, **options)
+
+
+async def begin(book: WriteLedger, *, repeatable: bool = False, key: WriteKey = KEY) -> Entry | Conflict:
+    return await book.begin(key, FIELDS, confirmed_by="confirm", window_s=600, repeatable=repeatable)
+
+
+def audit_lines(settings: Settings) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in settings.audit_log_path.read_text().splitlines()]
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+async def test_an_intent_is_recorded_with_its_attempt_line_before_the_outcome(
+    settings: Settings, clock: FakeClock
+) -> None:
+    book = ledger(settings, clock)
+    entry = await begin(book)
+    assert isinstance(entry, Entry) and entry.outcome == "attempt"
+    lines = audit_lines(settings)
+    assert [line["outcome"] for line in lines] == ["attempt"]
+    assert lines[0]["attempt"] == entry.id and lines[0]["target"] == "conversation:7"
+    assert lines[0]["pid"] == os.getpid() and lines[0]["confirmed_by"] == "confirm"
+
+    await book.finish(entry, "sent", message_id=99)
+    assert [line["outcome"] for line in audit_lines(settings)] == ["attempt", "sent"]
+    assert audit_lines(settings)[1]["message_id"] == 99
+    (row,) = await book.recent(5)
+    assert (row.id, row.outcome, row.fields["message_id"]) == (entry.id, "sent", 99)
+
+
+async def test_the_same_write_in_another_process_is_a_duplicate_within_the_window(
+    settings: Settings, clock: FakeClock
+) -> None:
+    first, second = ledger(settings, clock), ledger(settings, clock)
+    entry = await begin(first)
+    assert isinstance(entry, Entry)
+    await first.finish(entry, "sent")
+
+    clock.advance(599)
+    conflict = await begin(second)
+    assert isinstance(conflict, Conflict) and conflict.reason == "duplicate" and conflict.entry.id == entry.id
+    assert isinstance(await begin(second, repeatable=True), Entry)  # the person asked to repeat it
+    clock.advance(601)
+    other = WriteKey(KEY.tool, KEY.target, "different")
+    assert isinstance(await begin(second, key=other), Entry)
+
+
+async def test_a_failed_or_refused_write_does_not_count_as_sent(settings: Settings, clock: FakeClock) -> None:
+    book = ledger(settings, clock)
+    entry = await begin(book)
+    assert isinstance(entry, Entry)
+    await book.finish(entry, "failed", "InvalidRequestError HTTP 400")
+    again = await begin(book)
+    assert isinstance(again, Entry)
+
+
+async def test_an_attempt_of_a_live_process_is_in_flight_and_of_a_dead_one_unresolved(
+    settings: Settings, clock: FakeClock
+) -> None:
+    first, second = ledger(settings, clock), ledger(settings, clock)
+    entry = await begin(first)
+    assert isinstance(entry, Entry)
+    in_flight = await begin(second)
+    assert isinstance(in_flight, Conflict) and in_flight.reason == "in_flight"
+
+    # The same attempt, as if its process had been killed with -9: unresolved, to be reconciled.
+    def orphan(conn: sqlite3.Connection) -> None:
+        conn.execute("UPDATE writes SET pid = ? WHERE id = ?", (dead_pid(), entry.id))
+
+    await second._in_thread(orphan)
+    unresolved = await begin(second)
+    assert isinstance(unresolved, Conflict) and unresolved.reason == "unresolved"
+    assert [e.id for e in await second.history(KEY, 600)] == [entry.id]
+
+
+async def test_an_attempt_older_than_any_send_can_take_is_no_longer_in_flight(
+    settings: Settings, clock: FakeClock
+) -> None:
+    book = ledger(settings, clock, max_in_flight_s=90)
+    entry = await begin(book)
+    assert isinstance(entry, Entry) and book.in_flight(entry)
+    clock.advance(91)
+    assert not book.in_flight(entry)
+    conflict = await begin(book)
+    assert isinstance(conflict, Conflict) and conflict.reason == "unresolved"
+
+
+async def test_resolving_an_unknown_outcome_is_recorded_once(settings: Settings, clock: FakeClock) -> None:
+    book = ledger(settings, clock)
+    entry = await begin(book)
+    assert isinstance(entry, Entry)
+    await book.finish(entry, "unknown", "HostawayTimeoutError")
+    await book.resolve(entry, "sent", "found in the thread", message_id=5)
+    (row,) = await book.recent(5)
+    assert row.outcome == "sent" and row.fields["message_id"] == 5
+    last = audit_lines(settings)[-1]
+    assert (last["outcome"], last["reconciled"], last["attempt"]) == ("sent", True, entry.id)
+    conflict = await begin(book)
+    assert isinstance(conflict, Conflict) and conflict.reason == "duplicate"
+
+
+async def test_eight_processes_racing_on_one_write_record_exactly_one_attempt(
+    settings: Settings, clock: FakeClock
+) -> None:
+    books = [ledger(settings, clock) for _ in range(8)]
+    outcomes = await asyncio.gather(*(begin(book) for book in books))
+    assert sum(isinstance(outcome, Entry) for outcome in outcomes) == 1
+    assert all(o.reason == "in_flight" for o in outcomes if isinstance(o, Conflict))
+    assert [line["outcome"] for line in audit_lines(settings)] == ["attempt"]
+
+
+async def test_files_are_private_and_the_journal_is_wal(settings: Settings, clock: FakeClock) -> None:
+    await begin(ledger(settings, clock))
+    path = settings.ledger_path
+    assert mode(path) == 0o600 and mode(path.parent) == 0o700
+    for companion in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if companion.exists():
+            assert mode(companion) == 0o600
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert mode(settings.audit_log_path) == 0o600
+
+
+# -- damaged, unreadable, foreign and vanished ledgers -------------------------------------------------
+
+
+def plant(path: Path, content: bytes | None = None) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if content is not None:
+        path.write_bytes(content)
+
+
+@pytest.mark.parametrize(
+    ("damage", "expected"),
+    [
+        ("garbage", "is damaged"),
+        ("not-utf8", "is damaged"),
+        ("foreign-table", "is damaged"),
+        ("newer", "newer version"),
+        ("directory", "not a regular file"),
+        ("symlink", "symlink"),
+    ],
+)
+async def test_a_ledger_that_cannot_be_used_refuses_with_how_to_recover(
+    settings: Settings, clock: FakeClock, tmp_path: Path, damage: str, expected: str
+) -> None:
+    path = settings.ledger_path
+    plant(path)
+    if damage == "garbage":
+        path.write_bytes(b"this is not a database, it is a note someone left here\n" * 40)
+    elif damage == "not-utf8":
+        path.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 8)
+    elif damage == "foreign-table":
+        with sqlite3.connect(path) as conn:
+            conn.execute("CREATE TABLE writes (something TEXT)")
+    elif damage == "newer":
+        with sqlite3.connect(path) as conn:
+            conn.execute("PRAGMA user_version = 99")
+    elif damage == "directory":
+        path.mkdir()
+    else:
+        target = tmp_path / "elsewhere.sqlite3"
+        target.write_bytes(b"")
+        path.symlink_to(target)
+    book = ledger(settings, clock)
+    with pytest.raises(LedgerError) as caught:
+        await begin(book)
+    message = caught.value.message
+    assert expected in message and "Nothing was sent" in message
+    if damage != "newer":
+        assert f"mv '{path}'" in message and "Reads work as before" in message
+    if damage == "symlink":
+        assert (tmp_path / "elsewhere.sqlite3").read_bytes() == b""  # never written through the link
+    assert not settings.audit_log_path.exists()  # refused before any attempt line
+
+
+async def test_a_moved_aside_ledger_is_rebuilt_from_the_audit_log(settings: Settings, clock: FakeClock) -> None:
+    book = ledger(settings, clock)
+    sent = await begin(book, key=WriteKey(KEY.tool, KEY.target, "sent-one"))
+    assert isinstance(sent, Entry)
+    await book.finish(sent, "sent", message_id=3)
+    lost = await begin(book)  # its process dies before any outcome is known
+    assert isinstance(lost, Entry)
+
+    settings.ledger_path.rename(settings.ledger_path.with_name("ledger.sqlite3.damaged"))
+    for companion in settings.ledger_path.parent.glob("ledger.sqlite3-*"):
+        companion.unlink()
+
+    later = ledger(settings, clock)
+    history = await later.history(KEY, 600)
+    assert [(e.id, e.outcome, e.fields.get("conversation_id")) for e in history] == [(lost.id, "attempt", 7)]
+    duplicate = await begin(later, key=WriteKey(KEY.tool, KEY.target, "sent-one"))
+    assert isinstance(duplicate, Conflict) and duplicate.reason == "duplicate"
+
+
+async def test_a_ledger_emptied_under_a_running_server_is_rebuilt_too(settings: Settings, clock: FakeClock) -> None:
+    book = ledger(settings, clock)
+    entry = await begin(book)
+    assert isinstance(entry, Entry)
+    await book.finish(entry, "unknown", "HostawayTimeoutError")
+    for path in settings.ledger_path.parent.glob("ledger.sqlite3*"):
+        path.unlink()
+    (again,) = await book.history(KEY, 600)
+    assert (again.id, again.outcome) == (entry.id, "unknown")
+
+
+async def test_an_unwritable_audit_log_refuses_the_write_and_leaves_it_refused(
+    settings_factory: Callable[..., Settings], clock: FakeClock, tmp_path: Path
+) -> None:
+    settings = settings_factory(audit_log=tmp_path)  # a folder: cannot be appended to
+    book = ledger(settings, clock)
+    with pytest.raises(AuditLogError) as caught:
+        await begin(book)
+    assert "HOSTAWAY_AUDIT_LOG" in caught.value.message and "Nothing was sent" in caught.value.message
+    (row,) = await book.recent(5)
+    assert row.outcome == "refused"
+    with pytest.raises(AuditLogError):  # refused again for the same reason, not as "in flight"
+        await begin(book)
