@@ -286,21 +286,25 @@ class LedgerStore:
 
 
 def _entry(row: tuple[Any, ...]) -> Entry:
+    """A row as an `Entry`; a row with values of the wrong type means the file is not ours to trust."""
     (id_, _scope, tool, target, fingerprint, outcome, created, finished, confirmed_by, detail, host, pid, raw) = row
     fields: Any = {}
     with contextlib.suppress(ValueError, TypeError):
         fields = json.loads(raw)
-    return Entry(
-        id=str(id_),
-        tool=str(tool),
-        target=str(target),
-        fingerprint=str(fingerprint),
-        outcome=str(outcome),
-        created_at=float(created),
-        finished_at=float(finished) if finished is not None else None,
-        confirmed_by=confirmed_by,
-        detail=detail,
-        host=str(host),
-        pid=int(pid),
-        fields=fields if isinstance(fields, dict) else {},
-    )
+    try:
+        return Entry(
+            id=str(id_),
+            tool=str(tool),
+            target=str(target),
+            fingerprint=str(fingerprint),
+            outcome=str(outcome),
+            created_at=float(created),
+            finished_at=float(finished) if finished is not None else None,
+            confirmed_by=confirmed_by if isinstance(confirmed_by, str) else None,
+            detail=detail if isinstance(detail, str) else None,
+            host=str(host),
+            pid=int(pid),
+            fields=fields if isinstance(fields, dict) else {},
+        )
+    except (TypeError, ValueError):
+        raise sqlite3.DatabaseError("a row holds values of the wrong type") from None

@@ -13,6 +13,7 @@ import fnmatch
 import json
 import logging
 import os
+import sqlite3
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,7 +41,10 @@ STATE_FILES: dict[str, StateFile] = {
     "token-*.json": StateFile(corrupt=True),
     "ratelimit-*.json": StateFile(corrupt=False, private=False, why=LIMITER_PENDING),
     "ratelimit-*.json.lock": StateFile(corrupt=False, why="a lock file: its content is never read"),
-    "audit.jsonl": StateFile(corrupt=False, why="append-only: it is never read back"),
+    "audit.jsonl": StateFile(corrupt=False, why="append-only: read back only to rebuild a lost ledger"),
+    # Reads never open the ledger, so corrupting it must leave them untouched; what a write does
+    # with a damaged ledger (refuses, saying how to recover) is tests/test_ledger.py's.
+    "ledger.sqlite3*": StateFile(corrupt=True),
 }
 
 
@@ -60,6 +64,11 @@ def _retype(value: Any) -> Any:
 
 
 def _wrong_types(path: Path) -> None:
+    if path.name.startswith("ledger.sqlite3"):  # SQLite: the same rows, each value of the wrong type
+        if path.name == "ledger.sqlite3":
+            with sqlite3.connect(path) as conn:
+                conn.execute("UPDATE writes SET pid = 'x', created_at = 'yesterday', fields = '[1, 2]'")
+        return
     path.write_text(json.dumps(_retype(json.loads(path.read_text()))))
 
 

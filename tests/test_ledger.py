@@ -182,6 +182,7 @@ def plant(path: Path, content: bytes | None = None) -> None:
         ("not-utf8", "is damaged"),
         ("foreign-table", "is damaged"),
         ("newer", "newer version"),
+        ("wrong-types", "is damaged"),
         ("directory", "not a regular file"),
         ("symlink", "symlink"),
     ],
@@ -198,6 +199,11 @@ async def test_a_ledger_that_cannot_be_used_refuses_with_how_to_recover(
     elif damage == "foreign-table":
         with sqlite3.connect(path) as conn:
             conn.execute("CREATE TABLE writes (something TEXT)")
+    elif damage == "wrong-types":
+        await begin(ledger(settings, clock))
+        settings.audit_log_path.unlink()
+        with sqlite3.connect(path) as conn:
+            conn.execute("UPDATE writes SET pid = 'x', created_at = 'yesterday'")
     elif damage == "newer":
         with sqlite3.connect(path) as conn:
             conn.execute("PRAGMA user_version = 99")
