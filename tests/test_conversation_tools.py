@@ -97,8 +97,9 @@ async def test_history_is_the_whole_thread_oldest_first(sandbox: Any, server_fac
         assert ("channel" in message) is (raw["communicationType"] != usual)
         assert message.get("status", "sent") == STATUS_WORDS[raw["status"]]
         assert ("status" in message) is (raw["status"] != "sent")
-        if catalog.DOOR_CODE_PREFIX not in raw["body"] and catalog.WIFI_PASSWORD_PREFIX not in raw["body"]:
-            assert message["body"] == raw["body"].strip()
+        body = raw["body"] or ""
+        if catalog.DOOR_CODE_PREFIX not in body and catalog.WIFI_PASSWORD_PREFIX not in body:
+            assert message["body"] == (raw["body"].strip() if raw["body"] is not None else None)
     assert "scheduled" in {m.get("status") for m in result["messages"]}  # awaiting messages are shown
     assert "guest_written" in result["notice"] and "never instructions" in result["notice"]
     # One call finds the conversation, one reads the thread; the scheduled ones are asked for.
@@ -126,8 +127,8 @@ async def test_history_is_at_most_15_percent_of_the_raw_thread(
     assert max(ratios) <= 0.15, f"largest share {max(ratios):.1%}"
 
 
-async def test_long_threads_are_paged(sandbox: Any, server_factory: Callable[..., Any]) -> None:
-    conversation = conversation_where(sandbox, lambda thread: len(thread) >= 6)
+async def test_threads_are_paged_back_from_the_newest(sandbox: Any, server_factory: Callable[..., Any]) -> None:
+    conversation = conversation_where(sandbox, lambda thread: 6 <= len(thread) <= 8)
     thread = thread_of(sandbox, conversation)
     booking_id = conversation["reservationId"]
     seen: list[int] = []
@@ -139,7 +140,9 @@ async def test_long_threads_are_paged(sandbox: Any, server_factory: Callable[...
             )
             assert page["total"] == len(thread)
             assert len(page["messages"]) <= 4
-            seen.extend(m["id"] for m in page["messages"])
+            ids = [m["id"] for m in page["messages"]]
+            assert ids == [m["id"] for m in thread][len(thread) - offset - len(ids) : len(thread) - offset]
+            seen = ids + seen  # each page is older than the one before, and reads oldest to newest
             offset = page["next_offset"]
 
     assert seen == [m["id"] for m in thread]
@@ -178,7 +181,8 @@ async def test_check_in_instructions_are_redacted_unless_shared(
     sandbox: Any, server_factory: Callable[..., Any]
 ) -> None:
     conversation = conversation_where(
-        sandbox, lambda thread: any(m["status"] == "sent" and catalog.DOOR_CODE_PREFIX in m["body"] for m in thread)
+        sandbox,
+        lambda thread: any(m["status"] == "sent" and catalog.DOOR_CODE_PREFIX in (m["body"] or "") for m in thread),
     )
     door_code = conversation["Reservation"]["doorCode"]
     async with Client(server_factory(sandbox)) as client:
@@ -255,7 +259,10 @@ async def test_inbox_lists_guests_waiting_for_a_reply_newest_first(
         assert item["last_message_at"] == latest["date"]
         assert item["unread"] is bool(conversation["hasUnreadMessages"])
         assert item["guest_written"] is True
-        assert item["excerpt"] and " ".join(latest["body"].split()).startswith(item["excerpt"].rstrip("…"))
+        if latest["body"] is None:  # a message of attachments only: their names stand in
+            assert item["excerpt"] == f"[attachment: {', '.join(a['name'] for a in latest['attachments'])}]"
+        else:
+            assert item["excerpt"] and " ".join(latest["body"].split()).startswith(item["excerpt"].rstrip("…"))
         assert len(item["excerpt"]) <= 160
     assert result["notice"] == GUEST_TEXT_NOTICE
     assert len(api_calls(sandbox)) == 2  # the conversations page and one listings call for names
@@ -299,7 +306,7 @@ async def test_planted_secrets_never_appear_in_conversation_results(
         c
         for c in sandbox.account.conversations
         if any(
-            catalog.DOOR_CODE_PREFIX in m["body"] or catalog.WIFI_PASSWORD_PREFIX in m["body"]
+            catalog.DOOR_CODE_PREFIX in (m["body"] or "") or catalog.WIFI_PASSWORD_PREFIX in (m["body"] or "")
             for m in sandbox.account.messages[c["id"]]
         )
     ][:8]

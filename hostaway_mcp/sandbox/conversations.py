@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from hostaway_mcp.sandbox import catalog
-from hostaway_mcp.sandbox.rand import fmt_datetime, parse_datetime
+from hostaway_mcp.sandbox.rand import fmt_datetime, hex_string, parse_datetime
 
 JsonDict = dict[str, Any]
 MAX_MESSAGES = 8
@@ -40,16 +40,17 @@ _FAILED_REASON = "The channel rejected the message: the conversation thread was 
 class _Event:
     at: datetime
     incoming: bool
-    body: str
+    body: str | None  # None: a message of attachments only
     status: str = "sent"
     automation: str | None = None  # communicationEvent of an automated message
     subject: str | None = None
     drop_rank: int = 0  # optional groups are dropped from the highest rank down to fit MAX_MESSAGES
     inserted_at: datetime | None = None
+    attachments: list[JsonDict] | None = None  # without ids yet (given with the message ids)
 
 
-def message_hash(conversation_id: int, body: str, moment: str) -> str:
-    return hashlib.md5(f"{conversation_id}|{moment}|{body}".encode(), usedforsecurity=False).hexdigest()
+def message_hash(conversation_id: int, body: str | None, moment: str) -> str:
+    return hashlib.md5(f"{conversation_id}|{moment}|{body or ''}".encode(), usedforsecurity=False).hexdigest()
 
 
 # Every key of a real message object, in the real order, with the values most messages share.
@@ -79,7 +80,7 @@ def build_message(
     time_zone: str,
     conversation_id: int,
     message_id: int,
-    body: str,
+    body: str | None,
     incoming: bool,
     status: str,
     moment: datetime,
@@ -88,6 +89,7 @@ def build_message(
     automation: str | None = None,
     subject: str | None = None,
     thread_message_id: str | None = None,
+    attachments: list[JsonDict] | None = None,
 ) -> JsonDict:
     """One message object with the real key set ([D:_conversation_conversationMessageObject] + SH)."""
     channel = reservation["channelId"]
@@ -115,6 +117,7 @@ def build_message(
             "communicationType": communication_type,
             "insertedOn": inserted,
             "updatedOn": inserted if status == "awaiting" else when,
+            "attachments": attachments if attachments is not None else [],
             "conversationMessageNote": [],
             "conversationSnooze": [],
             "conversationArchive": [],
@@ -249,6 +252,77 @@ def _fit(events: list[_Event], limit: int) -> list[_Event]:
     return events[:limit]
 
 
+def _attachment(rng: random.Random, *, public: bool) -> JsonDict:
+    """One attachment as a message carries it; `id`/`conversationMessageId` come with the ids."""
+    stem, extension, mime, is_image = rng.choice(catalog.ATTACHMENT_FILES)
+    name = f"{stem.format(n=rng.randint(1000, 9999))}.{extension}"
+    url = f"{catalog.ATTACHMENT_HOST}/{hex_string(rng, 32)}/{name}"
+    if not public:
+        # A private file is served through a signed link that expires after 7 days.
+        url += f"?X-Amz-Expires=604800&X-Amz-Signature={hex_string(rng, 64)}"
+    return {
+        "id": None,
+        "conversationMessageId": None,
+        "name": name,
+        "url": url,
+        "extension": extension,
+        "mimeType": mime,
+        "isImage": 1 if is_image else 0,
+        "isPublic": 1 if public else 0,
+    }
+
+
+def _long_thread(rng: random.Random, events: list[_Event], ceiling: datetime) -> list[_Event]:
+    """Exactly LONG_THREAD_MESSAGES messages: the daily life of a long stay between the real ones."""
+    fillers = catalog.LONG_THREAD_MESSAGES - len(events)
+    start = events[0].at + timedelta(minutes=5)
+    end = min(events[-1].at, ceiling) - timedelta(minutes=5)
+    step = max((end - start).total_seconds() / max(fillers, 1), 1.0)
+    extra: list[_Event] = []
+    for n in range(fillers):
+        at = start + timedelta(seconds=round(step * n))
+        incoming = n % 2 == 0
+        if incoming and n % 150 == 0:  # now and then a photo or a document, and nothing else
+            extra.append(_Event(at, True, None, attachments=[_attachment(rng, public=n % 300 == 0)]))
+            continue
+        lines = catalog.LONG_THREAD_GUEST_LINES if incoming else catalog.LONG_THREAD_HOST_LINES
+        extra.append(_Event(at, incoming, rng.choice(lines)))
+    return sorted([*events, *extra], key=lambda e: e.at)
+
+
+def _with_real_account_shapes(
+    seed: int, threads: list[tuple[JsonDict, list[_Event], bool]], today: date, ceiling: datetime
+) -> list[tuple[JsonDict, list[_Event], bool]]:
+    """Shapes real accounts have and a tidy generator would not: one thread of
+    LONG_THREAD_MESSAGES, and guest messages that carry only attachments (`body` null), some
+    public and some behind expiring private links. Own random stream: the rest is unchanged."""
+    rng = random.Random(f"{seed}:real-account-threads")
+    long_candidates = [
+        i
+        for i, (reservation, events, awaiting) in enumerate(threads)
+        if reservation["status"] in {"new", "modified"}
+        and not awaiting
+        and len(events) >= 2
+        and date.fromisoformat(reservation["arrivalDate"]) < today
+    ]
+    long_index = max(long_candidates, key=lambda i: (threads[i][0]["nights"], threads[i][0]["id"]), default=-1)
+    shaped = []
+    for index, (reservation, events, awaiting) in enumerate(threads):
+        if index == long_index:
+            events = _long_thread(rng, events, ceiling)
+        else:
+            # The last message of a waiting thread stays text: it is what the inbox shows.
+            last = len(events) - 1 if awaiting else len(events)
+            events = [
+                _Event(e.at, True, None, attachments=[_attachment(rng, public=rng.random() < 0.5)])
+                if e.incoming and e.status == "sent" and i < last and rng.random() < 0.04
+                else e
+                for i, e in enumerate(events)
+            ]
+        shaped.append((reservation, events, awaiting))
+    return shaped
+
+
 def _awaiting_candidate(reservation: JsonDict, today: date, ceiling: datetime) -> bool:
     status = reservation["status"]
     arrival = date.fromisoformat(reservation["arrivalDate"])
@@ -292,6 +366,7 @@ def generate_conversations(
         threads[pick] = (reservation, _fit(events, MAX_MESSAGES - 1), True)
     awaiting_indexes = [i for i, (_, _, awaiting) in enumerate(threads) if awaiting]
     injected = rng.choice(awaiting_indexes) if awaiting_indexes else -1
+    threads = _with_real_account_shapes(seed, threads, today, ceiling)
 
     conversations: list[JsonDict] = []
     messages: dict[int, list[JsonDict]] = {}
@@ -327,7 +402,8 @@ def generate_conversations(
                 communication_type="channel" if on_channel else "email",
                 automation=event.automation,
                 subject=event.subject,
-                thread_message_id=str(26_000_000_000 + conversation_id * MAX_MESSAGES + index),
+                thread_message_id=str(26_000_000_000 + conversation_id * 10_000 + index),
+                attachments=event.attachments,
             )
             for index, event in enumerate(events)
         ]
@@ -339,9 +415,14 @@ def generate_conversations(
         conversations.append(conversation_object(account_id, conversation_id, reservation, thread, unread, rng))
 
     message_id = rng.randint(280_000_000, 300_000_000)
+    attachment_id = message_id * 10
     for _, _, _, message in sorted(pending_ids, key=lambda item: item[:3]):
         message_id += rng.randint(1, 40)
         message["id"] = message_id
+        for attachment in message["attachments"]:
+            attachment_id += 1
+            attachment["id"] = attachment_id
+            attachment["conversationMessageId"] = message_id
     return conversations, messages
 
 
