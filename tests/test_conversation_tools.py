@@ -320,3 +320,29 @@ async def test_planted_secrets_never_appear_in_conversation_results(
 
     for result in results:
         assert_no_planted_secrets(result)
+
+
+async def test_inbox_names_every_property_of_a_600_listing_account_and_reuses_them(
+    sandbox_factory: Callable[..., Any], server_factory: Callable[..., Any], clock: Any
+) -> None:
+    """Names past the 500th property: all pages of listings are read once, then reused."""
+    big = sandbox_factory(listings=600)
+    position = {listing["id"]: i for i, listing in enumerate(big.account.listings)}
+    names = {listing["id"]: listing["name"] for listing in big.account.listings}
+    expected = waiting_conversations(big)[:50]
+    assert any(position[c["listingMapId"]] >= 500 for c in expected), "a waiting guest past the 500th property"
+    async with Client(server_factory(big)) as client:
+        first = await call_ok(client, "list_guest_inbox", {"limit": 50})
+        listing_reads = list(api_calls(big, "listings"))
+        again = await call_ok(client, "list_guest_inbox", {"limit": 50})
+        clock.advance(301)  # past the names' time to live: read again
+        await call_ok(client, "list_guest_inbox", {"limit": 50})
+
+    assert [item["conversation_id"] for item in first["items"]] == [c["id"] for c in expected]
+    for item in first["items"]:
+        assert item["property_name"] == names[item["property_id"]]
+    assert again["items"] == first["items"]
+    # Two pages of 500 the first time, none the second, two again once the names are stale.
+    assert len(listing_reads) == 2
+    assert len(api_calls(big, "listings")) == 4
+    assert len(api_calls(big, "conversations")) == 3

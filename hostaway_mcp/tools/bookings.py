@@ -46,15 +46,13 @@ from hostaway_mcp.privacy import (
     has_access_details,
     withhold_access_details,
 )
+from hostaway_mcp.tools._directory import property_names
 from hostaway_mcp.tools._lookups import fetch_reservation
-from hostaway_mcp.tools._runtime import State
+from hostaway_mcp.tools._runtime import AppState, State
 from hostaway_mcp.tools._validation import BookingId
 
 SCAN_PAGE_SIZE = 100
 MAX_SCAN_PAGES = 10  # a client-side filtered search reads at most 1,000 bookings
-# One GET /listings call resolves every property name; the maximum `limit` is UNCONFIRMED, so a
-# name missing from the answer is left null (the property id is always there).
-LISTING_NAMES_LIMIT = 500
 
 # One short notice per result (design §7: results a small fraction of the raw payload).
 DOOR_CODE_WITHHELD = "Door code withheld."
@@ -194,33 +192,21 @@ def date_bounds(
     return DateBounds(arrival_from, arrival_to, departure_from, departure_to)
 
 
-async def listing_names(gateway: HostawayGateway) -> dict[int, str]:
-    """Every property's name from one `GET /listings` call (never one call per booking)."""
-    page = await gateway.get("listings", {"limit": LISTING_NAMES_LIMIT, "offset": 0, "includeResources": 0})
+async def fill_property_names(state: AppState, rows: list[JSONObject]) -> dict[int, str]:
+    """Property names for `rows` (raw reservations): their own `listingName`, else the directory."""
     names: dict[int, str] = {}
-    for listing in page.items:
-        name = text(listing.get("name")) or text(listing.get("internalListingName"))
-        listing_id = ident(listing.get("id"))
-        if listing_id is not None and name:
-            names[listing_id] = name
-    return names
-
-
-async def fill_property_names(gateway: HostawayGateway, rows: list[JSONObject]) -> dict[int, str]:
-    """Property names for `rows` (raw reservations): their own `listingName`, else one listings call."""
-    names: dict[int, str] = {}
-    missing = False
+    missing: set[int] = set()
     for row in rows:
         listing_id = ident(row.get("listingMapId"))
         name = text(row.get("listingName"))
         if listing_id is not None:
             if name:
                 names.setdefault(listing_id, name)
-            elif listing_id not in names:
-                missing = True
+            else:
+                missing.add(listing_id)
+    missing -= names.keys()
     if missing:
-        looked_up = await listing_names(gateway)
-        names = {**looked_up, **names}
+        names = {**await property_names(state, missing), **names}
     return names
 
 
@@ -398,7 +384,7 @@ async def search_bookings(
             params["channelId"] = channel_ids[0]
 
     if wanted is None and channel_filter is None:
-        return await _server_side_page(gateway, params, bounds, limit, offset, notes)
+        return await _server_side_page(state, params, bounds, limit, offset, notes)
 
     def keep(row: JSONObject) -> bool:
         if wanted is not None and row.get("status") not in wanted:
@@ -409,7 +395,7 @@ async def search_bookings(
 
     scan = await _scan(gateway, params, keep, offset + limit + 1)
     page_rows = scan.matches[offset : offset + limit]
-    names = await fill_property_names(gateway, page_rows)
+    names = await fill_property_names(state, page_rows)
     items = [summarize_booking(row, names) for row in page_rows]
     reasons = []
     if wanted is not None:
@@ -443,7 +429,7 @@ async def search_bookings(
 
 
 async def _server_side_page(
-    gateway: HostawayGateway,
+    state: AppState,
     params: dict[str, Any],
     bounds: DateBounds,
     limit: int,
@@ -451,7 +437,7 @@ async def _server_side_page(
     notes: list[str],
 ) -> BookingList:
     """One page straight from Hostaway: its filters did all the work, `count` is the total."""
-    page = await gateway.get("reservations", {**params, "limit": limit, "offset": offset})
+    page = await state.gateway.get("reservations", {**params, "limit": limit, "offset": offset})
     rows = [row for row in page.items if ident(row.get("id")) is not None]
     kept = [row for row in rows if bounds.admits(row)]
     total = page.count
@@ -462,7 +448,7 @@ async def _server_side_page(
             f"Hostaway returned {len(rows) - len(kept)} booking(s) outside the requested dates (its date filters "
             "seem looser than inclusive); they were removed, so the total is unknown."
         )
-    names = await fill_property_names(gateway, kept)
+    names = await fill_property_names(state, kept)
     items = [summarize_booking(row, names) for row in kept]
     return BookingList(
         items=items,

@@ -22,10 +22,11 @@ from hostaway_mcp.privacy import (
     free_text,
     withhold_access_details,
 )
+from hostaway_mcp.tools._directory import property_names
 from hostaway_mcp.tools._lookups import fetch_reservation, find_conversation
 from hostaway_mcp.tools._runtime import AppState, State
 from hostaway_mcp.tools._validation import BookingId
-from hostaway_mcp.tools.bookings import guest_full_name, known_access_values, listing_names
+from hostaway_mcp.tools.bookings import guest_full_name, known_access_values
 
 MESSAGE_PAGE_SIZE = 100
 # Pages of a thread read at most (100,000 messages): far beyond any real thread, and never silent:
@@ -266,9 +267,14 @@ async def list_guest_inbox(
     waiting.sort(key=lambda pair: _message_order(pair[1]), reverse=True)
     shown = waiting[:limit]
 
-    names: dict[int, str] = {}
-    if any(not text(_booking_of(c).get("listingName")) for c, _ in shown):
-        names = await listing_names(gateway)  # one call for every property name
+    # Names from the per-run directory (every page once, then reused): never null past 500.
+    unnamed = {
+        listing_id
+        for c, _ in shown
+        if not text(_booking_of(c).get("listingName"))
+        and (listing_id := ident(c.get("listingMapId")) or ident(_booking_of(c).get("listingMapId")))
+    }
+    names = await property_names(state, unnamed)
     guard = _TextGuard(state, ())
     items = []
     for conversation, latest in shown:
