@@ -26,6 +26,7 @@ from bench.scenarios import arguments_for
 from hostaway_mcp.sandbox import Fault, Sandbox
 from hostaway_mcp.server import build_server
 from hostaway_mcp.tools import catalogue
+from hostaway_mcp.tools._directory import NAME_TTL_S
 from tests.conftest import NOW, PLANTED_SECRET, TODAY, FakeClock
 
 READ_TOOLS = sorted(spec.name for spec in catalogue() if spec.kind == "read")
@@ -162,6 +163,9 @@ async def _run_cases(rig: Rig, tool: str, cases: list[Case]) -> None:
         for case in cases:
             for where, path in targets:
                 label = f"{case.name} at {where}"
+                # Each case runs as if minutes after the last, so per-run caches (property names)
+                # are cold again and the call repeats every request the baseline made.
+                rig.clock.advance(NAME_TTL_S + 1)
                 sandbox.faults.script(*_targeted(case, path))
                 sleeps_before = len(rig.clock.sleeps)
                 result = await client.call_tool(tool, arguments)
