@@ -23,17 +23,23 @@ How to add a write (`tools/messaging.py`, `send_guest_message`, is the example t
    `audited_planning(settings, TOOL, **ids)`, and ends with `return await screened(state, KIND,
    plan, allow_duplicate)`, which adds what the ledger already knows (a send minutes ago, an
    attempt whose outcome is unknown) to the plan's notes, or refuses a send in flight.
-2. A `WriteKind` subclass (`GuestMessage`), one instance per tool: `target` and `fingerprint` (what
-   makes two writes the same), `send` (the one request), `reconcile` (how to tell from Hostaway
-   whether an earlier attempt happened: read the thread for the text, read the calendar for the
-   values) and `result` (the tool's result model for each `Step`). `repeats` says whether the
-   same write twice is a second effect ("on_request": a message, a booking, a payment; refused
-   within `window_s` unless the person asks with `allow_duplicate`) or harmless ("harmless": a
-   calendar PUT setting the same values).
-3. The tool: `plan: Annotated[P, Resolve(_plan_x)]`, `answer: Annotated[ElicitationResult[
-   ConfirmationForm], Resolve(asker(_plan_x))]`, the tool's own arguments, `confirm`, and the body
-   `return await carry_out(state, KIND, plan, answer, confirm)`. List it in `tools/__init__.py`
-   as a "write".
+2. A `WriteKind` subclass (`GuestMessage`), one instance per tool (`KIND`): `tool`, `target` and
+   `fingerprint` (what makes two writes the same: "conversation:412" and a digest of the text),
+   `what` and `check_hint` (words for refusals), `send` (the one request), `reconcile` (how to
+   tell from Hostaway whether an earlier attempt happened: read the thread for the text, read the
+   calendar for the values; raise `Inconclusive` when it cannot tell) and `result` (the tool's
+   result model for each `Step`: preview, declined, cancelled, done, found). `repeats` says
+   whether the same write twice is a second effect ("on_request": a message, a booking, a
+   payment; refused within `window_s` unless the person asks with `allow_duplicate`) or harmless
+   ("harmless": a calendar PUT setting the same values again).
+3. The tool: `_ask_message = asker(_plan_message)` once, then the parameters `plan:
+   Annotated[MessagePlan, Resolve(_plan_message)]` and `answer: Annotated[ElicitationResult[
+   ConfirmationForm], Resolve(_ask_message)]` (both hidden from the model), the tool's own
+   arguments, `confirm` (and `allow_duplicate` for "on_request" kinds), and the body `return
+   await carry_out(state, KIND, plan, answer, confirm, allow_duplicate=allow_duplicate)`. List it
+   in `tools/__init__.py` as a "write" (read-only mode then hides it). Its tests: the shapes in
+   `tests/test_write_tools.py` and `tests/test_write_ledger.py` (preview sends nothing, one
+   confirmed send, a lost answer reconciled, two at once send once).
 """
 
 from __future__ import annotations
@@ -72,7 +78,7 @@ class Screening:
 
 
 @dataclass(frozen=True, kw_only=True)
-class WritePlan:
+class WritePlan(ABC):
     """Base of every plan: the kind-specific fields, plus warnings and the ledger's screening."""
 
     warnings: list[str] = field(default_factory=list)
@@ -83,11 +89,13 @@ class WritePlan:
         refused = [self.screening.refused] if self.screening.refused else []
         return [*refused, *self.screening.notes, *self.warnings]
 
-    def question(self) -> str:  # pragma: no cover - every plan overrides it
-        raise NotImplementedError
+    @abstractmethod
+    def question(self) -> str:
+        """The confirmation form's text: every detail the person says yes to."""
 
-    def audit_fields(self) -> dict[str, Any]:  # pragma: no cover - every plan overrides it
-        raise NotImplementedError
+    @abstractmethod
+    def audit_fields(self) -> dict[str, Any]:
+        """What the ledger and the audit log keep of the write: ids and sizes, never free text."""
 
 
 @dataclass(frozen=True)
