@@ -1,4 +1,9 @@
-"""Settings, read from `HOSTAWAY_*` environment variables and an optional `.env` file.
+"""Settings, read from `HOSTAWAY_*` environment variables and optional `.env` files.
+
+A desktop host starts the server in a folder of its own choosing (not the checkout), so besides
+`.env` in the working directory the per-user settings file is read too: `user_env_file()`, e.g.
+`~/.config/hostaway-mcp/.env` on Linux. The environment wins over both; the working directory's
+file wins over the per-user one.
 
 Nothing here runs at import time: `Settings()` is built by the CLI (or a test) and handed to
 `build_server(settings)`. `.env.example` documents every field below; keep the two in step.
@@ -11,9 +16,15 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from platformdirs import user_cache_dir
+from platformdirs import user_cache_dir, user_config_dir
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 LIVE_BASE_URL = "https://api.hostaway.com/v1"
 # The in-process demo account answers on this host; it is never resolvable on a network, so a
@@ -22,8 +33,11 @@ LIVE_BASE_URL = "https://api.hostaway.com/v1"
 DEMO_BASE_URL = "https://sandbox.hostaway.invalid/v1"
 DEMO_ACCOUNT_ID = "10001"
 
+LOCAL_ENV_FILE = ".env"
+
 CREDENTIALS_HELP = (
-    "Set HOSTAWAY_ACCOUNT_ID and HOSTAWAY_SECRET_KEY (environment or a .env file). Both come from the "
+    "Set HOSTAWAY_ACCOUNT_ID and HOSTAWAY_SECRET_KEY (environment, or a .env file in the working folder or "
+    "the per-user settings folder: `hostaway-mcp check` names it). Both come from the "
     "Hostaway dashboard: Settings > Hostaway API (the account id is shown there; create an API key for "
     "the secret). To try the server without an account, run it with --demo (or HOSTAWAY_DEMO=1)."
 )
@@ -32,6 +46,16 @@ CREDENTIALS_HELP = (
 def default_cache_dir() -> Path:
     """Where the token cache and shared rate-limit state live: the OS's per-user cache folder."""
     return Path(user_cache_dir("hostaway-mcp", appauthor=False))
+
+
+def user_env_file() -> Path:
+    """The per-user settings file, read wherever the server starts (a host's `uvx` entry included)."""
+    return Path(user_config_dir("hostaway-mcp", appauthor=False)) / ".env"
+
+
+def env_files() -> tuple[Path, ...]:
+    """The `.env` files settings are read from, lowest priority first."""
+    return (user_env_file(), Path(LOCAL_ENV_FILE))
 
 
 def _is_loopback(host: str) -> bool:
@@ -48,7 +72,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(
         env_prefix="HOSTAWAY_",
-        env_file=".env",
+        env_file=LOCAL_ENV_FILE,  # widened to `env_files()` in settings_customise_sources
         env_file_encoding="utf-8",
         extra="ignore",
         frozen=True,
@@ -102,6 +126,20 @@ class Settings(BaseSettings):
     audit_log: Path | None = Field(
         default=None, description="JSON-lines audit log of write attempts (default: <cache_dir>/audit.jsonl)."
     )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # `Settings(_env_file=...)` (tests, tools) names its own files; only the default is widened.
+        if isinstance(dotenv_settings, DotEnvSettingsSource) and dotenv_settings.env_file == LOCAL_ENV_FILE:
+            dotenv_settings = DotEnvSettingsSource(settings_cls, env_file=env_files())
+        return init_settings, env_settings, dotenv_settings, file_secret_settings
 
     @field_validator("account_id", mode="before")
     @classmethod

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from hostaway_mcp import config
 from hostaway_mcp.config import Settings
 from hostaway_mcp.gateway import HostawayGateway
 from hostaway_mcp.sandbox import catalog as sandbox_catalog
@@ -27,6 +28,12 @@ PLANTED_SECRET = "sk-PLANTED-SECRET-9f8e7d6c5b4a"
 PLANTED_TOKEN = "eyJ.PLANTED-TOKEN.5a4b3c2d1e"
 ACCOUNT_ID = "59808"
 BASE_URL = "https://api.hostaway.com/v1"
+
+
+@pytest.fixture(autouse=True)
+def no_personal_env_file(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The developer's own per-user `.env` (real credentials, maybe) never reaches a test's settings."""
+    monkeypatch.setattr(config, "user_env_file", lambda: tmp_path_factory.getbasetemp() / "no-user-config" / ".env")
 
 
 class FakeClock:

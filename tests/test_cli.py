@@ -14,6 +14,8 @@ import json
 import logging
 import os
 import re
+import shlex
+import shutil
 import socket
 import subprocess
 import sys
@@ -35,6 +37,7 @@ from hostaway_mcp.server import build_server
 from hostaway_mcp.tools import TOOLSETS, catalogue
 from tests.conftest import ACCOUNT_ID, PLANTED_SECRET
 
+ROOT = Path(__file__).resolve().parent.parent
 CONSOLE_SCRIPT = Path(sys.executable).with_name("hostaway-mcp")
 CONFIRMED = {"new", "modified", "confirmed"}  # Hostaway statuses of a booking that will arrive
 RIGHT_SECRET = "right-secret-for-the-fake"
@@ -276,6 +279,47 @@ async def test_tools_in_read_only_mode_leaves_out_the_writes(capsys: pytest.Capt
         spec.name for spec in catalogue() if spec.kind == "write" and spec.default
     }
     assert "Read-only mode hides" in out
+
+
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("where", ["checkout", "elsewhere"])
+def test_the_tools_hint_is_a_command_that_works_as_printed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, where: str
+) -> None:
+    if shutil.which("uv") is None:
+        pytest.skip("uv is not on PATH: the hint in a checkout is a `uv run` command")
+    shell_dir = ROOT if where == "checkout" else tmp_path / "work"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOSTAWAY_")}
+    env.update(PWD=str(shell_dir), HOSTAWAY_CACHE_DIR=str(tmp_path / "cache"))
+    listed = subprocess.run(
+        [sys.executable, "-m", "hostaway_mcp", "tools"], cwd=shell_dir, env=env, capture_output=True, text=True
+    )
+    assert listed.returncode == 0, listed.stderr
+    hint = listed.stdout.strip().splitlines()[-1]
+    assert hint.startswith("Try one: uv run "), hint  # this test runs from a checkout
+    done = subprocess.run(
+        shlex.split(hint.removeprefix("Try one: ")),
+        cwd=shell_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=220,
+    )
+    assert done.returncode == 0, f"{hint}\n{done.stderr[-2000:]}"
+    assert "total: 24" in done.stdout
+
+
+@pytest.mark.timeout(120)
+def test_check_names_the_env_files_it_read(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    code, out, _ = run(capsys, "check", "--demo")
+    assert code == 0
+    assert re.search(r"^  settings\s+environment only \(no \.env here or in .+\)$", out, re.M), out
+    Path(".env").write_text("HOSTAWAY_DEMO_SEED=7\n")
+    code, out, _ = run(capsys, "check", "--demo")
+    assert code == 0
+    assert f"  settings      environment, then {(tmp_path / 'work' / '.env').resolve()}" in out
 
 
 def test_tools_json_has_one_line_summaries(capsys: pytest.CaptureFixture[str]) -> None:

@@ -34,7 +34,7 @@ from hostaway_mcp.cli.common import (
     settings_from_args,
     today,
 )
-from hostaway_mcp.config import Settings
+from hostaway_mcp.config import Settings, env_files, user_env_file
 from hostaway_mcp.domain import CONFIRMED_STATUSES
 from hostaway_mcp.errors import (
     AuthenticationError,
@@ -76,6 +76,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 @dataclass
 class Report:
     mode: str
+    settings: str
     account_id: str
     token: str
     token_cache: str
@@ -87,6 +88,7 @@ class Report:
     def lines(self) -> list[str]:
         rows = [
             ("mode", self.mode),
+            ("settings", self.settings),
             ("account", self.account_id),
             ("access token", self.token),
             ("token cache", self.token_cache),
@@ -127,6 +129,7 @@ async def check(settings: Settings, *, fresh_token: bool = False) -> Report:
             arrivals = await count_arrivals(gateway, first_day, last_day)
             return Report(
                 mode=_mode(settings),
+                settings=_settings_line(),
                 account_id=settings.effective_account_id,
                 token=_token_line(gateway),
                 token_cache=_cache_line(settings),
@@ -142,6 +145,14 @@ async def check(settings: Settings, *, fresh_token: bool = False) -> Report:
             )
     except HostawayError as exc:
         raise explain(exc, settings) from None
+
+
+def _settings_line() -> str:
+    """Where the settings came from: the environment, and each `.env` file that exists."""
+    found = [str(path.resolve()) for path in env_files() if path.is_file()]
+    if found:
+        return "environment, then " + ", then ".join(reversed(found))
+    return f"environment only (no .env here or in {user_env_file().parent})"
 
 
 @asynccontextmanager

@@ -8,14 +8,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
+import os
+import shlex
+import shutil
 import sys
 import threading
 import time
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from datetime import date
+from importlib.metadata import PackageNotFoundError, distribution
+from pathlib import Path
 from typing import Any, TextIO, TypeVar
+from urllib.parse import unquote, urlsplit
 
 from pydantic import ValidationError
 
@@ -170,3 +177,40 @@ def progress(label: str, *, stream: TextIO | None = None) -> Iterator[None]:
 def today() -> date:
     """Today on this machine: what the server itself uses as "today" outside tests."""
     return date.today()
+
+
+def command_name() -> str:
+    """How the person at this terminal starts `hostaway-mcp` again, for hints that must work as printed.
+
+    A checkout (an editable install) runs through `uv run`, with `--directory` when the terminal is
+    elsewhere; a console script on PATH that belongs to this interpreter is plain `hostaway-mcp`; a
+    wheel or folder run by `uvx --from` is that again; anything else falls back to `python -m`.
+    """
+    source = _installed_from()
+    if source is not None and source[1]:
+        checkout = source[0]
+        # `uv run --directory` moves into the checkout; the shell's PWD is where the person is.
+        here = Path(os.environ.get("PWD") or Path.cwd())
+        inside = here.resolve().is_relative_to(checkout.resolve())
+        return "uv run hostaway-mcp" if inside else f"uv run --directory {shlex.quote(str(checkout))} hostaway-mcp"
+    on_path = shutil.which("hostaway-mcp")
+    ours = Path(sys.executable).parent
+    ephemeral = os.environ.get("UV_RUN_RECURSION_DEPTH") is not None  # inside `uvx`: gone afterwards
+    if on_path is not None and Path(on_path).parent == ours and not ephemeral:
+        return "hostaway-mcp"
+    if source is not None:
+        return f"uvx --from {shlex.quote(str(source[0]))} hostaway-mcp"
+    return f"{shlex.quote(sys.executable)} -m hostaway_mcp"
+
+
+def _installed_from() -> tuple[Path, bool] | None:
+    """Where this package was installed from (a folder or a wheel) and whether editably (PEP 610)."""
+    try:
+        text = distribution("hostaway-mcp").read_text("direct_url.json")
+        record = json.loads(text) if text else None
+    except (PackageNotFoundError, ValueError):
+        return None
+    if not isinstance(record, dict) or not str(record.get("url", "")).startswith("file://"):
+        return None
+    editable = bool((record.get("dir_info") or {}).get("editable"))
+    return Path(unquote(urlsplit(record["url"]).path)), editable

@@ -12,7 +12,7 @@ import inspect
 import json
 from typing import TYPE_CHECKING, Any
 
-from hostaway_mcp.cli.common import EXIT_OK, add_mode_flags, settings_from_args
+from hostaway_mcp.cli.common import EXIT_OK, add_mode_flags, command_name, settings_from_args
 
 if TYPE_CHECKING:
     from hostaway_mcp.tools import ToolSpec
@@ -104,5 +104,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"Read-only mode hides {len(selection.hidden_by_read_only)} write tools: {names}.")
     elif len(offered) > reads:
         print("Write tools preview the change first and act only when called again with confirm=true.")
-    print("Try one: hostaway-mcp call list_properties '{\"limit\": 5}' --demo")
+    print(f"Try one: {command_name()} call list_properties '{{\"limit\": 5}}' --demo")
     return EXIT_OK
