@@ -34,6 +34,8 @@ DEMO_BASE_URL = "https://sandbox.hostaway.invalid/v1"
 DEMO_ACCOUNT_ID = "10001"
 
 LOCAL_ENV_FILE = ".env"
+# The example configs' stand-ins for credentials: refused with a fix-it message, never sent.
+PLACEHOLDER_PREFIX = "REPLACE_WITH_"
 
 CREDENTIALS_HELP = (
     "Set HOSTAWAY_ACCOUNT_ID and HOSTAWAY_SECRET_KEY (environment, or a .env file in the working folder or "
@@ -56,6 +58,14 @@ def user_env_file() -> Path:
 def env_files() -> tuple[Path, ...]:
     """The `.env` files settings are read from, lowest priority first."""
     return (user_env_file(), Path(LOCAL_ENV_FILE))
+
+
+def _refuse_placeholder(name: str, value: str, what: str) -> None:
+    if value.upper().startswith(PLACEHOLDER_PREFIX):
+        raise ValueError(
+            f"{name} still holds the example's placeholder {value!r}: replace it with {what} "
+            "(Hostaway dashboard: Settings > Hostaway API), or use --demo to try the demo account"
+        )
 
 
 def _is_loopback(host: str) -> bool:
@@ -147,6 +157,7 @@ class Settings(BaseSettings):
         if value is None or value == "":
             return None
         text = str(value).strip()
+        _refuse_placeholder("HOSTAWAY_ACCOUNT_ID", text, "your numeric account id")
         if not text.isdigit():
             raise ValueError("HOSTAWAY_ACCOUNT_ID must be the numeric Hostaway account id")
         return text
@@ -156,6 +167,8 @@ class Settings(BaseSettings):
     def _blank_secret_is_missing(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
             return None
+        if isinstance(value, str):
+            _refuse_placeholder("HOSTAWAY_SECRET_KEY", value.strip(), "an API key you create")
         return value
 
     @field_validator("toolsets", mode="before")
