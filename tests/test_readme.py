@@ -61,7 +61,7 @@ def clean_env(tmp_path: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def uv() -> str:
     found = shutil.which("uv")
-    assert found, "uv is not on PATH: the README's set-up command installs it (python3 -m pip install uv)"
+    assert found, "uv is not on PATH: install it as the README's Quick start says"
     return found
 
 

@@ -194,13 +194,18 @@ def command_name() -> str:
         inside = here.resolve().is_relative_to(checkout.resolve())
         return "uv run hostaway-mcp" if inside else f"uv run --directory {shlex.quote(str(checkout))} hostaway-mcp"
     on_path = shutil.which("hostaway-mcp")
-    ours = Path(sys.executable).parent
-    ephemeral = os.environ.get("UV_RUN_RECURSION_DEPTH") is not None  # inside `uvx`: gone afterwards
-    if on_path is not None and Path(on_path).parent == ours and not ephemeral:
+    ours = Path(sys.executable).parent.resolve()
+    if on_path is not None and Path(on_path).resolve().parent == ours and not _in_a_cache(ours):
         return "hostaway-mcp"
     if source is not None:
         return f"uvx --from {shlex.quote(str(source[0]))} hostaway-mcp"
     return f"{shlex.quote(sys.executable)} -m hostaway_mcp"
+
+
+def _in_a_cache(folder: Path) -> bool:
+    """Whether `folder` lies in a cache (a CACHEDIR.TAG above it): `uvx` runs from uv's cache, so the
+    command it put on PATH is gone once it exits."""
+    return any((parent / "CACHEDIR.TAG").is_file() for parent in folder.parents)
 
 
 def _installed_from() -> tuple[Path, bool] | None:

@@ -165,7 +165,12 @@ def demo_server(cache: Path) -> dict[str, Any]:
 
 @dataclass
 class Loopback:
-    """The demo account served on 127.0.0.1, so several server processes share one account."""
+    """The demo account served on 127.0.0.1, so several server processes share one account.
+
+    Rate limits are lifted on both sides: these tests are about what clients make of the answers,
+    and the limiter's own tests live elsewhere; at Hostaway's 15 requests per 10 s, calling every
+    tool once would spend most of its time waiting.
+    """
 
     sandbox: Sandbox
     base_url: str
@@ -176,6 +181,8 @@ class Loopback:
             "HOSTAWAY_ACCOUNT_ID": str(self.sandbox.account.account_id),
             "HOSTAWAY_SECRET_KEY": "client-suite-secret",
             "HOSTAWAY_CACHE_DIR": str(cache),
+            "HOSTAWAY_RATE_LIMIT_REQUESTS": "1000",
+            "HOSTAWAY_ACCOUNT_RATE_LIMIT_REQUESTS": "1000",
         }
         return {"command": str(CONSOLE_SCRIPT), "args": [], "env": env}
 
@@ -190,7 +197,7 @@ class Loopback:
 
 @contextmanager
 def loopback_account(listings: int = 8) -> Iterator[Loopback]:
-    sandbox = Sandbox(seed=7, today=date.today(), listings=listings)
+    sandbox = Sandbox(seed=7, today=date.today(), listings=listings, enforce_rate_limits=False)
     with serve_sandbox(sandbox) as base_url:
         yield Loopback(sandbox, base_url)
 

@@ -83,3 +83,11 @@ def test_the_readme_inspector_quick_check_runs_as_written(node_modules: Path, tm
     done = run([str(inspector(node_modules)), *words[2:]], tmp_path)  # the launcher `npx` would fetch
     assert done.returncode == 0, f"exit {done.returncode}\n{done.stderr[-4000:]}"
     assert {tool["name"] for tool in json.loads(done.stdout)["tools"]} == {spec.name for spec in catalogue()}
+
+
+def test_the_readme_names_the_node_version_the_pinned_inspector_needs() -> None:
+    lock = json.loads((NODE_DIR / "package-lock.json").read_text())
+    engines = lock["packages"]["node_modules/@modelcontextprotocol/inspector"]["engines"]["node"]
+    minimum = re.fullmatch(r">=(\d+)\.(\d+)\.\d+", engines)
+    assert minimum, engines
+    assert f"Inspector {PINNED.rsplit('.', 1)[0]} needs **Node.js {minimum[1]}.{minimum[2]} or later**" in README
