@@ -32,6 +32,7 @@ from platformdirs import user_cache_dir
 
 from hostaway_mcp.sandbox import Sandbox
 from hostaway_mcp.sandbox.http_server import serve_sandbox
+from hostaway_mcp.tools import catalogue
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -39,6 +40,8 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 CHECKOUT_PLACEHOLDER = "/ABSOLUTE/PATH/TO/hostaway-mcp"
 CONSOLE_SCRIPT = Path(sys.executable).with_name("hostaway-mcp")  # this checkout's, in its own venv
 NODE_DIR = HERE / "node"
+ALL_TOOLS = frozenset(spec.name for spec in catalogue())  # what HOSTAWAY_TOOLSETS=all offers
+DEFAULT_TOOLS = frozenset(spec.name for spec in catalogue() if spec.default)  # what a plain start offers
 
 # Failures that mean "the registry cannot be reached" (skip), not "the install is wrong" (fail).
 OFFLINE = re.compile(
@@ -158,9 +161,13 @@ def last_json(done: subprocess.CompletedProcess[str]) -> Any:
 # -- the server and the demo account ------------------------------------------------------------------
 
 
-def demo_server(cache: Path) -> dict[str, Any]:
-    """How a client starts this checkout's server on the demo account (stdio params as JSON)."""
-    return {"command": str(CONSOLE_SCRIPT), "args": ["--demo"], "env": {"HOSTAWAY_CACHE_DIR": str(cache)}}
+def demo_server(cache: Path, *, every_tool: bool = True) -> dict[str, Any]:
+    """How a client starts this checkout's server on the demo account (stdio params as JSON).
+
+    `every_tool` turns every toolset on (HOSTAWAY_TOOLSETS=all), so a client sees all the tools.
+    """
+    env = {"HOSTAWAY_CACHE_DIR": str(cache)} | ({"HOSTAWAY_TOOLSETS": "all"} if every_tool else {})
+    return {"command": str(CONSOLE_SCRIPT), "args": ["--demo"], "env": env}
 
 
 @dataclass
@@ -183,6 +190,7 @@ class Loopback:
             "HOSTAWAY_CACHE_DIR": str(cache),
             "HOSTAWAY_RATE_LIMIT_REQUESTS": "1000",
             "HOSTAWAY_ACCOUNT_RATE_LIMIT_REQUESTS": "1000",
+            "HOSTAWAY_TOOLSETS": "all",
         }
         return {"command": str(CONSOLE_SCRIPT), "args": [], "env": env}
 

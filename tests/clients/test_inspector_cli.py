@@ -17,8 +17,7 @@ from typing import Any
 
 import pytest
 
-from hostaway_mcp.tools import catalogue
-from tests.clients.conftest import CHECKOUT_PLACEHOLDER, CONSOLE_SCRIPT, NODE_DIR, README, ROOT
+from tests.clients.conftest import CHECKOUT_PLACEHOLDER, CONSOLE_SCRIPT, DEFAULT_TOOLS, NODE_DIR, README, ROOT
 
 INSPECTOR_TIMEOUT_S = 120
 PINNED = json.loads((NODE_DIR / "package.json").read_text())["dependencies"]["@modelcontextprotocol/inspector"]
@@ -55,7 +54,7 @@ def test_inspector_strict_tools_list_finds_no_schema_portability_errors(node_mod
     assert done.returncode == 0, f"exit {done.returncode}\n{done.stderr[-4000:]}"
     assert "Error: tool" not in done.stderr, done.stderr
     listed = json.loads(done.stdout)["tools"]
-    assert {tool["name"] for tool in listed} == {spec.name for spec in catalogue()}
+    assert {tool["name"] for tool in listed} == DEFAULT_TOOLS
     assert all(tool.get("outputSchema") for tool in listed), "every tool returns a typed, structured result"
 
 
@@ -82,7 +81,7 @@ def test_the_readme_inspector_quick_check_runs_as_written(node_modules: Path, tm
     assert "--strict" in words
     done = run([str(inspector(node_modules)), *words[2:]], tmp_path)  # the launcher `npx` would fetch
     assert done.returncode == 0, f"exit {done.returncode}\n{done.stderr[-4000:]}"
-    assert {tool["name"] for tool in json.loads(done.stdout)["tools"]} == {spec.name for spec in catalogue()}
+    assert {tool["name"] for tool in json.loads(done.stdout)["tools"]} == DEFAULT_TOOLS
 
 
 def test_the_readme_names_the_node_version_the_pinned_inspector_needs() -> None:
