@@ -8,6 +8,7 @@ checkout, as it would for a user.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from pathlib import Path
@@ -107,10 +108,10 @@ def test_langchain_loads_every_tool_and_calls_one(frameworks_python: Path, tmp_p
     assert verdict["per_call_writes"] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="each per-call process keeps its own duplicate guard until the durable write ledger (issue 12) "
-    "lands; when this passes, remove this marker",
+@pytest.mark.skipif(
+    importlib.util.find_spec("hostaway_mcp.ledger") is None,
+    reason="the durable write ledger (issue 12) has not landed: until then each per-call process has its own "
+    "duplicate guard, and the guest does get the text twice",
 )
 @pytest.mark.timeout(600)
 def test_langchain_per_call_sessions_cannot_send_a_message_twice(

@@ -40,9 +40,14 @@ async def main(spec: dict[str, Any]) -> dict[str, Any]:
         per_call = {tool.name: tool for tool in await client.get_tools()}  # a new process per call
         for _ in range(2):
             try:
-                answers.append({"ok": json.loads(text_of(await per_call[write["tool"]].ainvoke(write["arguments"])))})
+                answer = text_of(await per_call[write["tool"]].ainvoke(write["arguments"]))
             except ToolException as refused:
                 answers.append({"error": str(refused)})
+                continue
+            try:
+                answers.append({"ok": json.loads(answer)})
+            except ValueError:
+                answers.append({"text": answer})  # a result without structured JSON text
     return {"tools": sorted(tools), "listed": listed, "per_call_writes": answers}
 
 
