@@ -12,6 +12,7 @@ puts the connection's state in a context variable for the duration of each `reso
 
 from __future__ import annotations
 
+import re
 import time
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -32,6 +33,7 @@ from hostaway_mcp.tools._runtime import AppState
 from hostaway_mcp.tools.properties import get_property_details, summarize_listing
 
 JSON = "application/json"
+_ASCII_ID = re.compile(r"[0-9]{1,15}")
 PAGE_SIZE = 100  # listings per request when reading every property
 _request_state: ContextVar[AppState | None] = ContextVar("hostaway_resource_state", default=None)
 
@@ -226,9 +228,11 @@ async def read_properties() -> str:
 
 async def read_property(property_id: str, ctx: Context) -> str:
     state = _state_from(ctx)
-    if not property_id.isdigit() or int(property_id) < 1:
+    # ASCII digits only: str.isdigit() also says yes to "١٢٣" and "²" (and int("²") raises).
+    if not _ASCII_ID.fullmatch(property_id) or int(property_id) < 1:
         raise ResourceNotFoundError(
-            f"Property id must be a positive number, not {property_id!r}: read hostaway://properties for the ids."
+            f"Property id must be a positive whole number written with the digits 0-9, not {property_id[:40]!r}: "
+            "read hostaway://properties for the ids."
         )
     try:
         details = await get_property_details(state, int(property_id))

@@ -16,6 +16,7 @@ from datetime import UTC
 
 import httpx
 from mcp.server import MCPServer
+from mcp.server.mcpserver.tools import Tool
 from mcp.types import ToolAnnotations
 
 from hostaway_mcp import __version__
@@ -27,6 +28,8 @@ from hostaway_mcp.prompts import register_prompts
 from hostaway_mcp.ratelimit import Clock, RateLimiter, Sleep
 from hostaway_mcp.ratelimit_shared import open_coordination
 from hostaway_mcp.resources import register_resources
+from hostaway_mcp.tools import ToolSpec
+from hostaway_mcp.tools._arguments import strict_tool
 from hostaway_mcp.tools._runtime import AppState, hostaway_tool
 from hostaway_mcp.tools.toolsets import selection_for
 
@@ -56,6 +59,19 @@ DEMO_NOTE = (
     "\nDEMO MODE: this server is connected to a generated demo account, not a real Hostaway "
     "account. Say so when you present results; nothing here affects real guests."
 )
+
+
+def registered_tool(spec: ToolSpec) -> Tool:
+    """The tool as the server offers it: errors translated, annotations by kind, arguments strict."""
+    hints = READ_HINTS if spec.kind == "read" else WRITE_HINTS
+    tool = Tool.from_function(
+        hostaway_tool(spec.fn),
+        name=spec.name,
+        title=spec.title,
+        description=inspect.cleandoc(spec.fn.__doc__ or ""),  # the SDK sends docstrings un-dedented
+        annotations=ToolAnnotations(title=spec.title, **hints),
+    )
+    return strict_tool(tool)
 
 
 def build_server(
@@ -118,28 +134,20 @@ def build_server(
             finally:
                 await ledger.aclose()
 
-    server: MCPServer[AppState] = MCPServer(
-        "hostaway-mcp",
-        title="Hostaway",
-        version=__version__,
-        instructions=INSTRUCTIONS + (DEMO_NOTE if settings.demo else ""),
-        lifespan=lifespan,
-    )
     selection = selection_for(settings)  # HOSTAWAY_TOOLSETS, HOSTAWAY_TOOLS; read-only hides writes
     named_but_hidden = [spec.name for spec in selection.hidden_by_read_only if spec.name in settings.tools]
     if named_but_hidden:
         logger.warning(
             "HOSTAWAY_TOOLS names %s, but read-only mode hides every write tool", ", ".join(named_but_hidden)
         )
-    for spec in selection.offered:
-        hints = READ_HINTS if spec.kind == "read" else WRITE_HINTS
-        server.add_tool(
-            hostaway_tool(spec.fn),
-            name=spec.name,
-            title=spec.title,
-            description=inspect.cleandoc(spec.fn.__doc__ or ""),  # the SDK sends docstrings un-dedented
-            annotations=ToolAnnotations(title=spec.title, **hints),
-        )
+    server: MCPServer[AppState] = MCPServer(
+        "hostaway-mcp",
+        title="Hostaway",
+        version=__version__,
+        instructions=INSTRUCTIONS + (DEMO_NOTE if settings.demo else ""),
+        lifespan=lifespan,
+        tools=[registered_tool(spec) for spec in selection.offered],
+    )
     register_resources(server)
     register_prompts(server, selection.names)
     return server

@@ -1,6 +1,11 @@
-"""Checks on tool arguments that a JSON schema cannot express (date order, ranges, the past).
+"""Tool argument types, and checks that a JSON schema cannot express (date order, ranges, the past).
 
-Each failure is a `ToolError` that says what to fix, raised before any request is sent.
+The types take arguments strictly where pydantic would otherwise guess: `true` is not booking 1,
+`"١٢٣"` is not property 123 (and `"yes"` is not a confirmation: writes take `StrictBool`); dates
+stay within years an account can hold, so arithmetic on them never overflows; free text has a
+maximum length the schema states. Unknown argument names are refused by `_arguments.strict_tool`.
+
+Each failed check is a `ToolError` that says what to fix, raised before any request is sent.
 """
 
 from __future__ import annotations
@@ -9,19 +14,45 @@ from datetime import date, datetime, timedelta
 from typing import Annotated
 
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import Field
+from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 from hostaway_mcp.localtime import LocalToday, earliest_today, past_reason
 
 MAX_STAY_NIGHTS = 366
 MAX_REPORT_DAYS = 731
 
+# A JSON number is exact up to 2**53; Hostaway's ids are far below that.
+MAX_ID = 2**53 - 1
+# Wide enough for any account, narrow enough that a day or a year added to a date never leaves
+# the calendar (9999-12-31 plus one day is an OverflowError).
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
+SHORT_TEXT_CHARS = 100  # a city, a country, a channel
+MAX_OFFSET = 100_000  # further than any list reaches; keeps page arithmetic and requests sane
+MAX_AMOUNT = 100_000_000.0  # a price bound in any currency
+NAME_CHARS = 200  # a property or guest name, an email address
+
+
+def _whole_number(value: object) -> object:
+    """An id as a model sends it: a JSON integer, or its ASCII digits in a string; nothing else."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("id_type", "an id is a whole number such as 305, not true or false")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        return int(value.strip())
+    raise PydanticCustomError("id_type", "an id is a whole number written with the digits 0-9, such as 305")
+
+
+# Any id argument: a positive whole number (`"305"` too), never `true`, `3.5` or `"١٢٣"`.
+WholeId = Annotated[int, BeforeValidator(_whole_number), Field(gt=0, le=MAX_ID)]
 IsoDate = Annotated[
     date,
-    Field(description="A date as YYYY-MM-DD."),
+    Field(ge=EARLIEST_DATE, le=LATEST_DATE, description="A date as YYYY-MM-DD (years 2000 to 2099)."),
 ]
-PropertyId = Annotated[int, Field(gt=0, description="Property (listing) id, from list_properties.")]
-BookingId = Annotated[int, Field(gt=0, description="Booking (reservation) id, from search_bookings.")]
+PropertyId = Annotated[WholeId, Field(description="Property (listing) id, from list_properties.")]
+BookingId = Annotated[WholeId, Field(description="Booking (reservation) id, from search_bookings.")]
 
 
 def check_night_range(

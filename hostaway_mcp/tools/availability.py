@@ -30,7 +30,15 @@ from hostaway_mcp.models.properties import (
 )
 from hostaway_mcp.tools._lookups import fetch_listing
 from hostaway_mcp.tools._runtime import State
-from hostaway_mcp.tools._validation import IsoDate, PropertyId, check_night_range, check_not_past_anywhere
+from hostaway_mcp.tools._validation import (
+    MAX_AMOUNT,
+    MAX_OFFSET,
+    SHORT_TEXT_CHARS,
+    IsoDate,
+    PropertyId,
+    check_night_range,
+    check_not_past_anywhere,
+)
 from hostaway_mcp.tools.properties import listing_name
 
 logger = logging.getLogger(__name__)
@@ -116,19 +124,24 @@ async def search_available_properties(
         IsoDate, Field(description="Departure date, YYYY-MM-DD: the morning the stay ends, not a night.")
     ],
     guests: Annotated[int, Field(ge=1, le=50, description="Number of guests (1-50).")] = 1,
-    city: Annotated[str | None, Field(description="Only properties in this city (exact name).")] = None,
+    city: Annotated[
+        str | None,
+        Field(max_length=SHORT_TEXT_CHARS, description="Only properties in this city (exact name, <= 100 chars)."),
+    ] = None,
     min_bedrooms: Annotated[int | None, Field(ge=0, le=50, description="At least this many bedrooms.")] = None,
     max_total_price: Annotated[
         float | None,
         Field(
             gt=0,
+            le=MAX_AMOUNT,
             description="Highest acceptable total_price (sum of nightly prices, before cleaning fee and taxes), "
             "in each property's own currency.",
         ),
     ] = None,
     limit: Annotated[int, Field(ge=1, le=25, description="Bookable properties to return at most.")] = 10,
     offset: Annotated[
-        int, Field(ge=0, description="Resume after this many candidates: next_offset of the same search.")
+        int,
+        Field(ge=0, le=MAX_OFFSET, description="Resume after this many candidates: next_offset of the same search."),
     ] = 0,
 ) -> AvailabilitySearch:
     """Find properties that can be booked for a stay: free every night, rules met, room for the guests.

@@ -49,7 +49,7 @@ from hostaway_mcp.privacy import (
 from hostaway_mcp.tools._directory import property_names
 from hostaway_mcp.tools._lookups import fetch_reservation
 from hostaway_mcp.tools._runtime import AppState, State
-from hostaway_mcp.tools._validation import BookingId
+from hostaway_mcp.tools._validation import SHORT_TEXT_CHARS, BookingId, IsoDate, PropertyId
 
 SCAN_PAGE_SIZE = 100
 MAX_SCAN_PAGES = 10  # a client-side filtered search reads at most 1,000 bookings
@@ -308,34 +308,45 @@ async def _legacy_ids_in_use(gateway: HostawayGateway, params: dict[str, Any], i
 
 async def search_bookings(
     state: State,
-    arrival_from: Annotated[date | None, Field(description="Only bookings arriving on or after this date.")] = None,
-    arrival_to: Annotated[date | None, Field(description="Only bookings arriving on or before this date.")] = None,
+    arrival_from: Annotated[IsoDate | None, Field(description="Only bookings arriving on or after this date.")] = None,
+    arrival_to: Annotated[IsoDate | None, Field(description="Only bookings arriving on or before this date.")] = None,
     departure_from: Annotated[
-        date | None, Field(description="Only bookings departing (checking out) on or after this date.")
+        IsoDate | None, Field(description="Only bookings departing (checking out) on or after this date.")
     ] = None,
-    departure_to: Annotated[date | None, Field(description="Only bookings departing on or before this date.")] = None,
+    departure_to: Annotated[
+        IsoDate | None, Field(description="Only bookings departing on or before this date.")
+    ] = None,
     staying_on: Annotated[
-        date | None,
+        IsoDate | None,
         Field(description="Only bookings with a guest in the property that night: arrival <= date < departure."),
     ] = None,
-    property_id: Annotated[int | None, Field(gt=0, description="Only this property (id from list_properties).")] = None,
+    property_id: Annotated[
+        PropertyId | None, Field(description="Only this property (id from list_properties).")
+    ] = None,
     guest_name: Annotated[
-        str | None, Field(min_length=2, max_length=100, description="Only guests whose name contains this text.")
+        str | None,
+        Field(min_length=2, max_length=100, description="Only guests whose name contains this text (2-100 chars)."),
     ] = None,
     guest_email: Annotated[
-        str | None, Field(min_length=3, max_length=254, description="Only bookings with this guest email.")
+        str | None,
+        Field(min_length=3, max_length=254, description="Only bookings with this guest email (<= 254 chars)."),
     ] = None,
     channel: Annotated[
         str | None,
-        Field(description="Only this channel: airbnb, booking.com, vrbo, direct, booking engine, expedia, ..."),
+        Field(
+            max_length=SHORT_TEXT_CHARS,
+            description="Only this channel: airbnb, booking.com, vrbo, direct, booking engine, expedia, ... "
+            "(<= 100 chars).",
+        ),
     ] = None,
     statuses: Annotated[
-        list[str] | None,
+        list[Annotated[str, Field(max_length=SHORT_TEXT_CHARS)]] | None,
         Field(
             max_length=20,
             description=(
                 "Only these statuses, in plain words: confirmed, cancelled, inquiry, request to book, owner "
-                "stay, awaiting payment, declined, expired (or raw Hostaway statuses). Default: every status."
+                "stay, awaiting payment, declined, expired (or raw Hostaway statuses), each <= 100 chars. "
+                "Default: every status."
             ),
         ),
     ] = None,

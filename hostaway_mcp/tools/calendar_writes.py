@@ -21,7 +21,7 @@ from typing import Annotated, Any
 
 from mcp.server.mcpserver import ElicitationResult, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from hostaway_mcp.calendar import (
     Night,
@@ -252,7 +252,7 @@ _ask_unblock = asker(_plan_unblock)
 _ask_rates = asker(_plan_rates)
 
 ConfirmArg = Annotated[
-    bool,
+    StrictBool,
     Field(description="true only after the user has seen the preview and explicitly agreed to this change."),
 ]
 
@@ -266,7 +266,10 @@ async def block_dates(
     end_date: EndDate,
     note: Annotated[
         str | None,
-        Field(max_length=MAX_NOTE_CHARS, description="Why the nights are blocked (shown in the Hostaway calendar)."),
+        Field(
+            max_length=MAX_NOTE_CHARS,
+            description="Why the nights are blocked (shown in the Hostaway calendar), <= 500 chars.",
+        ),
     ] = None,
     confirm: ConfirmArg = False,
 ) -> CalendarWriteResult:

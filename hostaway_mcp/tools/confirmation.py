@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 from mcp.server.mcpserver import AcceptedElicitation, CancelledElicitation, Context, Elicit, ElicitationResult
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from hostaway_mcp import audit
 from hostaway_mcp.config import Settings
@@ -47,7 +47,8 @@ ConfirmedBy = Literal["form", "confirm"]
 class ConfirmationForm(BaseModel):
     """The form shown to the person: the question carries the exact change, the box says yes."""
 
-    confirm: bool = Field(title="Confirm", description="Tick to confirm exactly this change.")
+    # Strict: only a ticked box (JSON true) confirms; "yes", "true" or 1 from a client do not.
+    confirm: StrictBool = Field(title="Confirm", description="Tick to confirm exactly this change.")
 
 
 class FormUnavailable(ConfirmationForm):

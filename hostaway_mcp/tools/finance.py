@@ -50,7 +50,7 @@ from hostaway_mcp.revenue import (
 )
 from hostaway_mcp.tools._lookups import fetch_listing
 from hostaway_mcp.tools._runtime import State
-from hostaway_mcp.tools._validation import IsoDate, PropertyId, check_period
+from hostaway_mcp.tools._validation import MAX_OFFSET, IsoDate, PropertyId, check_period
 
 MAX_RESERVATION_PAGES = 500  # 50,000 reservations in one report; beyond that, ask for less
 MAX_PROPERTY_IDS = 500
@@ -259,7 +259,7 @@ async def get_revenue_report(
     ] = "property",
     basis: BasisArg = "stay",
     limit: Annotated[int, Field(ge=1, le=500, description="Groups per page.")] = 100,
-    offset: Annotated[int, Field(ge=0, description="Skip this many groups (from next_offset).")] = 0,
+    offset: Annotated[int, Field(ge=0, le=MAX_OFFSET, description="Skip this many groups (from next_offset).")] = 0,
 ) -> RevenueReport:
     """Report revenue, booked nights, occupancy, ADR, RevPAR and cancellations for a period.
 
@@ -318,7 +318,9 @@ async def get_property_financials(
     end_date: Annotated[IsoDate, Field(description="Last day of the period (YYYY-MM-DD), inclusive.")],
     basis: BasisArg = "stay",
     limit: Annotated[int, Field(ge=1, le=200, description="Booking lines per page.")] = 50,
-    offset: Annotated[int, Field(ge=0, description="Skip this many booking lines (from next_offset).")] = 0,
+    offset: Annotated[
+        int, Field(ge=0, le=MAX_OFFSET, description="Skip this many booking lines (from next_offset).")
+    ] = 0,
 ) -> PropertyFinancials:
     """Report one property's revenue metrics for a period, with its booking lines.
 

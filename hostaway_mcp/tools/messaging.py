@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import ElicitationResult, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from hostaway_mcp import audit
 from hostaway_mcp.domain import ENDED_STATUSES, channel_name, flag, parse_date, status_words, text, whole
@@ -355,11 +355,11 @@ async def send_guest_message(
         ),
     ] = "auto",
     confirm: Annotated[
-        bool,
+        StrictBool,
         Field(description="true only after the user has seen the preview and explicitly agreed to send it."),
     ] = False,
     allow_duplicate: Annotated[
-        bool,
+        StrictBool,
         Field(
             description="true only if the user explicitly wants the same text sent again to the same guest "
             "within 10 minutes of an earlier send."

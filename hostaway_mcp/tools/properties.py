@@ -13,7 +13,7 @@ from hostaway_mcp.models.properties import PropertyDetails, PropertyList, Proper
 from hostaway_mcp.privacy import LISTING_ACCESS_FIELDS, access_details, free_text
 from hostaway_mcp.tools._lookups import fetch_listing
 from hostaway_mcp.tools._runtime import AppState, State
-from hostaway_mcp.tools._validation import PropertyId
+from hostaway_mcp.tools._validation import MAX_OFFSET, NAME_CHARS, SHORT_TEXT_CHARS, PropertyId
 
 # Two image URLs keep the result within ~15% of the raw listing (design §7); image_count tells
 # how many more there are.
@@ -57,11 +57,19 @@ def summarize_listing(listing: dict[str, Any]) -> PropertySummary:
 
 async def list_properties(
     state: State,
-    city: Annotated[str | None, Field(description="Only properties in this city (exact name).")] = None,
-    country: Annotated[str | None, Field(description="Only properties in this country.")] = None,
-    name: Annotated[str | None, Field(description="Only properties whose name contains this text.")] = None,
+    city: Annotated[
+        str | None,
+        Field(max_length=SHORT_TEXT_CHARS, description="Only properties in this city (exact name, <= 100 chars)."),
+    ] = None,
+    country: Annotated[
+        str | None, Field(max_length=SHORT_TEXT_CHARS, description="Only properties in this country (<= 100 chars).")
+    ] = None,
+    name: Annotated[
+        str | None,
+        Field(max_length=NAME_CHARS, description="Only properties whose name contains this text (<= 200 chars)."),
+    ] = None,
     limit: Annotated[int, Field(ge=1, le=100, description="Properties per page.")] = 25,
-    offset: Annotated[int, Field(ge=0, description="Skip this many (from next_offset).")] = 0,
+    offset: Annotated[int, Field(ge=0, le=MAX_OFFSET, description="Skip this many (from next_offset).")] = 0,
 ) -> PropertyList:
     """List the manager's properties (Hostaway listings) with their ids, size and base price.
 
