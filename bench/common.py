@@ -118,15 +118,18 @@ def make_sandbox(listings: int = 24, *, latency: float | tuple[float, float] = 0
     return Sandbox(seed=SEED, today=TODAY, listings=listings, latency=latency, **options)
 
 
-def set_sandbox_limits(sandbox: Any, per_ip: int, per_account: int, window_s: float) -> None:
-    """Compress the sandbox's rate windows for --quick runs.
+def gate_settings(scale: Scale) -> dict[str, str]:
+    """Our gates (the defaults) with every window compressed like the sandbox's, as settings."""
+    from hostaway_mcp.ratelimit.gates import CURRENT
 
-    The Sandbox has no constructor option for its limits yet, so this swaps its limiter (the
-    same class, other numbers). Asked for as `Sandbox(rate_limits=...)` in the #9 report.
-    """
-    from hostaway_mcp.sandbox.limits import RollingWindowLimiter
+    return {f"rate_limit_{name}": f"{limit}/{window / scale.factor:g}" for name, (limit, window) in CURRENT.items()}
 
-    sandbox._limiter = RollingWindowLimiter(per_ip, per_account, window_s)
+
+def sandbox_limits(scale: Scale, profile: str = "current") -> Any:
+    """Hostaway's limits (current or legacy) for the sandbox, windows compressed like `scale`."""
+    from hostaway_mcp.sandbox.limits import RateLimits
+
+    return RateLimits.profile(profile).scaled(1 / scale.factor)  # type: ignore[arg-type]
 
 
 def bench_settings(cache_dir: Path, **overrides: Any) -> Any:
@@ -226,7 +229,7 @@ def skip_client_validation() -> None:
 async def premint_token(settings: Any, transport: httpx.AsyncBaseTransport) -> None:
     """Mint and cache the access token (in settings.cache_dir) before a measurement starts."""
     from hostaway_mcp.gateway import HostawayGateway
-    from hostaway_mcp.ratelimit_shared import open_coordination
+    from hostaway_mcp.ratelimit.coordination import open_coordination
 
     async with (
         open_coordination(settings) as shared,

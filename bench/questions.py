@@ -80,7 +80,7 @@ async def run(quick: bool) -> Table:
         table.figures[f"{tool}:{listings}:wall"] = figures["wall"]
     table.notes.append(
         f"Sandbox latency {REALISTIC_LATENCY[0] * 1000:.0f}-{REALISTIC_LATENCY[1] * 1000:.0f} ms per call, "
-        "15/10 s per IP and 20/10 s per account enforced; token minted before each question."
+        "Hostaway's current limits enforced (200/10 s per account and per IP); token minted before each question."
     )
     table.notes.append("API calls exclude the token exchange; 'results' is the number of items returned.")
     if quick:

@@ -26,6 +26,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from hostaway_mcp.ratelimit.gates import CURRENT, GateName, parse_gate_size
+
 LIVE_BASE_URL = "https://api.hostaway.com/v1"
 # The in-process demo account answers on this host; it is never resolvable on a network, so a
 # live configuration cannot reach the sandbox by accident (and the sandbox is only ever wired in
@@ -108,11 +110,34 @@ class Settings(BaseSettings):
         default=(), description="Single tools to offer on top of the toolsets, by name."
     )
 
-    rate_limit_requests: int = Field(default=15, ge=1, description="Requests allowed per window (per IP).")
-    account_rate_limit_requests: int = Field(
-        default=20, ge=1, description="Requests allowed per window for the whole account, all processes."
+    # Hostaway's limits as gates (hostaway-api-2026.md §4.1); each REQUESTS/SECONDS, unset: the default.
+    rate_limit_profile: Literal["current", "legacy"] = Field(
+        default="current",
+        description="current: Hostaway's limits since 2026-08-20; legacy: the old 15 / 10 s per IP, 20 per account.",
     )
-    rate_limit_window_s: float = Field(default=10.0, gt=0, description="Rolling window length in seconds.")
+    rate_limit_account: str | None = Field(
+        default=None, description="General gate per account (default 180/10: 90% of Hostaway's 200 per 10 s)."
+    )
+    rate_limit_ip: str | None = Field(
+        default=None, description="General gate per IP address (default 180/10: 90% of Hostaway's 200 per 10 s)."
+    )
+    rate_limit_messages: str | None = Field(
+        default=None, description="Guest messages sent, per account (default 27/60: 90% of Hostaway's 30 per 60 s)."
+    )
+    rate_limit_quotes: str | None = Field(
+        default=None, description="Price quotes per account (default 360/10: 90% of Hostaway's 400 per 10 s)."
+    )
+    rate_limit_bookings: str | None = Field(
+        default=None, description="Reservations created per account (default 180/10: 90% of Hostaway's 200 per 10 s)."
+    )
+    rate_limit_egress: str | None = Field(
+        default=None,
+        description="Name of this machine's public address for the per-IP gate (default: the host name); "
+        "give machines behind one address the same name.",
+    )
+    rate_limit_adapt: bool = Field(
+        default=True, description="Switch to the legacy profile when Hostaway's 429s show the old limits."
+    )
     shared_rate_limit: bool = Field(
         default=True,
         description="Share one rate-limit budget with other hostaway-mcp processes on this machine.",
@@ -162,6 +187,14 @@ class Settings(BaseSettings):
             raise ValueError("HOSTAWAY_ACCOUNT_ID must be the numeric Hostaway account id")
         return text
 
+    @field_validator(
+        "rate_limit_account", "rate_limit_ip", "rate_limit_messages", "rate_limit_quotes", "rate_limit_bookings"
+    )
+    @classmethod
+    def _gate_size(cls, value: str | None) -> str | None:
+        size = parse_gate_size(value)
+        return None if size is None else f"{size[0]}/{size[1]:g}"
+
     @field_validator("secret_key", mode="before")
     @classmethod
     def _blank_secret_is_missing(cls, value: object) -> object:
@@ -203,6 +236,18 @@ class Settings(BaseSettings):
         if self.demo and self.base_url == LIVE_BASE_URL:
             object.__setattr__(self, "base_url", DEMO_BASE_URL)
         return self
+
+    @property
+    def gate_sizes(self) -> dict[GateName, tuple[int, float]]:
+        """Every gate's (requests, window seconds): the configured ones, else the defaults."""
+        configured: dict[GateName, str | None] = {
+            "account": self.rate_limit_account,
+            "ip": self.rate_limit_ip,
+            "messages": self.rate_limit_messages,
+            "quotes": self.rate_limit_quotes,
+            "bookings": self.rate_limit_bookings,
+        }
+        return {name: parse_gate_size(raw) or CURRENT[name] for name, raw in configured.items()}
 
     @property
     def has_credentials(self) -> bool:

@@ -39,7 +39,8 @@ from hostaway_mcp.errors import (
     TransportError,
     UpstreamError,
 )
-from hostaway_mcp.ratelimit import Clock, RateLimiter, RollingWindowLimiter, Sleep
+from hostaway_mcp.ratelimit import Clock, RateLimiter, Sleep
+from hostaway_mcp.ratelimit.coordination import in_process_limiter
 
 logger = logging.getLogger(__name__)
 
@@ -103,9 +104,7 @@ class HostawayGateway:
         self._transport = transport
         self._sleep = sleep
         self._wall_clock = wall_clock
-        self.limiter: RateLimiter = limiter or RollingWindowLimiter(
-            settings.rate_limit_requests, settings.rate_limit_window_s, clock=clock, sleep=sleep
-        )
+        self.limiter: RateLimiter = limiter or in_process_limiter(settings, clock=clock, sleep=sleep)
         self._account_id = settings.effective_account_id
         self._secret = settings.effective_secret
         cache: TokenCache | None = (
@@ -352,15 +351,16 @@ class HostawayGateway:
         self.stats.attempts += 1
         self.stats.by_path[endpoint] = self.stats.by_path.get(endpoint, 0) + 1
         started = time.perf_counter()
-        async with self.limiter.slot():
+        async with self.limiter.slot(method, route) as ticket:
             response = await http.request(
                 method, path.lstrip("/"), params=params, json=json, data=data, headers=headers
             )
+        if response.status_code == 429:
+            self.stats.rate_limited += 1
+            await self.limiter.rate_limited(ticket, response.headers)
         logger.debug(
             "%s %s -> %d in %.0f ms", method, route, response.status_code, (time.perf_counter() - started) * 1e3
         )
-        if response.status_code == 429:
-            self.stats.rate_limited += 1
         return response
 
     # -- turning answers into results or errors ---------------------------------------------------

@@ -46,12 +46,25 @@ class TokenStatus(ResultModel):
     minted_this_run: int
 
 
+class GateStatus(ResultModel):
+    gate: str
+    limit: int
+    window_s: float
+    in_window: int
+    available: int
+    paused_for_s: float | None = None  # Hostaway asked us to stop this gate for a while
+
+
 class RateLimitStatus(ResultModel):
+    """The general gate (what an ordinary read may use) first, then every gate."""
+
+    profile: str
     limit: int
     window_s: float
     in_window: int
     available: int
     scope: str
+    gates: list[GateStatus]
 
 
 class RequestStats(ResultModel):
@@ -90,7 +103,8 @@ def register_resources(server: MCPServer[AppState]) -> None:
         name="status",
         title="Server status",
         description="Mode (demo or live), account, read-only mode, access-token freshness (never the token), "
-        "the rate-limit budget left and request counters. Read it to explain slow or refused calls.",
+        "the rate limits in force (current or legacy profile) with what is left of each, and request "
+        "counters. Read it to explain slow or refused calls.",
         mime_type=JSON,
     )(read_status)
     server.resource(
@@ -165,11 +179,23 @@ async def status_of(state: AppState) -> ServerStatus:
         "(timeZoneName), and results say which local date they used.",
         token=await _token_status(state),
         rate_limit=RateLimitStatus(
+            profile=budget.profile + (f" ({budget.profile_note})" if budget.profile_note else ""),
             limit=budget.limit,
             window_s=budget.window_s,
             in_window=budget.in_window,
             available=budget.available,
             scope=budget.scope,
+            gates=[
+                GateStatus(
+                    gate=gate.description,
+                    limit=gate.limit,
+                    window_s=gate.window_s,
+                    in_window=gate.in_window,
+                    available=gate.available,
+                    paused_for_s=round(gate.blocked_for_s, 1) or None,
+                )
+                for gate in budget.gates
+            ],
         ),
         requests=RequestStats(
             attempts=stats.attempts,

@@ -26,7 +26,7 @@ from hostaway_mcp.ledger import WriteLedger
 from hostaway_mcp.localtime import Now, utc_now
 from hostaway_mcp.prompts import register_prompts
 from hostaway_mcp.ratelimit import Clock, RateLimiter, Sleep
-from hostaway_mcp.ratelimit_shared import open_coordination
+from hostaway_mcp.ratelimit.coordination import open_coordination
 from hostaway_mcp.resources import register_resources
 from hostaway_mcp.tools import ToolSpec
 from hostaway_mcp.tools._arguments import strict_tool

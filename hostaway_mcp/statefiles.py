@@ -172,14 +172,20 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         raise
 
 
+def open_private(path: Path) -> int:
+    """A read-write descriptor on a private state file (created 0600 in a 0700 folder), refusing
+    symlinks and non-files: for state kept in place under a lock; the caller closes it."""
+    private_dir(path.parent)
+    return _open_regular(path, os.O_RDWR | os.O_CREAT)
+
+
 def private_file(path: Path) -> Path:
     """Make sure `path` is a private regular file (created 0600 in a 0700 folder), never a symlink.
 
     For a file another library opens by name (SQLite opens the write ledger itself): creating it
     here first means it gets our mode and a planted symlink is refused before the library sees it.
     """
-    private_dir(path.parent)
-    os.close(_open_regular(path, os.O_RDWR | os.O_CREAT))
+    os.close(open_private(path))
     return path
 
 

@@ -5,6 +5,10 @@
 `AutoJumpClock` keeps a timer queue instead and, whenever every task is blocked, jumps to the
 earliest deadline (like trio's `MockClock(autojump_threshold=0)`), so throughput comes out as it
 would in real time, in milliseconds. Use it inside `async with clock.running():`.
+
+Real I/O (a Redis round trip, a file transaction in a worker thread) also leaves every task
+blocked; wrap it in `clock.busy()` so time does not jump while it runs (`BusyStore` does that
+for a limiter's store).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import heapq
 import itertools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 
 class AutoJumpClock:
@@ -22,6 +27,7 @@ class AutoJumpClock:
         self._timers: list[tuple[float, int, asyncio.Future[None]]] = []
         self._seq = itertools.count()
         self._wake = asyncio.Event()
+        self._busy = 0
 
     def __call__(self) -> float:
         return self.now
@@ -34,6 +40,14 @@ class AutoJumpClock:
         heapq.heappush(self._timers, (self.now + seconds, next(self._seq), future))
         self._wake.set()
         await future
+
+    @asynccontextmanager
+    async def busy(self) -> AsyncIterator[None]:
+        self._busy += 1
+        try:
+            yield
+        finally:
+            self._busy -= 1
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[AutoJumpClock]:
@@ -52,6 +66,9 @@ class AutoJumpClock:
                 await asyncio.sleep(0)
                 if not getattr(loop, "_ready", ()):
                     break
+            if self._busy:
+                await asyncio.sleep(0.0002)  # real work is under way: real time passes, virtual does not
+                continue
             while self._timers and self._timers[0][2].cancelled():
                 heapq.heappop(self._timers)
             if not self._timers:
@@ -61,3 +78,22 @@ class AutoJumpClock:
             deadline, _, future = heapq.heappop(self._timers)
             self.now = max(self.now, deadline)
             future.set_result(None)
+
+
+class BusyStore:
+    """A limiter store whose transactions count as real work on an `AutoJumpClock`."""
+
+    def __init__(self, store: Any, clock: AutoJumpClock) -> None:
+        self.inner = store
+        self.scope = store.scope
+        self._clock = clock
+
+    async def transact(self, change: Any) -> Any:
+        async with self._clock.busy():
+            return await self.inner.transact(change)
+
+    def peek(self) -> Any:
+        return self.inner.peek()
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()

@@ -45,9 +45,9 @@ def test_the_quick_benchmark_runs_and_its_claims_hold(tmp_path: Path) -> None:
     for processes in (1, 3):
         assert limiter[f"{processes}p:429"] == 0, f"{processes} process(es) met a 429"
         assert limiter[f"{processes}p:errors"] == 0
-        assert limiter[f"{processes}p:fraction"] >= 0.85, limiter
-        assert limiter[f"{processes}p:sustained"] >= 0.85, limiter
-    assert limiter["burst15_s"] < limiter["sixteenth_s"], "the 16th call of a burst must wait for the window"
+    assert limiter["3p:fraction"] >= 0.8, limiter  # of Hostaway's 200 per window (the full run: README)
+    assert limiter["burst40:429"] == 0 and limiter["messages:429"] == 0
+    assert limiter["messages:longest_gap"] >= 0.5, "the 28th message waits for the send limit (6 s window here)"
     questions = next(values for title, values in figures.items() if title.startswith("API calls"))
     assert questions["search_available_properties:20:calls"] >= 1
     memory = next(values for title, values in figures.items() if title.startswith("Server memory"))

@@ -118,7 +118,9 @@ def test_check_demo_prints_the_summary_and_exits_0(
     assert fields["read-only"].startswith("no")
     assert fields["access token"].startswith("minted a new one")
     assert fields["token cache"].startswith(str(tmp_path / "cache"))
-    assert re.fullmatch(r"\d+ of 15 requests free in the rolling 10 s window \(.+\)", fields["rate limit"])
+    assert re.fullmatch(
+        r"\d+ of 180 requests free in the rolling 10 s window \(.+; Hostaway's current limits\)", fields["rate limit"]
+    )
 
 
 @pytest.mark.timeout(120)

@@ -93,13 +93,23 @@ async def test_status_before_any_request_costs_no_call_and_has_no_token_yet(
         assert status["read_only"] is False
         assert status["token"]["state"].startswith("none yet")
         assert status["token"]["minted_this_run"] == 0
-        assert status["rate_limit"] == {
-            "limit": 15,
+        limits = status["rate_limit"]
+        assert {k: v for k, v in limits.items() if k != "gates"} == {
+            "profile": "current",
+            "limit": 180,
             "window_s": 10.0,
             "in_window": 0,
-            "available": 15,
+            "available": 180,
             "scope": "this process",
         }
+        assert [(g["limit"], g["window_s"]) for g in limits["gates"]] == [
+            (180, 10.0),
+            (180, 10.0),
+            (27, 60.0),
+            (360, 10.0),
+            (180, 10.0),
+        ]
+        assert "send limit for guest messages" in limits["gates"][2]["gate"]
         assert status["requests"]["attempts"] == 0
 
 
@@ -119,7 +129,7 @@ async def test_status_shows_token_freshness_and_budget_but_never_the_token(
             status["token"]["issued_at"].endswith("Z") and status["token"]["expires_at"] > status["token"]["issued_at"]
         )
         assert status["rate_limit"]["in_window"] == sent
-        assert status["rate_limit"]["available"] == 15 - sent
+        assert status["rate_limit"]["available"] == 180 - sent
         assert status["requests"]["attempts"] == sent
         assert status["requests"]["by_path"] == {"/accessTokens": 1, "/listings": 1}
 

@@ -225,7 +225,7 @@ def explain(exc: HostawayError, settings: Settings) -> CommandError:
         )
     if isinstance(exc, RateLimitedError):
         return CommandError(
-            "Hostaway's rate limit (15 requests per 10 s per IP, 20 per account) was hit and stayed hit.\n"
+            "Hostaway's rate limit was hit and stayed hit.\n"
             "Fix: another program or server process is using the same account heavily; wait a minute "
             "and run the check again.",
             EXIT_UNAVAILABLE,
@@ -277,7 +277,10 @@ def _cache_line(settings: Settings) -> str:
 
 def _budget_line(gateway: HostawayGateway) -> str:
     budget = gateway.limiter.budget()
+    profile = "Hostaway's current limits" if budget.profile == "current" else "Hostaway's old (legacy) limits"
+    if budget.profile_note:
+        profile += f", {budget.profile_note}"
     return (
         f"{budget.available} of {budget.limit} requests free in the rolling {budget.window_s:g} s window "
-        f"(counted for {budget.scope})"
+        f"(counted for {budget.scope}; {profile})"
     )

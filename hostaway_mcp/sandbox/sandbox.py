@@ -22,7 +22,7 @@ from hostaway_mcp.sandbox.account import Account, JsonDict
 from hostaway_mcp.sandbox.api import Call, HostawayApi
 from hostaway_mcp.sandbox.faults import NGINX_PAGE, Fault, FaultPlan
 from hostaway_mcp.sandbox.generator import build_account
-from hostaway_mcp.sandbox.limits import RollingWindowLimiter, TokenRegistry
+from hostaway_mcp.sandbox.limits import RateLimiter, RateLimits, TokenRegistry, refusal_headers
 from hostaway_mcp.sandbox.looseids import LooseIds
 from hostaway_mcp.sandbox.state import AccountState
 from hostaway_mcp.sandbox.transport import SandboxTransport
@@ -82,7 +82,12 @@ class Sandbox:
         credentials: tuple[int | str, str] | None = None,
         latency: float | tuple[float, float] = 0.0,
         string_ids: bool = True,
+        rate_limits: RateLimits | Literal["current", "legacy"] = "current",
+        wall_clock: Callable[[], float] | None = None,
     ) -> None:
+        """`rate_limits`: Hostaway's current limits (the default), the old ones ("legacy"), or any
+        `RateLimits`. `wall_clock` stamps the 429s' X-RateLimit-Retry-After (Unix time); by default
+        the clock itself when injected (tests), the system's otherwise."""
         self.seed = seed
         self.today = today or date.today()
         self.account: Account = build_account(seed, self.today, listings)
@@ -95,7 +100,9 @@ class Sandbox:
         self._latency = latency
         self._latency_rng = random.Random(f"{seed}:latency")
         self._lock = threading.Lock()
-        self._limiter = RollingWindowLimiter()
+        self.rate_limits = RateLimits.profile(rate_limits) if isinstance(rate_limits, str) else rate_limits
+        self._limiter = RateLimiter(self.rate_limits)
+        self._wall_clock = wall_clock or (time.time if clock is time.monotonic else clock)
         self._state = AccountState(self.account, self.now)
         self._tokens = TokenRegistry(clock, lambda: self.now().timestamp(), token_not_before_s, token_ttl_s)
         pinned = None if credentials is None else (str(credentials[0]), credentials[1])
@@ -126,10 +133,11 @@ class Sandbox:
                 raise KeyError(f"no listing {listing_id} in this sandbox")
             return self._state.calendar.day(listing_id, day)
 
-    def requests_in_window(self, client_key: str | None = None) -> int:
-        """Requests admitted in the current 10 s window (None: the whole account)."""
+    def requests_in_window(self, client_key: str | None = None, gate: str = "general") -> int:
+        """Requests admitted in the current window: general per client key or (None) per account,
+        or an endpoint bucket by name ("messages", "quotes", "bookings")."""
         with self._lock:
-            return self._limiter.in_window(client_key, self._clock())
+            return self._limiter.in_window(client_key, self._clock(), gate)
 
     def dispatch(self, request: SandboxRequest) -> Outcome:
         """Serve one request (thread-safe); the caller applies `delay` and `failure`."""
@@ -167,9 +175,12 @@ class Sandbox:
     def _process(
         self, method: str, path: str, params: dict[str, str | list[str]], request: SandboxRequest
     ) -> SandboxResponse:
-        if self._enforce_rate_limits and not self._limiter.admit(request.client_key, self._clock()):
-            self.rate_limit_rejections += 1
-            return rate_limited()
+        if self._enforce_rate_limits:
+            refusal = self._limiter.admit(method, path, request.client_key, self._clock())
+            if refusal is not None:
+                self.rate_limit_rejections += 1
+                headers = refusal_headers(refusal, self._wall_clock()) if self.rate_limits.headers else None
+                return rate_limited(headers)
         call = Call(method, path, Query(params), request.headers, request.body)
         return self._api.handle(call)
 

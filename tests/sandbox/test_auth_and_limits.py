@@ -1,4 +1,4 @@
-"""Token endpoint, 403 on bad tokens, and the two rolling rate-limit windows on the fake clock."""
+"""Token endpoint, 403 on bad tokens, and Hostaway's rate limits (both profiles) on the fake clock."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from hostaway_mcp.sandbox import Sandbox
+from hostaway_mcp.sandbox.limits import RateLimits
 from tests.sandbox.helpers import BASE_URL, TOKEN_FORM, FakeClock
 
 RATE_LIMIT_BODY = {
@@ -109,10 +110,10 @@ async def test_expire_tokens_and_revocation(sb: Sandbox) -> None:
         assert (await client.get("/amenities", headers=bearer(await mint(client)))).status_code == 200
 
 
-async def test_sixteenth_request_in_ten_seconds_gets_429_and_the_window_rolls(
+async def test_legacy_sixteenth_request_in_ten_seconds_gets_429_and_the_window_rolls(
     make_sandbox: Callable[..., Sandbox], fake_clock: FakeClock
 ) -> None:
-    sandbox = make_sandbox(enforce_rate_limits=True)
+    sandbox = make_sandbox(enforce_rate_limits=True, rate_limits="legacy")
     async with client_for(sandbox) as client:
         start = fake_clock.now
         token = await mint(client)  # the token request counts: 1
@@ -123,6 +124,7 @@ async def test_sixteenth_request_in_ten_seconds_gets_429_and_the_window_rolls(
         rejected = await client.get("/amenities", headers=bearer(token))
         assert rejected.status_code == 429 and rejected.json() == RATE_LIMIT_BODY
         assert "retry-after" not in rejected.headers  # not documented, so not sent
+        assert not [name for name in rejected.headers if name.lower().startswith("x-ratelimit")]
         for _ in range(5):  # rejected requests do not count and do not extend the window
             assert (await client.get("/amenities", headers=bearer(token))).status_code == 429
         fake_clock.now = start + 9.999
@@ -135,10 +137,10 @@ async def test_sixteenth_request_in_ten_seconds_gets_429_and_the_window_rolls(
     assert sandbox.rate_limit_rejections == 8
 
 
-async def test_account_limit_of_20_spans_client_keys(
+async def test_legacy_account_limit_of_20_spans_client_keys(
     make_sandbox: Callable[..., Sandbox], fake_clock: FakeClock
 ) -> None:
-    sandbox = make_sandbox(enforce_rate_limits=True)
+    sandbox = make_sandbox(enforce_rate_limits=True, rate_limits="legacy")
     async with client_for(sandbox, "ip-1") as first, client_for(sandbox, "ip-2") as second:
         token = await mint(first)
         for _ in range(9):
@@ -167,3 +169,76 @@ async def test_unknown_routes_and_paths_outside_v1_are_404(sb: Sandbox) -> None:
         assert (await client.delete("/listings/1", headers=bearer(token))).status_code == 404
         outside = await client.get("https://api.hostaway.com/listings", headers=bearer(token))
         assert outside.status_code == 404 and outside.json() == {"status": "fail", "result": "Not found."}
+
+
+async def test_current_limits_allow_200_per_ten_seconds_and_say_why_on_429(
+    make_sandbox: Callable[..., Sandbox], fake_clock: FakeClock
+) -> None:
+    sandbox = make_sandbox(enforce_rate_limits=True)
+    async with client_for(sandbox) as client:
+        start = fake_clock.now
+        token = await mint(client)
+        for _ in range(199):
+            assert (await client.get("/amenities", headers=bearer(token))).status_code == 200
+        fake_clock.advance(2.5)
+        over = await client.get("/amenities", headers=bearer(token))
+        assert over.status_code == 429 and over.json() == RATE_LIMIT_BODY
+        assert over.headers["X-RateLimit-Limit"] == "200"
+        assert over.headers["X-RateLimit-Remaining"] == "0"
+        assert over.headers["X-RateLimit-Applied"] in ("account", "ip")
+        assert int(over.headers["X-RateLimit-Retry-After"]) == int(start + 10.0)  # a Unix time, not seconds
+        fake_clock.now = start + 10.0
+        assert (await client.get("/amenities", headers=bearer(token))).status_code == 200
+
+
+async def test_the_ip_gate_is_per_client_and_the_account_gate_spans_them(
+    make_sandbox: Callable[..., Sandbox],
+) -> None:
+    sandbox = make_sandbox(enforce_rate_limits=True, rate_limits=RateLimits(account=(6, 10.0), ip=(4, 10.0)))
+    async with client_for(sandbox, "ip-1") as first, client_for(sandbox, "ip-2") as second:
+        token = await mint(first)
+        for _ in range(3):
+            assert (await first.get("/amenities", headers=bearer(token))).status_code == 200
+        over_ip = await first.get("/amenities", headers=bearer(token))
+        assert over_ip.status_code == 429 and over_ip.headers["X-RateLimit-Applied"] == "ip"
+        for _ in range(2):
+            assert (await second.get("/amenities", headers=bearer(token))).status_code == 200
+        over_account = await second.get("/amenities", headers=bearer(token))
+        assert over_account.status_code == 429 and over_account.headers["X-RateLimit-Applied"] == "account"
+        assert over_account.headers["X-RateLimit-Limit"] == "6"
+
+
+async def test_messages_have_their_own_bucket_of_30_per_minute(
+    make_sandbox: Callable[..., Sandbox], fake_clock: FakeClock
+) -> None:
+    sandbox = make_sandbox(enforce_rate_limits=True)
+    async with client_for(sandbox) as client:
+        token = await mint(client)
+        conversation = sandbox.account.conversations[0]["id"]
+        send = {"body": "Hello", "communicationType": "email"}
+        for _ in range(30):
+            sent = await client.post(f"/conversations/{conversation}/messages", json=send, headers=bearer(token))
+            assert sent.status_code == 200, sent.text
+            fake_clock.advance(1.0)
+        over = await client.post(f"/conversations/{conversation}/messages", json=send, headers=bearer(token))
+        assert over.status_code == 429
+        assert over.headers["X-RateLimit-Applied"] == "endpoint" and over.headers["X-RateLimit-Limit"] == "30"
+        assert sandbox.requests_in_window() == 0, "sends do not draw from the general pool"
+        assert sandbox.requests_in_window(gate="messages") == 30
+        assert (await client.get("/amenities", headers=bearer(token))).status_code == 200
+        fake_clock.advance(30.0)  # the first send is now 60 s old
+        sent = await client.post(f"/conversations/{conversation}/messages", json=send, headers=bearer(token))
+        assert sent.status_code == 200
+
+
+async def test_legacy_counts_messages_in_the_general_pool(make_sandbox: Callable[..., Sandbox]) -> None:
+    sandbox = make_sandbox(enforce_rate_limits=True, rate_limits="legacy")
+    async with client_for(sandbox) as client:
+        token = await mint(client)
+        conversation = sandbox.account.conversations[0]["id"]
+        send = {"body": "Hello", "communicationType": "email"}
+        statuses = [
+            (await client.post(f"/conversations/{conversation}/messages", json=send, headers=bearer(token))).status_code
+            for _ in range(15)
+        ]
+    assert statuses == [200] * 14 + [429]

@@ -40,7 +40,7 @@ async def test_end_to_end_over_loopback(make_sandbox: Callable[..., Sandbox]) ->
 async def test_clients_on_one_address_share_the_rate_limit(
     make_sandbox: Callable[..., Sandbox], fake_clock: FakeClock
 ) -> None:
-    sandbox = make_sandbox(enforce_rate_limits=True)
+    sandbox = make_sandbox(enforce_rate_limits=True, rate_limits="legacy")
     with serve_sandbox(sandbox) as base_url:
         async with httpx.AsyncClient(base_url=base_url) as first, httpx.AsyncClient(base_url=base_url) as second:
             token = (await first.post("/accessTokens", data=TOKEN_FORM)).json()["access_token"]
