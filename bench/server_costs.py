@@ -40,7 +40,11 @@ async def _open(listings: int = 24) -> tuple[Any, MeteredTransport, Any]:
     sandbox = make_sandbox(listings, enforce_rate_limits=False, token_not_before_s=0.0)
     metered = MeteredTransport(sandbox.transport())
     settings = bench_settings(
-        scratch_dir("costs"), shared_rate_limit=False, rate_limit_requests=10**9, toolsets=("all",)
+        scratch_dir("costs"),
+        shared_rate_limit=False,
+        rate_limit_account="1000000000/10",
+        rate_limit_ip="1000000000/10",
+        toolsets=("all",),
     )
     await premint_token(settings, sandbox.transport())
     server = build_server(settings, transport=metered, token_not_before_s=0.0, now=lambda: NOW)

@@ -36,10 +36,9 @@ class StateFile:
     why: str = ""  # why a check is left to another test (or not yet done)
 
 
-LIMITER_PENDING = "the shared limiter's own state-file work (issue 13) makes it tolerant and 0600"
 STATE_FILES: dict[str, StateFile] = {
     "token-*.json": StateFile(corrupt=True),
-    "ratelimit-*.json": StateFile(corrupt=False, private=False, why=LIMITER_PENDING),
+    "ratelimit-*.json": StateFile(corrupt=True),
     "ratelimit-*.json.lock": StateFile(corrupt=False, why="a lock file: its content is never read"),
     "audit.jsonl": StateFile(corrupt=False, why="append-only: read back only to rebuild a lost ledger"),
     # Reads never open the ledger, so corrupting it must leave them untouched; what a write does

@@ -20,7 +20,7 @@ import pytest
 from hostaway_mcp.auth import AccessToken
 from hostaway_mcp.config import Settings
 from hostaway_mcp.gateway import HostawayGateway
-from hostaway_mcp.ratelimit_shared import open_coordination
+from hostaway_mcp.ratelimit.coordination import open_coordination
 from hostaway_mcp.redis_token_cache import RedisTokenCache, make_token_cache
 from tests.conftest import PLANTED_TOKEN, FakeClock
 

@@ -138,4 +138,4 @@ async def open_coordination(
         if limiter is None and shared.limiter is not None:
             await shared.limiter.aclose()
         if shared.token_cache is not None:
-            shared.token_cache.close()
+            await shared.token_cache.aclose()

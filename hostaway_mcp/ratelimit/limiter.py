@@ -319,9 +319,7 @@ class GateLimiter:
 
         def change(loaded: Loaded, now: float) -> _Outcome:
             st = loaded.state
-            lost = (
-                loaded.lost or (loaded.fresh and (seen_gen is not None or has_own)) or seen_gen not in (None, st.gen)
-            )
+            lost = loaded.lost or (loaded.fresh and (seen_gen is not None or has_own)) or seen_gen not in (None, st.gen)
             if lost or cut_off:
                 if own is None:
                     raise _NeedOwnSlots
