@@ -8,7 +8,6 @@ checkout, as it would for a user.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from pathlib import Path
@@ -108,11 +107,6 @@ def test_langchain_loads_every_tool_and_calls_one(frameworks_python: Path, tmp_p
     assert verdict["per_call_writes"] == []
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("hostaway_mcp.ledger") is None,
-    reason="the durable write ledger (issue 12) has not landed: until then each per-call process has its own "
-    "duplicate guard, and the guest does get the text twice",
-)
 @pytest.mark.timeout(600)
 def test_langchain_per_call_sessions_cannot_send_a_message_twice(
     frameworks_python: Path, loopback: Loopback, tmp_path: Path
