@@ -16,12 +16,16 @@ The definitions below are the contract; `DEFINITIONS` carries them into every re
   night before departure) and only nights inside the period count. **Arrival basis**: a booking
   counts whole (all its nights and all its revenue) when its arrival date is inside the period.
 - **Period**: inclusive calendar dates; the nights counted are start_date through end_date.
-- **Available nights** = properties in scope x days in the period (per currency). Calendar
-  blocks (owner blocks, maintenance) do NOT reduce it: reading them would take one calendar
-  call per property. Owner stays do not reduce it either; they are occupied nights.
-- **Occupancy** = (booked nights + owner-stay nights) / available nights. **ADR** = revenue /
-  booked nights. **RevPAR** = revenue / available nights. Ratios are null when their
-  denominator is zero.
+- **Available nights** = nights available to rent: properties in scope x days in the period,
+  minus the owner-stay nights (counted under the basis, like booked nights) and the
+  calendar-blocked nights (owner blocks, maintenance) inside the period (per currency).
+  Blocked nights come from each property's calendar (`blocked`).
+- **Occupancy** = booked (revenue) nights / available nights, the revenue manager's convention:
+  owner stays and blocks are neither occupied nor available. **ADR** = revenue / booked nights.
+  **RevPAR** = revenue / available nights. Ratios are null when their denominator is zero.
+- **Cancellation fees**: what Hostaway reports the host keeps from a cancelled booking
+  (`airbnbListingCancellationPayout`; other channels report none), spread over the booking's
+  nights like revenue; reported apart, never in revenue, ADR or RevPAR.
 - **Money is never summed across currencies**: totals come one per currency and every group
   carries its currency (a group key that meets two currencies yields two groups).
 """
@@ -79,15 +83,22 @@ DEFINITIONS: dict[str, str] = {
         "the period, even if it departs after end_date."
     ),
     "booked_nights": "Nights of revenue bookings counted under the basis (owner stays excluded).",
-    "owner_stay_nights": "Nights of ownerStay bookings: occupied, but no revenue; reported apart.",
-    "available_nights": (
-        "Properties in scope x days in the period (for month groups: days of that month in the period). "
-        "Calendar blocks (owner blocks, maintenance) are NOT subtracted and owner stays count as available "
-        "and occupied. For channel groups it is every property of the group's currency, so a channel's "
-        "occupancy and RevPAR are its share of the whole. Bookings of a property that GET /listings no longer "
-        "returns still count as revenue; its group shows 0 available nights."
+    "owner_stay_nights": "Nights of ownerStay bookings: no revenue, and not available to rent; reported apart.",
+    "blocked_nights": (
+        "Nights inside the period that the property's calendar shows blocked (owner blocks, maintenance; not "
+        "a reservation): not available to rent."
     ),
-    "occupancy": "(booked_nights + owner_stay_nights) / available_nights, a fraction from 0 to 1.",
+    "available_nights": (
+        "Nights available to rent: properties in scope x days in the period, minus owner-stay nights (counted "
+        "under the basis, like booked nights) and blocked nights inside the period (month groups: that "
+        "month). For channel groups it is every property of "
+        "the group's currency, so a channel's occupancy and RevPAR are its share of the whole. Bookings of a "
+        "property that GET /listings no longer returns still count as revenue; its group shows 0 available nights."
+    ),
+    "occupancy": (
+        "booked_nights / available_nights, a fraction from 0 to 1: owner stays and blocks are neither occupied "
+        "nor available (the revenue manager's convention)."
+    ),
     "adr": "Average daily rate = revenue / booked_nights.",
     "revpar": "Revenue per available night = revenue / available_nights.",
     "bookings": (
@@ -96,6 +107,11 @@ DEFINITIONS: dict[str, str] = {
     ),
     "cancellations": "Cancelled bookings that would have counted under the same basis.",
     "cancelled_value": "The revenue those cancelled bookings would have brought (same definition and basis).",
+    "cancellation_fees": (
+        "What Hostaway reports the host keeps from cancelled bookings (airbnbListingCancellationPayout on a "
+        "cancelled booking; other channels report none), spread over their nights like revenue. Not part of "
+        "revenue, ADR or RevPAR."
+    ),
     "currency": "Money is never summed across currencies: one total per currency; each group has one currency.",
     "ignored": "Bookings in the period that count nowhere (inquiries, pending requests, declined, expired...).",
 }
@@ -154,6 +170,27 @@ def booking_revenue(reservation: Mapping[str, Any]) -> float:
     )
 
 
+def cancellation_fee(reservation: Mapping[str, Any]) -> float:
+    """What the host keeps from a cancelled booking, where Hostaway reports it (else 0).
+
+    Airbnb's `airbnbListingCancellationPayout` is the payout left after a cancellation (its exact
+    semantics are UNCONFIRMED); no other channel reports a cancellation fee on the reservation.
+    """
+    return max(amount(reservation.get("airbnbListingCancellationPayout")), 0.0)
+
+
+def nights_by_month(first: date, last: date) -> Counter[str]:
+    """Nights first..last (both included) per month key."""
+    months: Counter[str] = Counter()
+    day = first
+    while day <= last:
+        next_month = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        chunk_end = min(last, next_month - timedelta(days=1))
+        months[month_key(day)] += (chunk_end - day).days + 1
+        day = next_month
+    return months
+
+
 def stay_dates(reservation: Mapping[str, Any]) -> tuple[date, date] | None:
     """(arrival, departure) when both are real dates and the stay has at least one night."""
     arrival = parse_date(reservation.get("arrivalDate"))
@@ -187,6 +224,7 @@ class BookingShare:
     revenue: float  # the whole booking
     gross: float  # the whole booking's totalPrice
     months: tuple[tuple[str, int], ...]  # (month key, counted nights in that month)
+    cancellation_fee: float = 0.0  # the whole booking's, where Hostaway reports one (cancelled only)
 
     @property
     def fraction(self) -> float:
@@ -199,6 +237,10 @@ class BookingShare:
     @property
     def gross_in_period(self) -> float:
         return self.gross * self.fraction
+
+    @property
+    def cancellation_fee_in_period(self) -> float:
+        return self.cancellation_fee * self.fraction
 
     @property
     def id(self) -> int:
@@ -225,12 +267,7 @@ def share_of(reservation: Mapping[str, Any], period: Period, basis: Basis, curre
         if last < first:
             return None
         counted = (last - first).days + 1
-        day = first
-        while day <= last:
-            next_month = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-            chunk_end = min(last, next_month - timedelta(days=1))
-            months[month_key(day)] += (chunk_end - day).days + 1
-            day = next_month
+        months = nights_by_month(first, last)
     return BookingShare(
         reservation=reservation,
         kind=kind,
@@ -242,6 +279,7 @@ def share_of(reservation: Mapping[str, Any], period: Period, basis: Basis, curre
         revenue=booking_revenue(reservation),
         gross=amount(reservation.get("totalPrice")),
         months=tuple(sorted(months.items())),
+        cancellation_fee=cancellation_fee(reservation) if kind == "cancelled" else 0.0,
     )
 
 
@@ -254,10 +292,12 @@ class Metrics:
     gross: float = 0.0
     booked_nights: int = 0
     owner_stay_nights: int = 0
-    available_nights: int = 0
+    available_nights: int = 0  # to rent: owner-stay and blocked nights already taken out
+    blocked_nights: int = 0
     bookings: int = 0
     cancellations: int = 0
     cancelled_value: float = 0.0
+    cancellation_fees: float = 0.0
 
     def add(self, share: BookingShare, nights: int) -> None:
         """Count `nights` of `share` (all of them, or one month's)."""
@@ -272,12 +312,13 @@ class Metrics:
         else:
             self.cancellations += 1
             self.cancelled_value += share.revenue * fraction
+            self.cancellation_fees += share.cancellation_fee * fraction
 
     @property
     def occupancy(self) -> float | None:
         if not self.available_nights:
             return None
-        return (self.booked_nights + self.owner_stay_nights) / self.available_nights
+        return self.booked_nights / self.available_nights
 
     @property
     def adr(self) -> float | None:
@@ -347,11 +388,13 @@ def compute_report(
     basis: Basis = "stay",
     group_by: GroupBy = "property",
     property_ids: Iterable[int] | None = None,
+    blocked: Mapping[int, Iterable[date]] | None = None,
 ) -> RevenueFigures:
     """Per-currency totals and groups for `period` (see the module docstring for definitions).
 
     `listings` are the properties whose nights are available; with `property_ids` only those
-    listings and their bookings are in scope. Duplicate reservation ids (a record that moved
+    listings and their bookings are in scope. `blocked` holds each property's calendar-blocked
+    nights (any outside the period are ignored). Duplicate reservation ids (a record that moved
     between pages while they were read) count once, the last copy winning.
     """
     scope = None if property_ids is None else set(property_ids)
@@ -389,15 +432,20 @@ def compute_report(
         elif kind_of(reservation.get("status")) is None and _touches(reservation, period, basis):
             ignored[str(reservation.get("status") or "unknown")] += 1
     shares.sort(key=lambda s: (s.arrival, s.id))
+    closed = _unavailable(shares, period, by_id, blocked or {})
 
-    totals: dict[str, Metrics] = {
-        currency: Metrics(currency, available_nights=count * period.days)
-        for currency, count in listings_per_currency.items()
-    }
+    totals: dict[str, Metrics] = {}
+    for currency, count in listings_per_currency.items():
+        mine = [closed[listing_id] for listing_id, c in currencies.items() if c == currency]
+        totals[currency] = Metrics(
+            currency,
+            available_nights=count * period.days - sum(n.total() for n, _ in mine),
+            blocked_nights=sum(b.total() for _, b in mine),
+        )
     for share in shares:
         totals.setdefault(share.currency, Metrics(share.currency)).add(share, share.nights_in_period)
 
-    groups = _group(shares, group_by, period, by_id, currencies, listings_per_currency)
+    groups = _group(shares, group_by, period, by_id, currencies, totals, closed)
     return RevenueFigures(
         period=period,
         basis=basis,
@@ -410,6 +458,32 @@ def compute_report(
         reservations_read=len(rows),
         owner_stay_nights=sum(s.nights_in_period for s in shares if s.kind == "owner"),
     )
+
+
+Closed = tuple[Counter[str], Counter[str]]  # per month: (not available to rent, of which blocked)
+
+
+def _unavailable(
+    shares: Iterable[BookingShare],
+    period: Period,
+    listings: Mapping[int, Mapping[str, Any]],
+    blocked: Mapping[int, Iterable[date]],
+) -> dict[int, Closed]:
+    """Per property in scope: nights of the period not available to rent (owner stays and blocks)."""
+    closed: dict[int, Closed] = {listing_id: (Counter(), Counter()) for listing_id in listings}
+    for listing_id, nights in blocked.items():
+        if listing_id in closed:
+            unavailable, blocks = closed[listing_id]
+            for night in set(nights):
+                if period.contains(night):
+                    unavailable[month_key(night)] += 1
+                    blocks[month_key(night)] += 1
+    for share in shares:
+        owner_of = ident(share.reservation.get("listingMapId"))
+        if share.kind == "owner" and owner_of is not None and owner_of in closed:
+            # Counted like booked nights, under the basis (arrival: all of a stay arriving inside).
+            closed[owner_of][0].update(dict(share.months))
+    return closed
 
 
 def _touches(reservation: Mapping[str, Any], period: Period, basis: Basis) -> bool:
@@ -429,44 +503,48 @@ def _group(
     period: Period,
     listings: Mapping[int, Mapping[str, Any]],
     currencies: Mapping[int, str],
-    listings_per_currency: Mapping[str, int],
+    totals: Mapping[str, Metrics],
+    closed: Mapping[int, Closed],
 ) -> list[Group]:
     groups: dict[tuple[str, str], Group] = {}
 
-    def group(key: str, label: str, currency: str, available: int) -> Group:
+    def group(key: str, label: str, currency: str, available: int = 0, blocked: int = 0) -> Group:
         found = groups.get((key, currency))
         if found is None:
-            found = groups[(key, currency)] = Group(key, label, Metrics(currency, available_nights=available))
+            metrics = Metrics(currency, available_nights=available, blocked_nights=blocked)
+            found = groups[(key, currency)] = Group(key, label, metrics)
         return found
 
     if group_by == "property":
         for listing_id, listing in listings.items():
-            currency = currencies[listing_id]
-            group(str(listing_id), listing_label(listing, None, listing_id), currency, period.days)
+            unavailable, blocks = closed[listing_id]
+            label = listing_label(listing, None, listing_id)
+            group(str(listing_id), label, currencies[listing_id], period.days - unavailable.total(), blocks.total())
         for share in shares:
             listing_id = ident(share.reservation.get("listingMapId")) or 0
-            known = listing_id in listings and currencies[listing_id] == share.currency
             label = listing_label(listings.get(listing_id), share.reservation, listing_id)
-            target = group(str(listing_id), label, share.currency, period.days if known else 0)
-            target.metrics.add(share, share.nights_in_period)
+            group(str(listing_id), label, share.currency).metrics.add(share, share.nights_in_period)
         ordered = sorted(groups.values(), key=lambda g: (g.metrics.currency, -g.metrics.revenue, g.label, g.key))
     elif group_by == "channel":
         for share in shares:
-            available = listings_per_currency.get(share.currency, 0) * period.days
+            whole = totals.get(share.currency)
+            available, blocked = (whole.available_nights, whole.blocked_nights) if whole else (0, 0)
             if share.kind == "owner":
                 key, label = OWNER_GROUP_KEY, "owner stays"
             else:
                 key = label = channel_name(share.reservation.get("channelId"), share.reservation.get("channelName"))
-            group(key, label, share.currency, available).metrics.add(share, share.nights_in_period)
+            group(key, label, share.currency, available, blocked).metrics.add(share, share.nights_in_period)
         ordered = sorted(groups.values(), key=lambda g: (g.metrics.currency, -g.metrics.revenue, g.key))
     else:
-        days_in = dict(period.month_spans())
-        for currency, count in listings_per_currency.items():
-            for key, days in days_in.items():
-                group(key, month_label(key), currency, count * days)
+        for currency in totals:
+            mine = [closed[listing_id] for listing_id, c in currencies.items() if c == currency]
+            for key, days in period.month_spans():
+                closed_nights = sum(n[key] for n, _ in mine)
+                blocked_nights = sum(b[key] for _, b in mine)
+                if mine:
+                    group(key, month_label(key), currency, len(mine) * days - closed_nights, blocked_nights)
         for share in shares:
             for key, nights in share.months:
-                available = listings_per_currency.get(share.currency, 0) * days_in.get(key, 0)
-                group(key, month_label(key), share.currency, available).metrics.add(share, nights)
+                group(key, month_label(key), share.currency).metrics.add(share, nights)
         ordered = sorted(groups.values(), key=lambda g: (g.key, g.metrics.currency))
     return ordered

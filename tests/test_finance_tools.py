@@ -78,6 +78,8 @@ class Acc:
     bookings: set[int] = field(default_factory=set)
     cancelled: set[int] = field(default_factory=set)
     cancelled_value: float = 0.0
+    blocked: int = 0
+    fees: float = 0.0
 
 
 @dataclass
@@ -104,15 +106,46 @@ def expected_report(
     for currency in currency_of.values():
         per_currency[currency] += 1
 
-    totals: dict[str, Acc] = {c: Acc(available=n * len(period)) for c, n in per_currency.items()}
+    # Nights not available to rent, per property as (month, kind): the generated owner blocks
+    # inside the period (the raw hidden facts, not the sandbox's calendar code), and owner-stay
+    # nights counted under the basis like booked nights (arrival: in the arrival month).
+    closed: dict[int, list[tuple[str, str]]] = {listing_id: [] for listing_id in currency_of}
+    for listing_id in currency_of:
+        for block_start, block_end, _ in account.owner_blocks.get(listing_id, []):
+            for night in days(block_start, block_end - timedelta(days=1)):
+                if start <= night <= end:
+                    closed[listing_id].append((f"{night:%Y-%m}", "blocked"))
+    for r in account.reservations:
+        if r["status"] == "ownerStay" and r["listingMapId"] in closed:
+            arrival = date.fromisoformat(r["arrivalDate"])
+            for night in days(arrival, date.fromisoformat(r["departureDate"]) - timedelta(days=1)):
+                if basis == "stay" and start <= night <= end:
+                    closed[r["listingMapId"]].append((f"{night:%Y-%m}", "owner"))
+                elif basis == "arrival" and start <= arrival <= end:
+                    closed[r["listingMapId"]].append((f"{arrival:%Y-%m}", "owner"))
+
+    def closed_in(listing_ids: Iterable[int], month: str | None = None) -> tuple[int, int]:
+        nights = [kind for i in listing_ids for when, kind in closed[i] if month in (None, when)]
+        return len(nights), nights.count("blocked")
+
+    totals: dict[str, Acc] = {}
+    for currency, n in per_currency.items():
+        unavailable, blocked = closed_in(i for i, c in currency_of.items() if c == currency)
+        totals[currency] = Acc(available=n * len(period) - unavailable, blocked=blocked)
     groups: dict[tuple[str, str], Acc] = {}
     if group_by == "property":
         for listing_id, currency in currency_of.items():
-            groups[(str(listing_id), currency)] = Acc(available=len(period))
+            unavailable, blocked = closed_in([listing_id])
+            groups[(str(listing_id), currency)] = Acc(available=len(period) - unavailable, blocked=blocked)
     elif group_by == "month":
         for currency, count in per_currency.items():
+            mine = [i for i, c in currency_of.items() if c == currency]
             for day in period:
                 groups.setdefault((day.strftime("%Y-%m"), currency), Acc()).available += count
+            for (month, c), acc in groups.items():
+                if c == currency:
+                    unavailable, blocked = closed_in(mine, month)
+                    acc.available, acc.blocked = acc.available - unavailable, blocked
 
     owner_nights = 0
     for r in account.reservations:
@@ -132,6 +165,7 @@ def expected_report(
         nights = [arrival + timedelta(days=n) for n in range((departure - arrival).days)]
         per_night = (r["totalPrice"] - r["cleaningFee"] - r["taxAmount"]) / len(nights)
         gross_per_night = r["totalPrice"] / len(nights)
+        fee_per_night = max(r["airbnbListingCancellationPayout"] or 0, 0) / len(nights) if kind == "cancelled" else 0
         if basis == "stay":
             counted = [d for d in nights if start <= d <= end]
         else:
@@ -146,8 +180,10 @@ def expected_report(
             else:
                 key = "owner_stay" if kind == "owner" else CHANNEL_KEYS[r["channelId"]]
             if (key, currency) not in groups:
-                available = per_currency[currency] * len(period) if group_by == "channel" else 0
-                groups[(key, currency)] = Acc(available=available)
+                whole = totals[currency]
+                groups[(key, currency)] = (
+                    Acc(available=whole.available, blocked=whole.blocked) if group_by == "channel" else Acc()
+                )
             for acc in (totals[currency], groups[(key, currency)]):
                 if kind == "revenue":
                     acc.revenue += per_night
@@ -159,6 +195,7 @@ def expected_report(
                 else:
                     acc.cancelled.add(r["id"])
                     acc.cancelled_value += per_night
+                    acc.fees += fee_per_night
             if kind == "owner":
                 owner_nights += 1
     return Expected(totals, groups, owner_nights)
@@ -170,12 +207,14 @@ def assert_metrics(row: dict[str, Any], acc: Acc, where: str) -> None:
     assert row["gross"] == pytest.approx(acc.gross, abs=CENT), where
     assert row["booked_nights"] == acc.booked, where
     assert row["owner_stay_nights"] == acc.owner, where
+    assert row["blocked_nights"] == acc.blocked, where
     assert row["available_nights"] == acc.available, where
+    assert row["cancellation_fees"] == pytest.approx(acc.fees, abs=CENT), where
     assert row["bookings"] == len(acc.bookings), where
     assert row["cancellations"] == len(acc.cancelled), where
     assert row["cancelled_value"] == pytest.approx(acc.cancelled_value, abs=CENT), where
     if acc.available:
-        assert row["occupancy"] == pytest.approx((acc.booked + acc.owner) / acc.available, abs=1e-4), where
+        assert row["occupancy"] == pytest.approx(acc.booked / acc.available, abs=1e-4), where
         assert row["revpar"] == pytest.approx(acc.revenue / acc.available, abs=CENT), where
     else:
         assert row["occupancy"] is None and row["revpar"] is None, where
@@ -357,7 +396,10 @@ async def test_definitions_and_source_are_in_the_result(sandbox: Any, server_fac
         ):
             assert definitions[term]
         assert "totalPrice - cleaningFee - taxAmount" in definitions["revenue"]
-        assert "NOT subtracted" in definitions["available_nights"]
+        assert (
+            "minus owner-stay nights" in definitions["available_nights"]
+            and "blocked" in definitions["available_nights"]
+        )
         assert "GET /reservations" in result["source"] and "GET /listings" in result["source"]
         assert "finance" in result["source"]
         tools = {tool.name: tool for tool in (await client.list_tools()).tools}
@@ -388,7 +430,7 @@ async def test_currencies_are_reported_apart(sandbox: Any, server_factory: Calla
         for currency, total in totals.items():
             own = [g for g in result["groups"] if g["currency"] == currency]
             assert total["revenue"] == pytest.approx(sum(g["revenue"] for g in own), abs=0.01 * len(own))
-            assert total["available_nights"] == len(own) * ((end - start).days + 1)
+            assert total["available_nights"] == sum(g["available_nights"] for g in own)
             expected = sum(
                 (r["totalPrice"] - r["cleaningFee"] - r["taxAmount"])
                 * sum(
@@ -487,8 +529,8 @@ async def test_property_ids_scope_the_report_in_the_fewest_calls(
 async def test_quarter_of_a_200_listing_account_costs_reservation_pages_plus_listing_pages(
     sandbox_factory: Callable[..., Any], server_factory: Callable[..., Any]
 ) -> None:
-    """Calls = pages of reservations + ceil(listings / 100) listing pages (2 for 200 listings):
-    no per-listing calls, no calendar calls, no finance calls."""
+    """Calls = pages of reservations + ceil(listings / 100) listing pages (2 for 200 listings) + one
+    calendar read per property (its blocked nights are not available to rent); no finance calls."""
     sandbox = sandbox_factory(listings=200)
     start, end = PERIODS["quarter"]
     async with Client(server_factory(sandbox)) as client:
@@ -500,7 +542,10 @@ async def test_quarter_of_a_200_listing_account_costs_reservation_pages_plus_lis
     calls = api_requests(sandbox)
     reservation_calls = [e for e in calls if e.path == "/reservations"]
     listing_calls = [e for e in calls if e.path == "/listings"]
-    assert len(calls) == len(reservation_calls) + len(listing_calls)
+    calendar_calls = [e for e in calls if e.path.endswith("/calendar")]
+    assert len(calls) == len(reservation_calls) + len(listing_calls) + len(calendar_calls)
+    expected_paths = sorted(f"/listings/{x['id']}/calendar" for x in sandbox.account.listings)
+    assert sorted(e.path for e in calendar_calls) == expected_paths
     assert len(listing_calls) == math.ceil(200 / 100)
     # The filters sent must select every booking with a night in the period...
     sent = reservation_calls[0].params
@@ -669,7 +714,9 @@ def test_owner_stays_cancellations_and_ignored_statuses() -> None:
     assert eur.owner_stay_nights == 3 and report.owner_stay_nights == 3
     assert eur.cancellations == 1 and eur.cancelled_value == pytest.approx(240.0)
     assert eur.booked_nights == 2 and eur.revenue == pytest.approx(60.0)  # 2 of 3 nights of 90
-    assert eur.occupancy == pytest.approx(5 / 31)
+    # Occupancy: the 2 booked nights over the 28 left to rent (31 days, 3 of them the owner's).
+    assert eur.available_nights == 28
+    assert eur.occupancy == pytest.approx(2 / 28)
     usd = next(m for m in report.totals if m.currency == "USD")
     assert usd.bookings == 1 and usd.revenue == pytest.approx(150.0)
     assert report.ignored == {"inquiry": 1}

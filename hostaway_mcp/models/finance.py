@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from hostaway_mcp.models.bookings import CompactResult
 from hostaway_mcp.models.common import ResultModel
 
 
@@ -14,14 +15,16 @@ class RevenueMetrics(ResultModel):
     revenue: float = Field(description="Accommodation revenue (see definitions).")
     gross: float = Field(description="The same share of totalPrice (cleaning fee and taxes included).")
     booked_nights: int
-    owner_stay_nights: int
-    available_nights: int
-    occupancy: float | None = Field(description="(booked + owner-stay nights) / available nights, 0 to 1.")
+    owner_stay_nights: int = Field(description="Owner-stay nights: no revenue, not available to rent.")
+    blocked_nights: int = Field(description="Calendar-blocked nights in the period: not available to rent.")
+    available_nights: int = Field(description="Nights available to rent: property nights minus owner and blocked.")
+    occupancy: float | None = Field(description="booked_nights / available_nights, 0 to 1.")
     adr: float | None = Field(description="revenue / booked_nights.")
     revpar: float | None = Field(description="revenue / available_nights.")
     bookings: int
     cancellations: int
     cancelled_value: float
+    cancellation_fees: float = Field(description="Kept from cancelled bookings where Hostaway reports it; not revenue.")
 
 
 class RevenueGroup(RevenueMetrics):
@@ -47,7 +50,7 @@ class RevenueReport(ResultModel):
     source: str
 
 
-class BookingLine(ResultModel):
+class BookingLine(CompactResult):
     booking_id: int
     guest_name: str | None
     status: str
@@ -61,8 +64,16 @@ class BookingLine(ResultModel):
     cleaning_fee: float | None
     taxes: float | None
     channel_commission: float | None
-    revenue: float = Field(description="totalPrice - cleaningFee - taxAmount for the whole booking.")
-    revenue_in_period: float = Field(description="The revenue counted in this period (0 for owner stays).")
+    revenue: float = Field(
+        description="totalPrice - cleaningFee - taxAmount for the whole booking; 0 for owner stays and cancellations."
+    )
+    revenue_in_period: float = Field(description="The revenue counted in this period; lines add up to the totals.")
+    cancelled_value: float | None = Field(
+        default=None, description="Cancelled bookings: the revenue it would have brought in this period."
+    )
+    cancellation_fee: float | None = Field(
+        default=None, description="Cancelled bookings: the fee kept in this period, only where Hostaway reports one."
+    )
     payout: float | None = Field(description="Host payout where the reservation states it (Airbnb); else null.")
 
 

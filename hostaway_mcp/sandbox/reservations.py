@@ -396,7 +396,7 @@ def _reservation(
             "airbnbExpectedPayoutAmount": payout if airbnb else None,
             "airbnbListingBasePrice": money.base_rate if airbnb and money else None,
             "airbnbListingCancellationHostFee": money.channel_commission if airbnb and money else None,
-            "airbnbListingCancellationPayout": payout if airbnb else None,
+            "airbnbListingCancellationPayout": _cancellation_payout(draft, listing, payout) if airbnb else None,
             "airbnbListingCleaningFee": money.cleaning_fee if airbnb and money else None,
             "airbnbListingHostFee": money.channel_commission if airbnb and money else None,
             "airbnbTotalPaidAmount": total if airbnb else None,
@@ -421,6 +421,14 @@ def _reservation(
         }
     )
     return reservation, money
+
+
+def _cancellation_payout(draft: StayDraft, listing: JsonDict, payout: float | None) -> float | None:
+    """What Airbnb pays the host after a guest cancels: half the payout under a strict policy,
+    nothing under the others (full refund); null on a booking that was not cancelled."""
+    if draft.status != "cancelled" or payout is None:
+        return None
+    return round(payout * 0.5, 2) if listing["cancellationPolicy"] == "strict" else 0.0
 
 
 def _plant_notes(rng: random.Random, reservations: list[JsonDict]) -> None:

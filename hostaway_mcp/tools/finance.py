@@ -8,7 +8,9 @@ Calls made (R = pages of 100 reservations in scope, L = listings in the account)
   one id is read with the `listingId` filter; several ids first read one page of the unfiltered
   query, whose `count` tells how many pages the whole period needs, then either keep reading it
   (and filter client-side) or switch to one `listingId` query per id, whichever is fewer calls.
-- `get_property_financials`: 1 (the listing) + the property's reservation pages.
+- `get_property_financials`: 1 (the listing) + the property's reservation pages + 1 calendar read.
+- Both read each property's calendar for the period (one call per property, two past a year) to
+  find blocked nights, which are not available to rent (occupancy); they run concurrently.
 
 Date filters: whether Hostaway's reservation date filters include their end points is
 UNCONFIRMED, so the query is a superset under either reading and the exact period is applied
@@ -18,15 +20,17 @@ tool: a partial total is never returned as complete.
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
+from hostaway_mcp.calendar import night_status, read_days
 from hostaway_mcp.domain import channel_name, ident, money, status_words, text
 from hostaway_mcp.errors import HostawayError
 from hostaway_mcp.gateway import PAGE_SIZE, HostawayGateway, JSONObject
@@ -54,6 +58,10 @@ from hostaway_mcp.tools._validation import MAX_OFFSET, IsoDate, PropertyId, chec
 
 MAX_RESERVATION_PAGES = 500  # 50,000 reservations in one report; beyond that, ask for less
 MAX_PROPERTY_IDS = 500
+# Calendar reads for blocked nights: at most a year per call (the range limit is UNCONFIRMED), a
+# few properties at a time (the gateway's limiter paces them further).
+CALENDAR_SPAN_DAYS = 366
+CALENDAR_CONCURRENCY = 8
 
 FINANCE_NOTE = (
     "Hostaway's finance endpoints were not used: the reservation fields (totalPrice, cleaningFee, "
@@ -184,6 +192,38 @@ async def fetch_listings(gateway: HostawayGateway) -> tuple[list[JSONObject], in
     return listings, pages
 
 
+async def fetch_blocked_nights(
+    gateway: HostawayGateway, listing_ids: Sequence[int], period: Period
+) -> dict[int, list[date]]:
+    """Nights each property's calendar shows blocked (not by a reservation) inside the period."""
+    spans: list[tuple[date, date]] = []
+    start = period.start
+    while start <= period.end:
+        end = min(period.end, start + timedelta(days=CALENDAR_SPAN_DAYS - 1))
+        spans.append((start, end))
+        start = end + timedelta(days=1)
+    gate = asyncio.Semaphore(CALENDAR_CONCURRENCY)
+
+    async def blocked_at(listing_id: int) -> list[date]:
+        nights: list[date] = []
+        for first, last in spans:
+            async with gate:
+                days = await read_days(gateway, listing_id, first, last)
+            nights += [
+                night for night, day in days.items() if period.contains(night) and night_status(day) == "blocked"
+            ]
+        return nights
+
+    try:
+        found = await asyncio.gather(*(blocked_at(listing_id) for listing_id in listing_ids))
+    except HostawayError as exc:
+        raise ToolError(
+            "Could not read every property's calendar for the period (blocked nights are not available "
+            f"to rent, so occupancy needs them); no figures are returned. {exc.message}"
+        ) from None
+    return dict(zip(listing_ids, found, strict=True))
+
+
 def _metrics_fields(metrics: Metrics) -> dict[str, Any]:
     def ratio(value: float | None, digits: int) -> float | None:
         return None if value is None else round(value, digits)
@@ -194,6 +234,7 @@ def _metrics_fields(metrics: Metrics) -> dict[str, Any]:
         "gross": round(metrics.gross, 2),
         "booked_nights": metrics.booked_nights,
         "owner_stay_nights": metrics.owner_stay_nights,
+        "blocked_nights": metrics.blocked_nights,
         "available_nights": metrics.available_nights,
         "occupancy": ratio(metrics.occupancy, 4),
         "adr": ratio(metrics.adr, 2),
@@ -201,6 +242,7 @@ def _metrics_fields(metrics: Metrics) -> dict[str, Any]:
         "bookings": metrics.bookings,
         "cancellations": metrics.cancellations,
         "cancelled_value": round(metrics.cancelled_value, 2),
+        "cancellation_fees": round(metrics.cancellation_fees, 2),
     }
 
 
@@ -213,7 +255,10 @@ def to_group(group: Group) -> RevenueGroup:
 
 
 def to_line(share: BookingShare) -> BookingLine:
+    """One booking's line; its money agrees with the totals (a cancellation earns no revenue)."""
     raw = share.reservation
+    counted = share.kind == "revenue"
+    cancelled = share.kind == "cancelled"
     return BookingLine(
         booking_id=share.id,
         guest_name=text(raw.get("guestName")),
@@ -228,8 +273,10 @@ def to_line(share: BookingShare) -> BookingLine:
         cleaning_fee=money(raw.get("cleaningFee")),
         taxes=money(raw.get("taxAmount")),
         channel_commission=money(raw.get("channelCommissionAmount")),
-        revenue=round(share.revenue, 2),
-        revenue_in_period=0.0 if share.kind == "owner" else round(share.revenue_in_period, 2),
+        revenue=round(share.revenue, 2) if counted else 0.0,
+        revenue_in_period=round(share.revenue_in_period, 2) if counted else 0.0,
+        cancelled_value=round(share.revenue_in_period, 2) if cancelled else None,
+        cancellation_fee=round(share.cancellation_fee_in_period, 2) if cancelled and share.cancellation_fee else None,
         payout=money(raw.get("airbnbExpectedPayoutAmount")),
     )
 
@@ -268,11 +315,12 @@ async def get_revenue_report(
     two years. Revenue = totalPrice - cleaningFee - taxAmount of bookings with status new/modified;
     basis=stay spreads it evenly over each booking's nights and counts the nights inside the period,
     basis=arrival counts whole bookings arriving in the period. Owner stays are occupied nights with
-    no revenue (owner_stay_nights); cancelled bookings only feed cancellations and cancelled_value;
-    inquiries, pending, declined and expired bookings are ignored. Available nights = properties x
-    days (calendar blocks are not subtracted). Occupancy = (booked + owner nights) / available;
-    ADR = revenue / booked nights; RevPAR = revenue / available nights. Totals come one per currency:
-    never add them up. Full definitions are in the result's `definitions`.
+    no revenue; cancelled bookings only feed cancellations, cancelled_value and cancellation_fees
+    (what Hostaway reports kept); inquiries, pending, declined and expired bookings are ignored.
+    Occupancy = booked nights / nights available to rent, where available = properties x days
+    minus owner-stay nights and calendar-blocked nights (both reported alongside). ADR = revenue /
+    booked nights; RevPAR = revenue / available nights. Totals come one per currency: never add
+    them up. Full definitions are in the result's `definitions`.
     """
     days = check_period(start_date, end_date)
     period = Period(start_date, end_date)
@@ -288,7 +336,11 @@ async def get_revenue_report(
             noun = "Property" if len(missing) == 1 else "Properties"
             raise ToolError(f"{noun} {which} not found: use list_properties to find the property ids.")
     fetched = await fetch_reservations(gateway, reservation_query(period, basis), ids)
-    report = compute_report(fetched.reservations, listings, period, basis=basis, group_by=group_by, property_ids=ids)
+    in_scope = ids if ids is not None else [i for listing in listings if (i := ident(listing.get("id")))]
+    blocked = await fetch_blocked_nights(gateway, in_scope, period)
+    report = compute_report(
+        fetched.reservations, listings, period, basis=basis, group_by=group_by, property_ids=ids, blocked=blocked
+    )
 
     groups = report.groups[offset : offset + limit]
     total_groups = len(report.groups)
@@ -327,8 +379,11 @@ async def get_property_financials(
     Use it when a manager or owner asks how one property did, or wants the bookings behind the
     numbers (guest, dates, channel, total, cleaning fee, taxes, channel commission, payout where
     the reservation states it). Property ids come from list_properties. The metrics and the
-    period (inclusive, at most two years) are defined exactly as in get_revenue_report; booking
-    lines cover revenue bookings, owner stays and cancellations, by arrival date, paged.
+    period (inclusive, at most two years) are defined exactly as in get_revenue_report (occupancy =
+    booked nights / nights available to rent: owner stays and blocks are not available). Booking
+    lines cover revenue bookings, owner stays and cancellations, by arrival date, paged, and add up
+    to the totals: a cancelled line earns 0 revenue and shows what it would have brought
+    (cancelled_value) and a cancellation_fee only where Hostaway reports one.
     """
     days = check_period(start_date, end_date)
     period = Period(start_date, end_date)
@@ -337,8 +392,15 @@ async def get_property_financials(
     listing = await fetch_listing(gateway, property_id)
     listing = {**listing, "id": property_id}
     fetched = await fetch_reservations(gateway, reservation_query(period, basis), [property_id])
+    blocked = await fetch_blocked_nights(gateway, [property_id], period)
     report = compute_report(
-        fetched.reservations, [listing], period, basis=basis, group_by="property", property_ids=[property_id]
+        fetched.reservations,
+        [listing],
+        period,
+        basis=basis,
+        group_by="property",
+        property_ids=[property_id],
+        blocked=blocked,
     )
     lines = report.shares[offset : offset + limit]
     return PropertyFinancials(
