@@ -278,3 +278,33 @@ async def test_an_evicted_redis_state_mid_run_costs_no_429_and_no_failed_call(
     await admin.aclose()
     assert sandbox.rate_limit_rejections == 0 and failures == 0
     assert calls >= 120 + 90
+
+
+async def test_a_run_of_guest_messages_waits_for_the_send_limit_instead_of_a_429(
+    settings_factory: Callable[..., Settings],
+) -> None:
+    """31 messages in a row, on a sandbox that enforces Hostaway's 30 per 60 s."""
+    clock = AutoJumpClock()
+    sandbox = sandbox_on(clock)
+    settings = settings_factory()
+    conversation = sandbox.account.conversations[0]["id"]
+    sent_at: list[float] = []
+    async with (
+        clock.running(),
+        HostawayGateway(
+            settings,
+            transport=sandbox.transport(sleep=clock.sleep),
+            limiter=in_process_limiter(settings, clock=clock, sleep=clock.sleep),
+            clock=clock,
+            wall_clock=clock,
+            sleep=clock.sleep,
+            token_not_before_s=0.0,
+        ) as gateway,
+    ):
+        for i in range(31):
+            await gateway.post(f"conversations/{conversation}/messages", {"body": f"Note {i}"})
+            sent_at.append(clock())
+    assert sandbox.rate_limit_rejections == 0 and gateway.stats.rate_limited == 0
+    assert sent_at[26] - sent_at[0] < 10.0, "27 messages go as fast as they are answered"
+    assert sent_at[27] - sent_at[0] >= 60.0, "the 28th (and the 31st) wait for the send limit"
+    assert sandbox.requests_in_window(gate="messages") <= 27

@@ -247,6 +247,33 @@ async def test_a_corrupt_state_is_discarded_with_one_warning_and_rebuilt(
     assert SharedState.from_json(path.read_bytes()).windows["account:acct"].count() >= 1
 
 
+async def test_a_state_file_we_may_not_read_is_replaced(
+    tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """As root every mode is readable, so the refusal is the OS's answer, played by `os.open`."""
+    from hostaway_mcp import statefiles
+
+    path = tmp_path / "s.json"
+    path.write_bytes(b"whatever was there")
+    real_open = statefiles._open_regular
+    refused: list[Path] = []
+
+    def refuse_once(target: Path, flags: int, *args: Any, **kwargs: Any) -> int:
+        if target == path and not refused:
+            refused.append(target)
+            raise PermissionError(13, "Permission denied", str(target))
+        return real_open(target, flags, *args, **kwargs)
+
+    monkeypatch.setattr(statefiles, "_open_regular", refuse_once)
+    lim = file_limiter(path, clock)
+    async with lim.slot(*READ):
+        pass
+    await lim.aclose()
+    assert refused and "could not be read" in caplog.text
+    assert not lim.budget().degraded
+    assert SharedState.from_json(path.read_bytes()).windows["account:acct"].count() == 1
+
+
 async def test_an_unusable_state_falls_back_to_a_share_of_the_limit(
     tmp_path: Path, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:

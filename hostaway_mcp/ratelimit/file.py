@@ -127,11 +127,13 @@ class FileStore:
             self._lock_fd = None
 
     def _open(self, path: Path) -> int:
-        """A private read-write descriptor; a symlink or other intruder in its place is removed."""
+        """A private read-write descriptor; a symlink, a file we may not read or another intruder
+        in its place is removed (our folder: we may) and the file made anew."""
         try:
             return statefiles.open_private(path)
-        except statefiles.UnsafeStateFileError:
-            statefiles.discard(path, what=WHAT, reason="was not a regular file of ours (a symlink?)")
+        except (statefiles.UnsafeStateFileError, PermissionError) as exc:
+            why = "could not be read" if isinstance(exc, PermissionError) else "was not a regular file of ours"
+            statefiles.discard(path, what=WHAT, reason=why)
             try:
                 os.unlink(path)  # the link itself, never its target
             except IsADirectoryError:
