@@ -39,6 +39,7 @@ from hostaway_mcp.errors import (
     TransportError,
     UpstreamError,
 )
+from hostaway_mcp.privacy import upstream_text
 from hostaway_mcp.ratelimit import Clock, RateLimiter, Sleep
 from hostaway_mcp.ratelimit.coordination import in_process_limiter
 
@@ -450,7 +451,7 @@ class HostawayGateway:
             for key in ("result", "message", "error"):
                 value = body.get(key)
                 if isinstance(value, str) and value.strip():
-                    return self._redact(value.strip()[: EXCERPT_CHARS * 2])
+                    return self._redact(value.strip(), EXCERPT_CHARS * 2)
         return f"HTTP {response.status_code}"
 
     def _excerpt(self, response: httpx.Response) -> str:
@@ -459,9 +460,10 @@ class HostawayGateway:
             text = re.sub(r"(?is)<(script|style).*?</\1>", " ", text)
             text = html.unescape(re.sub(r"<[^>]+>", " ", text))
         text = " ".join(text.split())
-        return self._redact(text[:EXCERPT_CHARS])
+        return self._redact(text, EXCERPT_CHARS)
 
-    def _redact(self, text: str) -> str:
+    def _redact(self, text: str, limit: int) -> str:
+        """Hostaway's text as it may be shown and logged: no key or token, masked like results, cut."""
         secrets = [self._secret]
         current = self.tokens.current
         if current is not None:
@@ -469,7 +471,7 @@ class HostawayGateway:
         for secret in secrets:
             if secret and len(secret) >= 4:
                 text = text.replace(secret, "[redacted]")
-        return text
+        return upstream_text(text, limit)
 
 
 def _route(path: str) -> str:

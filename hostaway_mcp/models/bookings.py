@@ -7,14 +7,14 @@ from typing import Any
 
 from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
-from hostaway_mcp.models.common import PageInfo, ResultModel
+from hostaway_mcp.models.common import GuestName, PageInfo, ResultModel
 
 
 class BookingSummary(ResultModel):
     id: int = Field(description="Booking (reservation) id, for get_booking_details and the other booking tools.")
     property_id: int | None
     property_name: str | None
-    guest_name: str | None
+    guest_name: GuestName
     arrival: date | None = Field(description="Check-in date (the first night).")
     departure: date | None = Field(description="Check-out date (not a night of the stay).")
     nights: int | None
@@ -54,7 +54,7 @@ class BookingDetails(CompactResult):
     id: int
     property_id: int | None
     property_name: str | None
-    guest_name: str | None
+    guest_name: GuestName
     guests: int | None = Field(default=None, description="Guests in total; left out when it is adults + children.")
     adults: int | None
     children: int | None = Field(default=0, description="Left out when none.")
@@ -96,9 +96,9 @@ class BookingDetails(CompactResult):
 
 class GuestInfo(ResultModel):
     booking_id: int
-    name: str | None
-    first_name: str | None
-    last_name: str | None
+    name: GuestName
+    first_name: GuestName
+    last_name: GuestName
     email: str | None = Field(description="May be a channel proxy address (Airbnb hides real emails).")
     phone: str | None
     country: str | None = Field(description="Country code (ISO 3166 alpha-2) when Hostaway has it.")

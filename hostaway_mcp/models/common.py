@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from hostaway_mcp.privacy import GUEST_NAME_NOTE
+
+# Every guest name in a result: the guest typed it, so it is marked like a message body.
+GuestName = Annotated[str | None, Field(description=GUEST_NAME_NOTE)]
 
 
 class ResultModel(BaseModel):

@@ -7,7 +7,7 @@ from datetime import date
 from pydantic import Field
 
 from hostaway_mcp.models.bookings import CompactResult
-from hostaway_mcp.models.common import ResultModel
+from hostaway_mcp.models.common import GuestName, ResultModel
 
 
 class Attachment(CompactResult):
@@ -40,7 +40,7 @@ class Message(CompactResult):
 class ConversationHistory(CompactResult):
     conversation_id: int | None = Field(description="Null when the booking has no conversation yet.")
     booking_id: int
-    guest_name: str | None
+    guest_name: GuestName
     channel: str | None = Field(
         default=None, description="How the messages travel, unless a message names its own `channel`."
     )
@@ -61,7 +61,7 @@ class ConversationHistory(CompactResult):
 class InboxItem(ResultModel):
     conversation_id: int
     booking_id: int | None
-    guest_name: str | None
+    guest_name: GuestName
     property_id: int | None
     property_name: str | None
     arrival: date | None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from hostaway_mcp.models.bookings import CompactResult
-from hostaway_mcp.models.common import ResultModel
+from hostaway_mcp.models.common import GuestName, ResultModel
 
 
 class RevenueMetrics(ResultModel):
@@ -52,7 +52,7 @@ class RevenueReport(ResultModel):
 
 class BookingLine(CompactResult):
     booking_id: int
-    guest_name: str | None
+    guest_name: GuestName
     status: str
     channel: str
     arrival_date: str

@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from hostaway_mcp.models.common import ResultModel
+from hostaway_mcp.models.common import GuestName, ResultModel
+from hostaway_mcp.privacy import GUEST_NAME_NOTE
 
 MessageChannel = Literal["email", "channel", "sms", "whatsapp"]
 
@@ -25,7 +26,7 @@ class GuestMessageResult(ResultModel):
         default=None, description="The booking's status in words (confirmed, cancelled...)."
     )
     conversation_id: int
-    recipient_name: str | None = Field(description="The guest the message goes to.")
+    recipient_name: GuestName = Field(description=f"The guest the message goes to. {GUEST_NAME_NOTE}")
     property_name: str | None
     arrival_date: date | None
     departure_date: date | None

@@ -31,7 +31,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from hostaway_mcp.calendar import night_status, read_days
-from hostaway_mcp.domain import channel_name, ident, money, status_words, text
+from hostaway_mcp.domain import channel_name, ident, money, status_words
 from hostaway_mcp.errors import HostawayError
 from hostaway_mcp.gateway import PAGE_SIZE, HostawayGateway, JSONObject
 from hostaway_mcp.models.common import next_offset
@@ -42,6 +42,7 @@ from hostaway_mcp.models.finance import (
     RevenueMetrics,
     RevenueReport,
 )
+from hostaway_mcp.privacy import guest_name
 from hostaway_mcp.revenue import (
     DEFINITIONS,
     Basis,
@@ -261,7 +262,7 @@ def to_line(share: BookingShare) -> BookingLine:
     cancelled = share.kind == "cancelled"
     return BookingLine(
         booking_id=share.id,
-        guest_name=text(raw.get("guestName")),
+        guest_name=guest_name(raw.get("guestName")),
         status=status_words(raw.get("status")),
         channel="owner stay" if share.kind == "owner" else channel_name(raw.get("channelId"), raw.get("channelName")),
         arrival_date=share.arrival.isoformat(),

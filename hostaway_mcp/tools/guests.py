@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from hostaway_mcp.domain import channel_name, text, whole
 from hostaway_mcp.models.bookings import GuestInfo
+from hostaway_mcp.privacy import guest_name
 from hostaway_mcp.tools._lookups import fetch_reservation
 from hostaway_mcp.tools._runtime import State
 from hostaway_mcp.tools._validation import BookingId
@@ -34,8 +35,8 @@ async def get_guest_info(state: State, booking_id: BookingId) -> GuestInfo:
     return GuestInfo(
         booking_id=booking_id,
         name=guest_full_name(reservation),
-        first_name=text(reservation.get("guestFirstName")),
-        last_name=text(reservation.get("guestLastName")),
+        first_name=guest_name(reservation.get("guestFirstName")),
+        last_name=guest_name(reservation.get("guestLastName")),
         email=email,
         phone=text(reservation.get("phone")),
         country=text(reservation.get("guestCountry")),

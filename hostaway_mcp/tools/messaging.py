@@ -22,6 +22,7 @@ from hostaway_mcp.domain import ENDED_STATUSES, channel_name, flag, parse_date, 
 from hostaway_mcp.gateway import Envelope, HostawayGateway, JSONObject
 from hostaway_mcp.ledger import Entry
 from hostaway_mcp.models.writes import GuestMessageResult, MessageChannel
+from hostaway_mcp.privacy import guest_name, quoted_guest_name
 from hostaway_mcp.tools._lookups import fetch_reservation, find_conversation
 from hostaway_mcp.tools._runtime import State
 from hostaway_mcp.tools._validation import BookingId
@@ -69,8 +70,8 @@ class MessagePlan(WritePlan):
             stay = f", {self.arrival.isoformat()} to {self.departure.isoformat()}"
         where = f" at {self.property_name}" if self.property_name else ""
         lines = [
-            f"Send this message to {self.recipient_name or 'the guest'} (booking {self.booking_id}{where}{stay}) "
-            f"{self.delivery}?",
+            f"Send this message to the guest of booking {self.booking_id}{where}{stay}, {self.delivery}?",
+            f"Guest: {quoted_guest_name(self.recipient_name)}",
         ]
         lines.extend(note if note.startswith("WARNING") else f"Note: {note}" for note in self.notes())
         lines += ["", "-----", self.text, "-----"]
@@ -244,8 +245,9 @@ def _result(
     )
 
 
-def _delivery(channel: MessageChannel, booking_channel: str, recipient: str | None) -> str:
-    who = recipient or "the guest"
+def _delivery(channel: MessageChannel, booking_channel: str) -> str:
+    # Never the guest's name: it is guest-written, and shown (marked) on a line of its own.
+    who = "the guest"
     if channel == "channel":
         return f"inside the {booking_channel} conversation with {who}"
     if channel == "email":
@@ -303,7 +305,7 @@ async def _plan_message(
         channel_id = whole(reservation.get("channelId"))
         booking_channel = channel_name(channel_id, reservation.get("channelName"))
         chosen = _choose_channel(channel, channel_id, booking_id)
-        recipient = text(conversation.get("recipientName")) or text(reservation.get("guestName"))
+        recipient = guest_name(conversation.get("recipientName")) or guest_name(reservation.get("guestName"))
         status = text(reservation.get("status"))
         warnings = _ended_warning(status)
         if chosen in ("sms", "whatsapp") and not text(reservation.get("phone")):
@@ -322,7 +324,7 @@ async def _plan_message(
             departure=parse_date(reservation.get("departureDate")),
             booking_channel=booking_channel,
             channel=chosen,
-            delivery=_delivery(chosen, booking_channel, recipient),
+            delivery=_delivery(chosen, booking_channel),
             text=body,
             thread_last_id=whole(newest.get("id")),
             thread_last_sent_on=text(conversation.get("messageSentOn")),
