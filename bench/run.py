@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import limiter, memory, questions, server_costs, startup
+from bench import limiter, memory, parsing, questions, revenue, server_costs, startup
 from bench.common import Table, machine, skip_client_validation
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -42,6 +42,8 @@ SECTIONS: dict[str, Callable[[bool], Awaitable[Table]]] = {
     "startup": _startup,
     "bytes": _bytes,
     "memory": memory.run,
+    "parsing": parsing.run,
+    "revenue": revenue.run,
 }
 
 

@@ -6,12 +6,16 @@ error from `errors.py` for anything that is not a success.
 
 The retry policy (what is retried, how long to wait, what a read and a write may do) lives in
 `retry.py`; `_send` only loops over it. A write is sent at most once.
+
+Reading every page of a list is `paging.py`'s job (`iter_offset_pages` and `iter_cursor_pages`
+here hand it on); this module sends one request at a time.
 """
 
 from __future__ import annotations
 
 import asyncio
 import html
+import json
 import logging
 import re
 import time
@@ -21,11 +25,12 @@ from types import TracebackType
 from typing import Any, Self
 
 import httpx
+import orjson
 
 from hostaway_mcp import __version__, retry
 from hostaway_mcp.auth import AccessToken, TokenCache, TokenFileCache, TokenManager
 from hostaway_mcp.config import Settings
-from hostaway_mcp.domain import ident, number
+from hostaway_mcp.domain import number
 from hostaway_mcp.errors import (
     AuthenticationError,
     HostawayAPIError,
@@ -48,7 +53,7 @@ logger = logging.getLogger(__name__)
 JSONObject = dict[str, Any]
 QueryParams = Mapping[str, str | int | float | list[str] | list[int]]
 
-PAGE_SIZE = 100
+PAGE_SIZE = 100  # items per page of a list read in full (what real clients use)
 EXCERPT_CHARS = 160
 _ID_SEGMENT = re.compile(r"/\d+(?=/|$)")
 
@@ -209,14 +214,14 @@ class HostawayGateway:
         start: int = 0,
         max_pages: int = 1000,
     ) -> AsyncIterator[Envelope]:
-        """Pages of an offset-paged list until `count` (the total) is reached or a page is empty."""
-        offset = start
-        for _ in range(max_pages):
-            page = await self.get(path, {**(params or {}), "limit": page_size, "offset": offset})
+        """Pages of an offset-paged list in offset order: `paging.offset_pages` (the pages after
+        the first fetched side by side), for callers that like to iterate."""
+        from hostaway_mcp import paging  # paging builds on this module
+
+        for page in await paging.offset_pages(
+            self, path, params, page_size=page_size, start=start, max_pages=max_pages
+        ):
             yield page
-            offset += len(page.items)
-            if not page.items or (page.count is not None and offset >= page.count):
-                return
 
     async def iter_cursor_pages(
         self,
@@ -226,33 +231,11 @@ class HostawayGateway:
         page_size: int = PAGE_SIZE,
         max_pages: int = 1000,
     ) -> AsyncIterator[list[JSONObject]]:
-        """Pages of `/reservations` walked with the `afterId` cursor (offset is deprecated there).
+        """The items of each page of an `afterId` cursor walk, in order: `paging.cursor_pages`."""
+        from hostaway_mcp import paging
 
-        The first page's `count` is the total matching; later pages' `count` may mean "remaining"
-        (undocumented), so only the first one is trusted to stop without an extra empty page.
-        """
-        after_id: int | None = None
-        total: int | None = None
-        seen = 0
-        for _ in range(max_pages):
-            query: dict[str, Any] = {**(params or {}), "limit": page_size}
-            if after_id is not None:
-                query["afterId"] = after_id
-            page = await self.get(path, query)
-            items = page.items
-            if after_id is None:
-                total = page.count
-            if not items:
-                return
-            yield items
-            seen += len(items)
-            if total is not None and seen >= total:
-                return
-            last_id = ident(items[-1].get("id"))  # real accounts send some ids as strings
-            if last_id is None or last_id == after_id:
-                return
-            after_id = last_id
-        logger.warning("stopped paging %s after %d pages", _route(path), max_pages)
+        async for page in paging.cursor_pages(self, path, params, page_size=page_size, max_pages=max_pages):
+            yield page.items
 
     # -- token exchange -----------------------------------------------------------------------
 
@@ -370,7 +353,7 @@ class HostawayGateway:
         if response.status_code >= 300:
             raise self._status_error(method, path, response, retry.retry_after_s(response.headers, self._wall_clock()))
         try:
-            body = response.json()
+            body = parse_body(response.content)
         except ValueError:
             raise UpstreamError(
                 f"Hostaway sent a response that is not JSON for {method} {_route(path)} "
@@ -444,7 +427,7 @@ class HostawayGateway:
     def _error_text(self, response: httpx.Response) -> str:
         """Hostaway's error text: `result` first, `message` as on 429, else a body excerpt."""
         try:
-            body = response.json()
+            body = parse_body(response.content)
         except ValueError:
             return self._excerpt(response) or f"HTTP {response.status_code}"
         if isinstance(body, dict):
@@ -472,6 +455,17 @@ class HostawayGateway:
             if secret and len(secret) >= 4:
                 text = text.replace(secret, "[redacted]")
         return upstream_text(text, limit)
+
+
+def parse_body(content: bytes) -> Any:
+    """A response body's JSON: orjson (3-5x faster on Hostaway's bodies, bench/parsing.py), then the
+    standard library, as httpx's `response.json()` used, for whatever orjson refuses (NaN,
+    Infinity, UTF-16 or UTF-32 text). What parses and what fails (a ValueError) is as before; the
+    one difference, integers beyond 64 bits arriving as floats, has no place in Hostaway's data."""
+    try:
+        return orjson.loads(content)
+    except orjson.JSONDecodeError:
+        return json.loads(content)
 
 
 def _route(path: str) -> str:

@@ -23,7 +23,7 @@ from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
 
-from hostaway_mcp import __version__
+from hostaway_mcp import __version__, paging
 from hostaway_mcp.auth import AccessToken
 from hostaway_mcp.domain import ident
 from hostaway_mcp.errors import HostawayError
@@ -238,8 +238,11 @@ async def read_properties() -> str:
     try:
         properties = [
             summarize_listing(listing)
-            async for page in state.gateway.iter_offset_pages("listings", {"includeResources": 0}, page_size=PAGE_SIZE)
-            for listing in page.items
+            for listing in paging.items_of(
+                await paging.offset_pages(
+                    state.gateway, "listings", {"includeResources": 0}, page_size=PAGE_SIZE, what="properties"
+                )
+            )
             if ident(listing.get("id"))
         ]
     except HostawayError as exc:

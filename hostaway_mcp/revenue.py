@@ -1,7 +1,9 @@
 """Revenue metrics from raw Hostaway reservations and listings: pure computation, no I/O.
 
 `compute_report(reservations, listings, period, basis=, group_by=)` turns the raw dicts that
-`GET /reservations` and `GET /listings` return into per-currency totals and grouped metrics.
+`GET /reservations` and `GET /listings` return into per-currency totals and grouped metrics;
+`ReservationFold` does the same for reservations that arrive page by page (a big report never
+holds Hostaway's raw objects, only the few fields it reads).
 The definitions below are the contract; `DEFINITIONS` carries them into every result.
 
 - **Revenue** of a booking = `totalPrice - cleaningFee - taxAmount`: what the guest paid for the
@@ -32,8 +34,9 @@ The definitions below are the contract; `DEFINITIONS` carries them into every re
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -148,7 +151,13 @@ class Period:
 
 
 def month_key(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
+    return _month_key(day.year, day.month)
+
+
+@functools.lru_cache(maxsize=1024)
+def _month_key(year: int, month: int) -> str:
+    # One string per month, shared by the thousands of bookings of a big report.
+    return f"{year:04d}-{month:02d}"
 
 
 def month_label(key: str) -> str:
@@ -210,7 +219,7 @@ def kind_of(status: Any) -> Kind | None:
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per counted booking: a year's report holds thousands
 class BookingShare:
     """What one booking contributes to the period under the basis."""
 
@@ -380,6 +389,118 @@ def listing_label(listing: Mapping[str, Any] | None, reservation: Mapping[str, A
     return f"Property {listing_id}"
 
 
+# The reservation fields a report reads. `ReservationFold` cuts each page down to these as it
+# arrives, so a year's report holds a few hundred bytes per booking instead of Hostaway's
+# ~140-field objects (the peak memory of a big report). A figure that reads another field must
+# add it here.
+REPORT_FIELDS = (
+    "id",
+    "listingMapId",
+    "listingName",
+    "status",
+    "arrivalDate",
+    "departureDate",
+    "updatedOn",
+    "currency",
+    "totalPrice",
+    "cleaningFee",
+    "taxAmount",
+    "channelCommissionAmount",
+    "airbnbExpectedPayoutAmount",
+    "airbnbListingCancellationPayout",
+    "channelId",
+    "channelName",
+    "guestName",
+)
+
+
+class SlimReservation(Mapping[str, Any]):
+    """A reservation cut down to `REPORT_FIELDS`: a read-only mapping over one tuple of values,
+    about a third of the memory of a dict of the same fields."""
+
+    __slots__ = ("_values",)
+    _INDEX: dict[str, int] = {key: index for index, key in enumerate(REPORT_FIELDS)}  # noqa: RUF012
+
+    def __init__(self, values: tuple[Any, ...]) -> None:
+        self._values = values
+
+    def __getitem__(self, key: str) -> Any:
+        index = self._INDEX.get(key)
+        value = _ABSENT if index is None else self._values[index]
+        if value is _ABSENT:
+            raise KeyError(key)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key, value in zip(REPORT_FIELDS, self._values, strict=True) if value is not _ABSENT)
+
+    def __len__(self) -> int:
+        return sum(1 for value in self._values if value is not _ABSENT)
+
+    def __repr__(self) -> str:
+        return f"SlimReservation({dict(self)!r})"
+
+
+_ABSENT: Any = object()
+# Fields whose values repeat across bookings, so the fold keeps one copy of each value.
+_REPEATED = frozenset({"listingName", "status", "arrivalDate", "departureDate", "currency", "channelName"})
+
+
+class ReservationFold:
+    """Reservations folded in page by page, in any order, then turned into a report.
+
+    Out-of-scope bookings are dropped on arrival and the rest kept only as `REPORT_FIELDS`
+    (`SlimReservation`, with repeated strings such as dates, names and statuses stored once).
+    Duplicate ids (a record that moved between pages while they were read, or that two date
+    windows share) count once: the most recently updated copy (`updatedOn`), the later one on a
+    tie. The figures do not depend on the order pages arrived in.
+    """
+
+    def __init__(self, property_ids: Iterable[int] | None = None) -> None:
+        self.scope = None if property_ids is None else set(property_ids)
+        self._by_id: dict[int, SlimReservation] = {}
+        self._anonymous: list[SlimReservation] = []
+        self._strings: dict[str, str] = {}
+
+    def add(self, reservations: Iterable[Mapping[str, Any]]) -> None:
+        strings = self._strings
+        for reservation in reservations:
+            if self.scope is not None and ident(reservation.get("listingMapId")) not in self.scope:
+                continue
+            values = tuple(
+                strings.setdefault(value, value) if key in _REPEATED and isinstance(value, str) else value
+                for key, value in ((key, reservation.get(key, _ABSENT)) for key in REPORT_FIELDS)
+            )
+            slim = SlimReservation(values)
+            rid = ident(slim.get("id"))
+            if rid is None:
+                self._anonymous.append(slim)
+                continue
+            kept = self._by_id.get(rid)
+            if kept is None or str(slim.get("updatedOn") or "") >= str(kept.get("updatedOn") or ""):
+                self._by_id[rid] = slim
+
+    def __len__(self) -> int:
+        return len(self._by_id) + len(self._anonymous)
+
+    @property
+    def rows(self) -> list[Mapping[str, Any]]:
+        """One row per booking, in id order (then the rows without an id as they came)."""
+        return [*(self._by_id[rid] for rid in sorted(self._by_id)), *self._anonymous]
+
+    def report(
+        self,
+        listings: Sequence[Mapping[str, Any]],
+        period: Period,
+        *,
+        basis: Basis = "stay",
+        group_by: GroupBy = "property",
+        blocked: Mapping[int, Iterable[date]] | None = None,
+    ) -> RevenueFigures:
+        """The figures (see `compute_report`; `blocked`: each property's calendar-blocked nights)."""
+        return _figures(self.rows, listings, period, basis, group_by, self.scope, blocked)
+
+
 def compute_report(
     reservations: Iterable[Mapping[str, Any]],
     listings: Sequence[Mapping[str, Any]],
@@ -394,22 +515,23 @@ def compute_report(
 
     `listings` are the properties whose nights are available; with `property_ids` only those
     listings and their bookings are in scope. `blocked` holds each property's calendar-blocked
-    nights (any outside the period are ignored). Duplicate reservation ids (a record that moved
-    between pages while they were read) count once, the last copy winning.
+    nights (any outside the period are ignored). Duplicate reservation ids count once (see
+    `ReservationFold`, which this is a one-page fold of).
     """
-    scope = None if property_ids is None else set(property_ids)
-    unique: dict[int, Mapping[str, Any]] = {}
-    anonymous: list[Mapping[str, Any]] = []
-    for reservation in reservations:
-        rid = ident(reservation.get("id"))
-        if scope is not None and ident(reservation.get("listingMapId")) not in scope:
-            continue
-        if rid is not None:
-            unique[rid] = reservation
-        else:
-            anonymous.append(reservation)
-    rows = [*unique.values(), *anonymous]
+    fold = ReservationFold(property_ids)
+    fold.add(reservations)
+    return fold.report(listings, period, basis=basis, group_by=group_by, blocked=blocked)
 
+
+def _figures(
+    rows: list[Mapping[str, Any]],
+    listings: Sequence[Mapping[str, Any]],
+    period: Period,
+    basis: Basis,
+    group_by: GroupBy,
+    scope: set[int] | None,
+    blocked: Mapping[int, Iterable[date]] | None,
+) -> RevenueFigures:
     in_scope = [lst for lst in listings if scope is None or ident(lst.get("id")) in scope]
     by_id = {ident(lst.get("id")) or 0: lst for lst in in_scope}
     currencies = listing_currencies(in_scope, rows)

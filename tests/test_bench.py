@@ -21,6 +21,8 @@ TITLES = (
     "Cold start to a served initialize",
     "Bytes returned per tool",
     "Server memory over",
+    "Parsing Hostaway's response bodies",
+    "A year's revenue report",
 )
 
 
@@ -52,3 +54,8 @@ def test_the_quick_benchmark_runs_and_its_claims_hold(tmp_path: Path) -> None:
     assert questions["search_available_properties:20:calls"] >= 1
     memory = next(values for title, values in figures.items() if title.startswith("Server memory"))
     assert memory["errors"] == 0
+    parsing = next(values for title, values in figures.items() if title.startswith("Parsing"))
+    assert parsing["speedup_all"] > 1.5, "orjson no longer pays for itself: bench/parsing.py"
+    revenue = next(values for title, values in figures.items() if title.startswith("A year's revenue"))
+    assert revenue["rejected"] == 0
+    assert revenue["progress"] >= revenue["pages"] - 3  # a progress-aware client hears about every page

@@ -18,6 +18,7 @@ import httpx
 import pytest
 from mcp import Client
 
+from hostaway_mcp import paging
 from hostaway_mcp.revenue import Period, compute_report
 from hostaway_mcp.sandbox.faults import Fault
 from hostaway_mcp.server import build_server
@@ -53,6 +54,8 @@ PERIODS = {
     "around_today": (date(2026, 11, 5), date(2026, 12, 4)),
     "single_day": (date(2026, 8, 15), date(2026, 8, 15)),
     "new_year": (date(2025, 12, 20), date(2026, 1, 10)),
+    # About fifteen pages of reservations: read in arrival-date windows side by side.
+    "year": (date(2025, 12, 1), date(2026, 11, 30)),
 }
 
 
@@ -560,9 +563,17 @@ async def test_quarter_of_a_200_listing_account_costs_reservation_pages_plus_lis
         if r["departureDate"] >= departure_floor.isoformat() and r["arrivalDate"] <= arrival_ceiling.isoformat()
     ]
     assert len(matching) > 2_000
-    assert len(reservation_calls) == math.ceil(len(matching) / 100)
-    cursors = [e.params.get("afterId") for e in reservation_calls[1:]]
-    assert all(cursors) and len(set(cursors)) == len(cursors)  # afterId paging, no page read twice
+    # One page says how many there are; the rest is read in arrival-date windows side by side,
+    # each walked with its own afterId cursor. A window costs at most one partly filled page.
+    windows = {(e.params.get("arrivalStartDate"), e.params["arrivalEndDate"]) for e in reservation_calls[1:]}
+    assert 2 <= len(windows) <= paging.CONCURRENCY
+    assert len(reservation_calls) <= 1 + math.ceil(len(matching) / 100) + len(windows)
+    for window in windows:
+        walk = [
+            e for e in reservation_calls[1:] if (e.params.get("arrivalStartDate"), e.params["arrivalEndDate"]) == window
+        ]
+        cursors = [e.params.get("afterId") for e in walk]
+        assert cursors[0] is None and all(cursors[1:]) and len(set(cursors)) == len(cursors), window
     assert result["properties_in_scope"] == 200 and result["groups_total"] == 200
     assert_report(result, expected_report(sandbox.account, start, end, "stay", "property"))
 

@@ -212,34 +212,6 @@ async def test_every_attempt_goes_through_the_limiter(api: respx.MockRouter, gat
     assert budget.in_window == 4  # the token exchange and three attempts
 
 
-async def test_cursor_paging_walks_after_id_and_stops_at_the_total(
-    api: respx.MockRouter, gateway: HostawayGateway
-) -> None:
-    pages = {None: [{"id": 9}, {"id": 4}], "4": [{"id": 7}, {"id": 2}], "2": [{"id": 5}]}
-
-    def page(request: httpx.Request) -> httpx.Response:
-        items = pages[request.url.params.get("afterId")]
-        return httpx.Response(200, json={"status": "success", "result": items, "count": 5, "limit": 2, "offset": 0})
-
-    route = api.get("/reservations").mock(side_effect=page)
-    ids = [item["id"] async for items in gateway.iter_cursor_pages("reservations", page_size=2) for item in items]
-    assert ids == [9, 4, 7, 2, 5]
-    assert route.call_count == 3
-    assert "offset" not in route.calls.last.request.url.params
-
-
-async def test_offset_paging_stops_at_count(api: respx.MockRouter, gateway: HostawayGateway) -> None:
-    def page(request: httpx.Request) -> httpx.Response:
-        offset = int(request.url.params["offset"])
-        items = [{"id": i} for i in range(offset, min(offset + 2, 5))]
-        return httpx.Response(200, json={"status": "success", "result": items, "count": 5})
-
-    route = api.get("/listings").mock(side_effect=page)
-    ids = [i["id"] async for p in gateway.iter_offset_pages("listings", page_size=2) for i in p.items]
-    assert ids == [0, 1, 2, 3, 4]
-    assert route.call_count == 3
-
-
 async def test_request_counters_are_per_endpoint_not_per_id(api: respx.MockRouter, gateway: HostawayGateway) -> None:
     """A long session touches thousands of bookings; the counters must not grow with them."""
     api.get(path__regex=r"/reservations/\d+$").respond(200, json={"status": "success", "result": {"id": 1}})

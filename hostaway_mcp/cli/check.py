@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from hostaway_mcp import paging
 from hostaway_mcp.auth import TokenFileCache
 from hostaway_mcp.cli.common import (
     EXIT_AUTH,
@@ -172,10 +173,7 @@ async def count_listings(gateway: HostawayGateway) -> int:
     page = await gateway.get("listings", {"limit": 1, "offset": 0, "includeResources": 0})
     if page.count is not None:
         return page.count
-    total = 0
-    async for full_page in gateway.iter_offset_pages("listings", {"includeResources": 0}):
-        total += len(full_page.items)
-    return total
+    return len(paging.items_of(await paging.offset_pages(gateway, "listings", {"includeResources": 0})))
 
 
 async def count_arrivals(gateway: HostawayGateway, first: date, last: date) -> int:
@@ -190,8 +188,8 @@ async def count_arrivals(gateway: HostawayGateway, first: date, last: date) -> i
         "includeResources": 0,
     }
     count = 0
-    async for page in gateway.iter_cursor_pages("reservations", params):
-        count += sum(1 for row in page if _confirmed_arrival(row, first, last))
+    async for page in paging.cursor_pages(gateway, "reservations", params):
+        count += sum(1 for row in page.items if _confirmed_arrival(row, first, last))
     return count
 
 

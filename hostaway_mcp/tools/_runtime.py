@@ -19,6 +19,7 @@ from mcp.server.elicitation import AcceptedElicitation
 from mcp.server.mcpserver import Context, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
 
+from hostaway_mcp import progress
 from hostaway_mcp.config import Settings
 from hostaway_mcp.errors import HostawayError, NotFoundError
 from hostaway_mcp.gateway import HostawayGateway
@@ -78,31 +79,55 @@ def not_found(what: str, hint: str) -> Callable[[NotFoundError], ToolError]:
 
 
 def hostaway_tool(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
-    """Turn gateway failures into `ToolError` text the model can act on.
+    """Turn gateway failures into `ToolError` text the model can act on, and report progress.
 
     Known failures (`HostawayError`) keep their message, which says what to do next and never
     holds a secret. Anything else is a bug: its traceback goes to the log (stderr) and the model
     gets a short, honest message instead of the SDK's bare "Error executing tool".
+
+    Each call runs with a `hostaway_mcp.progress` reporter bound to its `ctx.report_progress`,
+    so paging and waiting code anywhere below reports "page 12 of 40" without a `ctx` argument.
+    A tool without a `Context` parameter gets one added to the wrapper's signature (the SDK fills
+    it and leaves it out of the input schema); the tool itself never sees it.
     """
+    signature = inspect.signature(fn, eval_str=True)
+    hints = typing.get_type_hints(fn, include_extras=True)
+    own_ctx = next((name for name, hint in hints.items() if _is_context(hint)), None)
+    ctx_name = own_ctx or _PROGRESS_CTX
 
     @functools.wraps(fn)
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return await fn(*args, **kwargs)
-        except ToolError:
-            raise
-        except HostawayError as exc:
-            raise ToolError(exc.message) from None
-        except Exception:
-            logger.exception("unexpected failure in tool %s", fn.__name__)
-            raise ToolError(
-                f"{fn.__name__} failed unexpectedly (an internal error, logged on the server). "
-                "Try again; if it keeps failing, report it with the server log."
-            ) from None
+        ctx = kwargs.get(ctx_name) if own_ctx else kwargs.pop(ctx_name, None)
+        send = ctx.report_progress if isinstance(ctx, Context) else None
+        with progress.reporting(send):
+            try:
+                return await fn(*args, **kwargs)
+            except ToolError:
+                raise
+            except HostawayError as exc:
+                raise ToolError(exc.message) from None
+            except Exception:
+                logger.exception("unexpected failure in tool %s", fn.__name__)
+                raise ToolError(
+                    f"{fn.__name__} failed unexpectedly (an internal error, logged on the server). "
+                    "Try again; if it keeps failing, report it with the server log."
+                ) from None
 
+    if own_ctx is None:
+        extra = inspect.Parameter(_PROGRESS_CTX, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Context)
+        signature = signature.replace(parameters=[*signature.parameters.values(), extra])
+        hints = {**hints, _PROGRESS_CTX: Context}
     # Evaluate the string annotations (`from __future__ import annotations`) once, here: while
     # registering a tool the SDK inspects its signature and type hints several times, and would
     # otherwise `eval` every annotation again each time. Same objects, so the same schemas.
-    wrapper.__signature__ = inspect.signature(fn, eval_str=True)  # type: ignore[attr-defined]
-    wrapper.__annotations__ = typing.get_type_hints(fn, include_extras=True)
+    wrapper.__signature__ = signature  # type: ignore[attr-defined]
+    wrapper.__annotations__ = hints
     return wrapper
+
+
+# The parameter the wrapper adds for tools that take no `Context` of their own.
+_PROGRESS_CTX = "hostaway_progress_ctx"
+
+
+def _is_context(hint: Any) -> bool:
+    return inspect.isclass(hint) and issubclass(hint, Context)

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
+from hostaway_mcp import progress
 from hostaway_mcp.calendar import group_runs, night, nights_of, read_days
 from hostaway_mcp.domain import flag, ident, money, text, whole
 from hostaway_mcp.errors import NotFoundError
@@ -28,6 +29,7 @@ from hostaway_mcp.models.properties import (
     NearMiss,
     PropertyAvailability,
 )
+from hostaway_mcp.progress import ProgressReporter
 from hostaway_mcp.tools._lookups import fetch_listing
 from hostaway_mcp.tools._runtime import State
 from hostaway_mcp.tools._validation import (
@@ -225,10 +227,14 @@ async def search_available_properties(
     verdicts: list[StayCheck] = []
     budget = limit + EXTRA_CHECKS
     checked = 0
+    reporter = progress.current()
+    reporter.expect(1)  # the candidates page, already read
+    await reporter.step("properties: candidates read")
     while len(found) < limit and checked < len(queue) and checked < budget:
         batch = queue[checked : checked + min(limit - len(found), budget - checked)]
+        reporter.expect(len(batch))
         outcomes = await asyncio.gather(
-            *(_verify(state.gateway, listing, check_in, check_out) for _, listing in batch),
+            *(_verify(state.gateway, listing, check_in, check_out, reporter) for _, listing in batch),
             return_exceptions=True,
         )
         for outcome in outcomes:
@@ -336,12 +342,16 @@ def _shortlist(
     )
 
 
-async def _verify(gateway: HostawayGateway, listing: JSONObject, check_in: date, check_out: date) -> StayCheck:
+async def _verify(
+    gateway: HostawayGateway, listing: JSONObject, check_in: date, check_out: date, reporter: ProgressReporter
+) -> StayCheck:
     try:
         # The check-out day is fetched too: its closedOnDeparture rule applies to the stay.
         days = await fetch_calendar(gateway, ident(listing["id"]) or 0, check_in, check_out)
     except NotFoundError:
         return StayCheck(reasons=["its calendar was not found"])
+    finally:
+        await reporter.step(f"calendars: {reporter.done} of {reporter.expected - 1} checked")
     return check_stay(days, check_in, check_out)
 
 

@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
+from hostaway_mcp import paging
 from hostaway_mcp.domain import (
     CHANNEL_NAMES,
     CHANNEL_QUERY_IDS,
@@ -264,20 +265,15 @@ async def _scan(
     """Walk `/reservations` with the `afterId` cursor until `want` matches, the end, or the bound."""
     scan = _Scan()
     seen: set[int] = set()
-    after_id: int | None = None
-    while scan.calls < MAX_SCAN_PAGES:
-        query = {**params, "limit": SCAN_PAGE_SIZE}
-        if after_id is not None:
-            query["afterId"] = after_id
-        page = await gateway.get("reservations", query)
-        scan.calls += 1
-        if scan.source_total is None:
-            scan.source_total = page.count  # the first page's count is the total matching
-        rows = page.items
-        if not rows:
-            scan.complete = True
-            break
-        for row in rows:
+    last: paging.CursorPage | None = None
+    pages = paging.cursor_pages(
+        gateway, "reservations", params, page_size=SCAN_PAGE_SIZE, max_pages=MAX_SCAN_PAGES, what="bookings"
+    )
+    async for page in pages:
+        last = page
+        scan.calls = page.number
+        scan.source_total = page.count  # the first page's count is the total matching
+        for row in page.items:
             row_id = ident(row.get("id"))
             if row_id is None or row_id in seen:
                 continue  # records updated during the walk can show up twice
@@ -290,11 +286,9 @@ async def _scan(
             break
         if len(scan.matches) >= want:
             break
-        last_id = ident(rows[-1].get("id"))
-        if last_id is None or last_id == after_id:
-            scan.complete = True
-            break
-        after_id = last_id
+    else:  # the walk ended by itself: at the end of the list, unless it stopped at the page bound
+        scan.complete = last is None or last.number < MAX_SCAN_PAGES or len(last.items) < SCAN_PAGE_SIZE
+    await pages.aclose()
     return scan
 
 

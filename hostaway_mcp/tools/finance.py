@@ -3,14 +3,22 @@
 The arithmetic lives in `hostaway_mcp.revenue` (pure, no I/O); this module only validates, fetches
 with as few calls as the API allows, and shapes the result.
 
-Calls made (R = pages of 100 reservations in scope, L = listings in the account):
-- `get_revenue_report`: ceil(L / 100) listings pages + R reservation pages. With `property_ids`,
-  one id is read with the `listingId` filter; several ids first read one page of the unfiltered
-  query, whose `count` tells how many pages the whole period needs, then either keep reading it
-  (and filter client-side) or switch to one `listingId` query per id, whichever is fewer calls.
+Calls made (R = pages of 100 reservations in scope, L = listings in the account, W = arrival-date
+windows, at most `paging.CONCURRENCY`):
+- `get_revenue_report`: ceil(L / 100) listings pages + the first reservations page, whose `count`
+  decides the rest: more than `MAX_RESERVATIONS` is refused there, after that one page; a short
+  rest is read by one cursor walk (R pages in all); a long one in W date windows side by side
+  (at most R + W pages; `paging.reservation_pages`). With `property_ids`, one id is read with the
+  `listingId` filter; several ids first read one page of the unfiltered query, whose `count` tells
+  how many pages the whole period needs, then either keep reading it (and filter client-side) or
+  switch to one `listingId` query per id, side by side, whichever is fewer calls.
 - `get_property_financials`: 1 (the listing) + the property's reservation pages + 1 calendar read.
 - Both read each property's calendar for the period (one call per property, two past a year) to
-  find blocked nights, which are not available to rent (occupancy); they run concurrently.
+  find blocked nights, which are not available to rent (occupancy); they run side by side.
+
+Each page is folded into a `ReservationFold` as it arrives (cut down to the fields a report
+reads), so a big report never holds Hostaway's raw objects. Pages report progress
+("reservations: page 12 of 40").
 
 Date filters: whether Hostaway's reservation date filters include their end points is
 UNCONFIRMED, so the query is a superset under either reading and the exact period is applied
@@ -20,7 +28,7 @@ tool: a partial total is never returned as complete.
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,10 +38,11 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
+from hostaway_mcp import paging, progress
 from hostaway_mcp.calendar import night_status, read_days
 from hostaway_mcp.domain import channel_name, ident, money, status_words
 from hostaway_mcp.errors import HostawayError
-from hostaway_mcp.gateway import PAGE_SIZE, HostawayGateway, JSONObject
+from hostaway_mcp.gateway import PAGE_SIZE, Envelope, HostawayGateway, JSONObject
 from hostaway_mcp.models.common import next_offset
 from hostaway_mcp.models.finance import (
     BookingLine,
@@ -50,7 +59,7 @@ from hostaway_mcp.revenue import (
     Group,
     Metrics,
     Period,
-    compute_report,
+    ReservationFold,
     listing_label,
 )
 from hostaway_mcp.tools._lookups import fetch_listing
@@ -58,6 +67,8 @@ from hostaway_mcp.tools._runtime import State
 from hostaway_mcp.tools._validation import MAX_OFFSET, IsoDate, PropertyId, check_period
 
 MAX_RESERVATION_PAGES = 500  # 50,000 reservations in one report; beyond that, ask for less
+MAX_RESERVATIONS = MAX_RESERVATION_PAGES * PAGE_SIZE
+LISTING_FIELDS = ("id", "name", "internalListingName", "currencyCode")  # what a report reads of a listing
 MAX_PROPERTY_IDS = 500
 # Calendar reads for blocked nights: at most a year per call (the range limit is UNCONFIRMED), a
 # few properties at a time (the gateway's limiter paces them further).
@@ -84,7 +95,9 @@ BasisArg = Annotated[
 
 @dataclass
 class Fetched:
-    reservations: list[JSONObject]
+    """How the period's reservations were read (for the result's `source`)."""
+
+    read: int
     pages: int
     how: str
 
@@ -102,54 +115,19 @@ def reservation_query(period: Period, basis: Basis) -> dict[str, str]:
     return {"arrivalStartDate": (period.start - timedelta(days=1)).isoformat(), "arrivalEndDate": after_end}
 
 
-async def _walk(gateway: HostawayGateway, query: dict[str, Any]) -> tuple[list[JSONObject], int]:
-    """Every page of a reservations query (afterId cursor); refuses to return a truncated list."""
-    items: list[JSONObject] = []
-    pages = 0
-    last_size = 0
-    async for page in gateway.iter_cursor_pages(
-        "reservations", query, page_size=PAGE_SIZE, max_pages=MAX_RESERVATION_PAGES
-    ):
-        pages += 1
-        last_size = len(page)
-        items.extend(page)
-    if pages >= MAX_RESERVATION_PAGES and last_size >= PAGE_SIZE:
-        raise ToolError(
-            f"More than {MAX_RESERVATION_PAGES * PAGE_SIZE} reservations match this period, so the report "
-            "would be incomplete. Ask for a shorter period or fewer property_ids."
-        )
-    return items, pages
-
-
-async def _continue(
-    gateway: HostawayGateway, query: dict[str, Any], head: list[JSONObject], total: int | None
-) -> tuple[list[JSONObject], int]:
-    """The rest of a cursor walk whose first page is already read (same rules as the gateway's
-    `iter_cursor_pages`, but stopping on the first page's `count`, which is the full total)."""
-    items, pages, page = list(head), 1, head
-    while page and (total is None or len(items) < total):
-        after_id = ident(page[-1].get("id"))
-        if after_id is None:
-            break
-        if pages >= MAX_RESERVATION_PAGES:
-            raise ToolError(
-                f"More than {MAX_RESERVATION_PAGES * PAGE_SIZE} reservations match this period, so the "
-                "report would be incomplete. Ask for a shorter period or fewer property_ids."
-            )
-        page = (await gateway.get("reservations", {**query, "limit": PAGE_SIZE, "afterId": after_id})).items
-        pages += 1
-        if page and ident(page[-1].get("id")) == after_id:
-            break
-        items.extend(page)
-    return items, pages
-
-
 async def fetch_reservations(
-    gateway: HostawayGateway, query: dict[str, Any], property_ids: Sequence[int] | None
+    gateway: HostawayGateway,
+    query: dict[str, Any],
+    property_ids: Sequence[int] | None,
+    fold: ReservationFold,
+    period: Period,
 ) -> Fetched:
-    """The period's reservations for the whole account or some properties, all pages or an error."""
+    """Fold the period's reservations (whole account or some properties) into `fold`: every page
+    or an error. The first page's `count` is checked before anything else is read."""
     try:
-        return await _fetch_reservations(gateway, query, property_ids)
+        return await _fetch_reservations(gateway, query, property_ids, fold, (period.start, period.end))
+    except paging.IncompleteReadError as exc:
+        raise ToolError(exc.message) from None
     except HostawayError as exc:
         raise ToolError(
             "Could not read every page of reservations for the period, so no figures are returned "
@@ -157,40 +135,76 @@ async def fetch_reservations(
         ) from None
 
 
+def _refuse_too_many(first: Envelope) -> None:
+    if first.count is not None and first.count > MAX_RESERVATIONS:
+        raise ToolError(
+            f"{first.count} reservations match this period, more than the {MAX_RESERVATIONS} one report "
+            "reads, so nothing more was fetched. Ask for a shorter period (for example one quarter at a "
+            "time) or fewer property_ids."
+        )
+
+
+async def _read(
+    gateway: HostawayGateway,
+    query: dict[str, Any],
+    fold: ReservationFold,
+    arrivals: tuple[date, date] | None,
+    first: Envelope | None = None,
+) -> paging.ScanStats:
+    """All pages of one query into `fold`, refused after its first page if it is too large."""
+    if first is None:
+        first = await paging.first_page(gateway, "reservations", query, what="reservations")
+    _refuse_too_many(first)
+    return await paging.reservation_pages(
+        gateway, query, fold.add, first=first, arrivals=arrivals, max_pages=MAX_RESERVATION_PAGES
+    )
+
+
+def _windows(stats: paging.ScanStats) -> str:
+    return f", in {stats.windows} arrival-date windows read side by side" if stats.windows > 1 else ""
+
+
 async def _fetch_reservations(
-    gateway: HostawayGateway, query: dict[str, Any], property_ids: Sequence[int] | None
+    gateway: HostawayGateway,
+    query: dict[str, Any],
+    property_ids: Sequence[int] | None,
+    fold: ReservationFold,
+    arrivals: tuple[date, date],
 ) -> Fetched:
     if not property_ids:
-        items, pages = await _walk(gateway, query)
-        return Fetched(items, pages, "whole account")
+        stats = await _read(gateway, query, fold, arrivals)
+        return Fetched(len(fold), stats.pages, "whole account" + _windows(stats))
     if len(property_ids) == 1:
-        items, pages = await _walk(gateway, {**query, "listingId": property_ids[0]})
-        return Fetched(items, pages, "listingId filter")
+        stats = await _read(gateway, {**query, "listingId": property_ids[0]}, fold, arrivals)
+        return Fetched(len(fold), stats.pages, "listingId filter" + _windows(stats))
 
     # Several ids: the only documented property filter takes one id. The first unfiltered page
     # says (count) how many pages the whole account needs; keep reading it if that costs no more
     # than one query per id, else switch.
-    first = await gateway.get("reservations", {**query, "limit": PAGE_SIZE})
+    first = await paging.first_page(gateway, "reservations", query, what="reservations")
     needed = math.ceil(first.count / PAGE_SIZE) if first.count is not None else None
     if needed is None or needed - 1 <= len(property_ids):
-        items, pages = await _continue(gateway, query, first.items, first.count)
-        return Fetched(items, pages, "whole account, filtered to property_ids client-side")
-    items = []
-    pages = 1  # the probe page
-    for listing_id in property_ids:
-        some, more = await _walk(gateway, {**query, "listingId": listing_id})
-        items.extend(some)
-        pages += more
-    return Fetched(items, pages, f"one listingId query per property ({len(property_ids)}) after one probe page")
+        stats = await _read(gateway, query, fold, arrivals, first=first)
+        return Fetched(len(fold), stats.pages, "whole account, filtered to property_ids client-side" + _windows(stats))
+    # One walk per id, side by side; each is short, so none is split into windows.
+    walks = await paging.gather_bounded(
+        [functools.partial(_read, gateway, {**query, "listingId": i}, fold, None) for i in property_ids]
+    )
+    pages = 1 + sum(walk.pages for walk in walks)  # the probe page, then every walk
+    return Fetched(len(fold), pages, f"one listingId query per property ({len(property_ids)}) after one probe page")
 
 
 async def fetch_listings(gateway: HostawayGateway) -> tuple[list[JSONObject], int]:
-    listings: list[JSONObject] = []
-    pages = 0
-    async for page in gateway.iter_offset_pages("listings", {"includeResources": 0}):
-        pages += 1
-        listings.extend(item for item in page.items if ident(item.get("id")) is not None)
-    return listings, pages
+    """Every listing, each cut down to what a report reads (id, name, currency) as its page arrives."""
+    pages = await paging.offset_pages(
+        gateway,
+        "listings",
+        {"includeResources": 0},
+        what="properties",
+        shape=lambda item: {key: item[key] for key in LISTING_FIELDS if key in item},
+    )
+    listings = [item for item in paging.items_of(pages) if ident(item.get("id")) is not None]
+    return listings, len(pages)
 
 
 async def fetch_blocked_nights(
@@ -203,20 +217,27 @@ async def fetch_blocked_nights(
         end = min(period.end, start + timedelta(days=CALENDAR_SPAN_DAYS - 1))
         spans.append((start, end))
         start = end + timedelta(days=1)
-    gate = asyncio.Semaphore(CALENDAR_CONCURRENCY)
+    reporter = progress.current()
+    reads = len(spans) * len(listing_ids)
+    reporter.expect(reads)
+    done = 0
 
     async def blocked_at(listing_id: int) -> list[date]:
         nights: list[date] = []
         for first, last in spans:
-            async with gate:
-                days = await read_days(gateway, listing_id, first, last)
+            days = await read_days(gateway, listing_id, first, last)
+            nonlocal done
+            done += 1
+            await reporter.step(f"calendars: {done} of {reads} read")
             nights += [
                 night for night, day in days.items() if period.contains(night) and night_status(day) == "blocked"
             ]
         return nights
 
     try:
-        found = await asyncio.gather(*(blocked_at(listing_id) for listing_id in listing_ids))
+        found = await paging.gather_bounded(
+            [functools.partial(blocked_at, listing_id) for listing_id in listing_ids], limit=CALENDAR_CONCURRENCY
+        )
     except HostawayError as exc:
         raise ToolError(
             "Could not read every property's calendar for the period (blocked nights are not available "
@@ -284,7 +305,7 @@ def to_line(share: BookingShare) -> BookingLine:
 
 def _source(fetched: Fetched, listing_calls: str) -> str:
     return (
-        f"Reservation fields from GET /reservations ({len(fetched.reservations)} read in {fetched.pages} "
+        f"Reservation fields from GET /reservations ({fetched.read} read in {fetched.pages} "
         f"page(s); {fetched.how}; statuses filtered client-side, as Hostaway has no status filter) and "
         f"{listing_calls}. {FINANCE_NOTE}"
     )
@@ -336,12 +357,11 @@ async def get_revenue_report(
             which = ", ".join(str(i) for i in missing)
             noun = "Property" if len(missing) == 1 else "Properties"
             raise ToolError(f"{noun} {which} not found: use list_properties to find the property ids.")
-    fetched = await fetch_reservations(gateway, reservation_query(period, basis), ids)
+    fold = ReservationFold(ids)
+    fetched = await fetch_reservations(gateway, reservation_query(period, basis), ids, fold, period)
     in_scope = ids if ids is not None else [i for listing in listings if (i := ident(listing.get("id")))]
     blocked = await fetch_blocked_nights(gateway, in_scope, period)
-    report = compute_report(
-        fetched.reservations, listings, period, basis=basis, group_by=group_by, property_ids=ids, blocked=blocked
-    )
+    report = fold.report(listings, period, basis=basis, group_by=group_by, blocked=blocked)
 
     groups = report.groups[offset : offset + limit]
     total_groups = len(report.groups)
@@ -392,17 +412,10 @@ async def get_property_financials(
 
     listing = await fetch_listing(gateway, property_id)
     listing = {**listing, "id": property_id}
-    fetched = await fetch_reservations(gateway, reservation_query(period, basis), [property_id])
+    fold = ReservationFold([property_id])
+    fetched = await fetch_reservations(gateway, reservation_query(period, basis), [property_id], fold, period)
     blocked = await fetch_blocked_nights(gateway, [property_id], period)
-    report = compute_report(
-        fetched.reservations,
-        [listing],
-        period,
-        basis=basis,
-        group_by="property",
-        property_ids=[property_id],
-        blocked=blocked,
-    )
+    report = fold.report([listing], period, basis=basis, group_by="property", blocked=blocked)
     lines = report.shares[offset : offset + limit]
     return PropertyFinancials(
         property_id=property_id,
