@@ -62,3 +62,7 @@ class Account:
     pricing: dict[int, PricingRules]
     money: dict[int, Money]  # reservation id -> breakdown (absent for owner stays)
     loose_ids: LooseIds = field(default_factory=LooseIds)  # ids the API serves as strings
+    reviews: list[JsonDict] = field(default_factory=list)  # guest-to-host and host-to-guest, ids ascending
+    templates: list[JsonDict] = field(default_factory=list)  # the account's message templates
+    users: list[JsonDict] = field(default_factory=list)  # the team, as GET /users lists it
+    former_user_id: int = 0  # a user the reservation logs name but GET /users no longer lists

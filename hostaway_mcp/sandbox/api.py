@@ -29,6 +29,7 @@ from hostaway_mcp.sandbox import catalog
 from hostaway_mcp.sandbox.account import JsonDict
 from hostaway_mcp.sandbox.calendar import WRITABLE_DAY_FIELDS, iter_days
 from hostaway_mcp.sandbox.finance import consolidated_report, finance_fields, report_csv
+from hostaway_mcp.sandbox.guest_care_api import GuestCareApi
 from hostaway_mcp.sandbox.limits import TokenRegistry
 from hostaway_mcp.sandbox.looseids import LooseIds
 from hostaway_mcp.sandbox.queries import (
@@ -48,6 +49,7 @@ from hostaway_mcp.sandbox.wire import (
     json_response,
     parse_form,
     parse_json_body,
+    success,
 )
 
 RESERVATIONS_DEFAULT_LIMIT = 100
@@ -87,10 +89,6 @@ class Call:
 
 
 Handler = Callable[[Call, "re.Match[str]"], SandboxResponse]
-
-
-def success(result: Any, **envelope: Any) -> SandboxResponse:
-    return json_response(200, {"status": "success", "result": result, **envelope})
 
 
 def _paged(items: list[JsonDict], query: Query, default_limit: int) -> tuple[list[JsonDict], JsonDict]:
@@ -141,6 +139,7 @@ class HostawayApi:
             ("GET", re.compile(r"/financeField/(\d+)"), self._finance_fields),
             ("POST", re.compile(r"/finance/report/consolidated"), self._consolidated_report),
             ("GET", re.compile(r"/amenities"), self._amenities),
+            *GuestCareApi(state).routes(),
         ]
 
     def handle(self, call: Call) -> SandboxResponse:
@@ -156,7 +155,7 @@ class HostawayApi:
                 return fail(404, "Not found.")
             return found[0](call, found[1])
         except ApiError as error:
-            return fail(error.status, error.message)
+            return fail(error.status, error.message, error.field)
 
     @staticmethod
     def _route(routes: list[tuple[str, re.Pattern[str], Handler]], call: Call) -> tuple[Handler, re.Match[str]] | None:

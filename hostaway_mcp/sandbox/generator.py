@@ -20,10 +20,14 @@ from typing import Any
 
 from hostaway_mcp.sandbox.account import Account, JsonDict
 from hostaway_mcp.sandbox.catalog import CITIES, ZONES_BEHIND_UTC
+from hostaway_mcp.sandbox.automations import add_queued_messages
 from hostaway_mcp.sandbox.conversations import generate_conversations
 from hostaway_mcp.sandbox.listings import generate_listings
 from hostaway_mcp.sandbox.looseids import LooseIds
 from hostaway_mcp.sandbox.reservations import StayDraft, build_reservations, place_stays
+from hostaway_mcp.sandbox.reviews import generate_reviews
+from hostaway_mcp.sandbox.team import generate_users
+from hostaway_mcp.sandbox.templates import generate_templates
 
 # The account's "now": every generated timestamp is before this time on `today`.
 GENERATED_AT = time(9, 0)
@@ -96,8 +100,9 @@ def _clone(value: Any) -> Any:
 def copy_account(account: Account) -> Account:
     """Copy every object a sandbox or a test might change; keep the API's shared references.
 
-    Listings are copied deeply; reservations, conversations and messages are copied one level
-    deep, sharing only their (empty, never-written) array fields such as `reservationFees`.
+    Listings are copied deeply; reservations, conversations, messages and reviews are copied one
+    level deep, sharing only their never-written array fields such as `reservationFees`. Templates
+    and users are never written, so they are shared.
     """
     reservations = [r.copy() for r in account.reservations]
     reservation_by_id = {r["id"]: r for r in reservations}
@@ -125,6 +130,10 @@ def copy_account(account: Account) -> Account:
         pricing=dict(account.pricing),
         money=dict(account.money),
         loose_ids=account.loose_ids,
+        reviews=[r.copy() for r in account.reviews],  # `reviewCategory` lists are shared, never written
+        templates=account.templates,  # read-only
+        users=account.users,  # read-only
+        former_user_id=account.former_user_id,
     )
 
 
@@ -156,9 +165,11 @@ def _generate(seed: int, today: date, listings: int) -> Account:
     conversations, messages = generate_conversations(
         seed, account_id, reservations, listings_by_id, today, generated_at
     )
+    add_queued_messages(seed, {r["id"]: r for r in reservations}, listings_by_id, conversations, messages, today)
     for reservation in reservations:
         listing = listings_by_id[reservation["listingMapId"]]
         listing["latestActivityOn"] = max(listing["latestActivityOn"], reservation["latestActivityOn"])
+    users, former_user_id = generate_users(seed, account_id)
     return Account(
         account_id=account_id,
         seed=seed,
@@ -172,4 +183,8 @@ def _generate(seed: int, today: date, listings: int) -> Account:
         pricing={f.listing["id"]: f.rules for f in facts},
         money=money,
         loose_ids=LooseIds.pick(seed, [f.listing["id"] for f in facts], [r["id"] for r in reservations]),
+        reviews=generate_reviews(seed, account_id, reservations, listings_by_id, generated_at),
+        templates=generate_templates(seed, account_id, [f.listing for f in facts]),
+        users=users,
+        former_user_id=former_user_id,
     )

@@ -1,7 +1,8 @@
 """One sandbox's live account: lookups over the generated data and the writes the API allows.
 
-Writes are the two the tools make: a message posted to a conversation, and calendar changes
-(delegated to CalendarBook). Everything else about the account is read-only.
+Writes are the ones the tools make: a message posted to a conversation, calendar changes
+(delegated to CalendarBook) and a host reply to a review. Everything else about the account is
+read-only.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ from hostaway_mcp.sandbox import catalog
 from hostaway_mcp.sandbox.account import Account, JsonDict
 from hostaway_mcp.sandbox.calendar import CalendarBook
 from hostaway_mcp.sandbox.conversations import build_message, refresh_conversation
+from hostaway_mcp.sandbox.rand import fmt_datetime
+from hostaway_mcp.sandbox.reviews import respond_refusal, strip_tags
+from hostaway_mcp.sandbox.team import ChangeLog
+from hostaway_mcp.sandbox.wire import ApiError
 
 COMMUNICATION_TYPES = ("email", "channel", "sms", "whatsapp")
 _CHANNEL_UNAVAILABLE = "Channel messaging is not available for this reservation's channel."
@@ -31,6 +36,8 @@ class AccountState:
         for conversation in account.conversations:
             self.conversations_by_reservation.setdefault(conversation["reservationId"], []).append(conversation)
         self.calendar = CalendarBook(account.pricing, account.reservations, account.owner_blocks)
+        self.reviews_by_id = {review["id"]: review for review in account.reviews}
+        self.change_log = ChangeLog(account.seed, account.users, account.former_user_id)
         self._last_message_id = max(
             (m["id"] for thread in account.messages.values() for m in thread), default=280_000_000
         )
@@ -73,3 +80,12 @@ class AccountState:
             conversation["hasUnreadMessages"] = 0
         refresh_conversation(conversation, thread)
         return message
+
+    def respond_to_review(self, review: JsonDict, response: str) -> JsonDict:
+        """Store the host's one reply (HTML stripped) or refuse with Hostaway's 403 and reason."""
+        refusal = respond_refusal(review, response, self.now())
+        if refusal is not None:
+            raise ApiError(403, refusal, field="message")
+        review["revieweeResponse"] = strip_tags(response)
+        review["updatedOn"] = fmt_datetime(self.now().replace(microsecond=0))
+        return review

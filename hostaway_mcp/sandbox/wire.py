@@ -10,6 +10,7 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -50,12 +51,13 @@ class SandboxResponse:
 
 
 class ApiError(Exception):
-    """Raised by handlers to answer with a Hostaway fail envelope."""
+    """Raised by handlers to answer with a Hostaway fail envelope (text in `field`)."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, field: str = "result") -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.field = field
 
 
 def encode_json(payload: Any) -> bytes:
@@ -67,9 +69,13 @@ def json_response(status: int, payload: Any, headers: Mapping[str, str] | None =
     return SandboxResponse(status, encode_json(payload), (("Content-Type", "application/json"), *extra))
 
 
-def fail(status: int, message: str) -> SandboxResponse:
-    """Hostaway's documented failure envelope: the text lives in `result`."""
-    return json_response(status, {"status": "fail", "result": message})
+def success(result: Any, **envelope: Any) -> SandboxResponse:
+    return json_response(200, {"status": "success", "result": result, **envelope})
+
+
+def fail(status: int, message: str, field: str = "result") -> SandboxResponse:
+    """Hostaway's documented failure envelope: the text lives in `result` (`message` on a few endpoints)."""
+    return json_response(status, {"status": "fail", field: message})
 
 
 def rate_limited(headers: Mapping[str, str] | None = None) -> SandboxResponse:
@@ -162,6 +168,18 @@ class Query:
             raise ApiError(400, f'The "{name}" parameter must be at least {minimum}.')
         return number
 
+    def number(self, name: str, *, minimum: float, maximum: float) -> float | None:
+        raw = self.text(name)
+        if raw is None:
+            return None
+        try:
+            value = float(raw)
+        except ValueError as exc:
+            raise ApiError(400, f'The "{name}" parameter must be a number.') from exc
+        if not minimum <= value <= maximum:
+            raise ApiError(400, f'The "{name}" parameter must be between {minimum:g} and {maximum:g}.')
+        return value
+
     def day(self, name: str) -> date | None:
         raw = self.text(name)
         if raw is None:
@@ -195,6 +213,18 @@ class Query:
                     values.append(item.strip())
         try:
             return [int(v) for v in values]
+        except ValueError as exc:
+            raise ApiError(400, f'The "{name}" parameter must hold integers.') from exc
+
+    def array(self, name: str) -> list[int]:
+        """Integers sent in PHP's array forms only, `name[]=1` or `name[0]=1`; a plain `name` is not read."""
+        form = re.compile(re.escape(name) + r"\[\d*\]")
+        values: list[str] = []
+        for key, raw in self.params.items():
+            if form.fullmatch(key):
+                values.extend(raw if isinstance(raw, list) else [raw])
+        try:
+            return [int(v) for v in values if v.strip()]
         except ValueError as exc:
             raise ApiError(400, f'The "{name}" parameter must hold integers.') from exc
 
