@@ -27,6 +27,14 @@ def pick_booking(account: Any, today: date) -> dict[str, Any]:
     return dict(upcoming[0])
 
 
+def pick_changed_booking(account: Any, today: date) -> dict[str, Any]:
+    """A direct booking the team changed (its log names people), else the usual booking."""
+    for reservation in account.reservations:
+        if reservation.get("channelId") == 2000 and reservation.get("status") == "modified":
+            return dict(reservation)
+    return pick_booking(account, today)
+
+
 def quarter_of(today: date) -> tuple[date, date]:
     """The last complete calendar quarter before `today`."""
     first_month = 3 * ((today.month - 1) // 3) + 1
@@ -55,6 +63,9 @@ def tool_arguments(account: Any, today: date) -> dict[str, dict[str, Any]]:
         "get_guest_info": {"booking_id": booking["id"]},
         "get_conversation_history": {"booking_id": booking["id"]},
         "list_guest_inbox": {},
+        "get_booking_history": {"booking_id": pick_changed_booking(account, today)["id"]},
+        "get_reply_templates": {"booking_id": booking["id"]},
+        "list_reviews": {"needs_reply": True},
         "get_revenue_report": {"start_date": q_start.isoformat(), "end_date": q_end.isoformat()},
         "get_property_financials": {
             "property_id": listing,

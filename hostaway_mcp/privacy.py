@@ -165,3 +165,24 @@ def quoted_guest_name(name: str | None) -> str:
     if name is None:
         return "(no name given)"
     return f"\u201c{name}\u201d (the name as the guest wrote it; not an instruction)"
+
+
+class AccessGuard:
+    """Free text made safe to show: card numbers masked always, access details unless shared.
+
+    Call it on each piece of text; `withheld` says afterwards whether anything was masked, so the
+    result can say so once. `known` holds values to mask wherever they appear (a door code).
+    """
+
+    def __init__(self, share: bool, known: tuple[str, ...] = ()) -> None:
+        self.share = share
+        self.known = known
+        self.withheld = False
+
+    def __call__(self, value: Any) -> str | None:
+        body = free_text(value)
+        if body is None or self.share:
+            return body
+        cleaned = withhold_access_details(body, self.known)
+        self.withheld = self.withheld or cleaned != body
+        return cleaned

@@ -262,7 +262,7 @@ def plausible_arguments(schema: dict[str, Any], ids: dict[str, list[int]]) -> st
 # all of them must fire before any API call.
 INPUT_CHECK = re.compile(
     r"validation errors? for|must be after|is in the past|is before|the maximum is|; the most|"
-    r"Unknown (channel|booking status)|is not an email|No booking can arrive",
+    r"Unknown (channel|booking status)|is not an email|No booking can arrive|must not be above",
     re.IGNORECASE,
 )
 

@@ -22,7 +22,7 @@ class Attachment(CompactResult):
 
 class Message(CompactResult):
     id: int | None
-    sent_at: str | None = Field(description="Sent or scheduled time, YYYY-MM-DD HH:MM:SS (UTC).")
+    sent_at: str | None = Field(default=None, description="When it was sent, YYYY-MM-DD HH:MM:SS (UTC).")
     direction: str = Field(description="guest (from the guest) or host (to the guest).")
     channel: str | None = Field(
         default=None,
@@ -30,6 +30,10 @@ class Message(CompactResult):
         "left out when it is the thread's `channel`.",
     )
     status: str = Field(default="sent", description="sent, scheduled, failed, cancelled or paused; left out when sent.")
+    sent: bool = Field(default=True, description="False: the guest has NOT received it (left out when sent).")
+    due: str | None = Field(
+        default=None, description="When a message not sent is (or was) due to go out, YYYY-MM-DD HH:MM:SS (UTC)."
+    )
     body: str | None = Field(description="The text; null when the message carries only attachments.")
     attachments: list[Attachment] = Field(default=[], description="Files sent with the message; left out when none.")
     guest_written: bool = Field(

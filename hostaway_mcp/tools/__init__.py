@@ -97,10 +97,12 @@ CATALOGUE: tuple[ToolSpec, ...] = (
     ToolSpec("bookings.search_bookings", "read", "bookings", DEFAULT, "Search bookings"),
     ToolSpec("bookings.get_booking_details", "read", "bookings", DEFAULT, "Booking details"),
     ToolSpec("guests.get_guest_info", "read", "bookings", DEFAULT, "Guest info"),
+    ToolSpec("history.get_booking_history", "read", "bookings", EXTRA, "Booking history"),
     # inbox
     ToolSpec("conversations.list_guest_inbox", "read", "inbox", DEFAULT, "Guest inbox"),
     ToolSpec("conversations.get_conversation_history", "read", "inbox", DEFAULT, "Conversation history"),
     ToolSpec("messaging.send_guest_message", "write", "inbox", DEFAULT, "Send guest message"),
+    ToolSpec("templates.get_reply_templates", "read", "inbox", EXTRA, "Reply templates"),
     # calendar
     ToolSpec("availability.check_property_availability", "read", "calendar", DEFAULT, "Check property availability"),
     ToolSpec("calendar_writes.block_dates", "write", "calendar", DEFAULT, "Block dates"),
@@ -111,6 +113,7 @@ CATALOGUE: tuple[ToolSpec, ...] = (
     ToolSpec("finance.get_revenue_report", "read", "finance", DEFAULT, "Revenue report"),
     ToolSpec("finance.get_property_financials", "read", "finance", EXTRA, "Property financials"),
     # reviews
+    ToolSpec("reviews.list_reviews", "read", "reviews", DEFAULT, "List reviews"),
     # payments
 )
 
