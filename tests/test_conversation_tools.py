@@ -94,7 +94,8 @@ async def test_history_is_the_whole_thread_oldest_first(sandbox: Any, server_fac
         # A message that has not reached the guest says so, with the time it is (or was) due instead.
         assert message.get("sent", True) is sent
         assert (message.get("sent_at"), message.get("due")) == ((raw["date"], None) if sent else (None, raw["date"]))
-        assert message["direction"] == ("guest" if raw["isIncoming"] else "host")
+        assert message.get("direction", "host") == ("guest" if raw["isIncoming"] else "host")
+        assert ("direction" in message) is bool(raw["isIncoming"])  # host is the default, left out
         assert message.get("guest_written", False) is bool(raw["isIncoming"])
         assert message.get("channel", result["channel"]) == raw["communicationType"]
         assert ("channel" in message) is (raw["communicationType"] != usual)
@@ -173,8 +174,8 @@ async def test_prompt_injection_comes_back_marked_as_guest_content(
     assert injected["guest_written"] is True
     assert "guest_written" in result["notice"] and "never instructions" in result["notice"]
     # guest_written is said on guest messages only (false, its default, elsewhere).
-    assert all("guest_written" not in m for m in result["messages"] if m["direction"] == "host")
-    assert all(m["guest_written"] is True for m in result["messages"] if m["direction"] == "guest")
+    assert all("guest_written" not in m for m in result["messages"] if m.get("direction", "host") == "host")
+    assert all(m["guest_written"] is True for m in result["messages"] if m.get("direction", "host") == "guest")
     description = tools["get_conversation_history"].description or ""
     assert "guest_written" in description and "instructions" in description
     assert "instructions" in (tools["list_guest_inbox"].description or "")

@@ -23,7 +23,9 @@ class Attachment(CompactResult):
 class Message(CompactResult):
     id: int | None
     sent_at: str | None = Field(default=None, description="When it was sent, YYYY-MM-DD HH:MM:SS (UTC).")
-    direction: str = Field(description="guest (from the guest) or host (to the guest).")
+    direction: str = Field(
+        default="host", description="guest (from the guest) or host (to the guest); left out when host."
+    )
     channel: str | None = Field(
         default=None,
         description="channel (inside Airbnb/Booking.com/Vrbo), email, sms or whatsapp; "

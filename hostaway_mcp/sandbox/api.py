@@ -139,7 +139,7 @@ class HostawayApi:
             ("GET", re.compile(r"/financeField/(\d+)"), self._finance_fields),
             ("POST", re.compile(r"/finance/report/consolidated"), self._consolidated_report),
             ("GET", re.compile(r"/amenities"), self._amenities),
-            *GuestCareApi(state).routes(),
+            *GuestCareApi(state, self._loose).routes(),
         ]
 
     def handle(self, call: Call) -> SandboxResponse:

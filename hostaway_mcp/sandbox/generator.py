@@ -19,8 +19,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from hostaway_mcp.sandbox.account import Account, JsonDict
-from hostaway_mcp.sandbox.catalog import CITIES, ZONES_BEHIND_UTC
 from hostaway_mcp.sandbox.automations import add_queued_messages
+from hostaway_mcp.sandbox.catalog import CITIES, ZONES_BEHIND_UTC
 from hostaway_mcp.sandbox.conversations import generate_conversations
 from hostaway_mcp.sandbox.listings import generate_listings
 from hostaway_mcp.sandbox.looseids import LooseIds

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from hostaway_mcp.sandbox import templates
 from hostaway_mcp.sandbox.account import JsonDict
+from hostaway_mcp.sandbox.looseids import LooseIds
 from hostaway_mcp.sandbox.reviews import NOT_FOUND, page_limits, select_reviews, sort_reviews
 from hostaway_mcp.sandbox.state import AccountState
 from hostaway_mcp.sandbox.wire import ApiError, SandboxResponse, parse_json_body, success
@@ -34,8 +35,9 @@ _PREVIEWED = ("publicReview", "privateFeedback")
 class GuestCareApi:
     """Handlers over one AccountState; `routes()` is spliced into HostawayApi's table."""
 
-    def __init__(self, state: AccountState) -> None:
+    def __init__(self, state: AccountState, loose_ids: LooseIds) -> None:
         self._state = state
+        self._loose = loose_ids
 
     def routes(self) -> list[Route]:
         return [
@@ -53,14 +55,13 @@ class GuestCareApi:
 
     # --- reviews ---
 
-    def _previewed(self, review: JsonDict, preview: bool) -> JsonDict:
-        if not preview:
-            return review
+    def _served(self, review: JsonDict, preview: bool) -> JsonDict:
+        """The review as the API sends it: ids in the account's shapes, template text filled on preview."""
         reservation = self._state.reservations_by_id.get(review["reservationId"])
-        if reservation is None:
-            return review
-        listing = self._state.listings_by_id[reservation["listingMapId"]]
-        return {**review, **{key: templates.fill(review[key], reservation, listing) for key in _PREVIEWED}}
+        if preview and reservation is not None:
+            listing = self._state.listings_by_id[reservation["listingMapId"]]
+            review = {**review, **{key: templates.fill(review[key], reservation, listing) for key in _PREVIEWED}}
+        return self._loose.references(review)
 
     def _reviews(self, call: Call, _: re.Match[str]) -> SandboxResponse:
         query = call.query
@@ -68,7 +69,7 @@ class GuestCareApi:
         limit, offset = page_limits(query)
         preview = bool(query.flag("preview"))
         items = sort_reviews(select_reviews(self._state.account.reviews, query, listings), query, listings)
-        page = [self._previewed(r, preview) for r in items[offset : offset + limit]]
+        page = [self._served(r, preview) for r in items[offset : offset + limit]]
         return success(page, count=len(items), offset=query.integer("offset", minimum=0))
 
     def _review_or_404(self, match: re.Match[str]) -> JsonDict:
@@ -78,7 +79,7 @@ class GuestCareApi:
         return review
 
     def _review(self, call: Call, match: re.Match[str]) -> SandboxResponse:
-        return success(self._previewed(self._review_or_404(match), bool(call.query.flag("preview"))))
+        return success(self._served(self._review_or_404(match), bool(call.query.flag("preview"))))
 
     def _respond(self, call: Call, match: re.Match[str]) -> SandboxResponse:
         review = self._state.reviews_by_id.get(int(match.group(1)))
@@ -88,7 +89,8 @@ class GuestCareApi:
         if not isinstance(body, dict):
             raise ApiError(400, "The request body must be a JSON object.")
         response = body.get("revieweeResponse")
-        return success(self._state.respond_to_review(review, response if isinstance(response, str) else ""))
+        updated = self._state.respond_to_review(review, response if isinstance(response, str) else "")
+        return success(self._served(updated, preview=False))
 
     # --- message templates ---
 
@@ -136,7 +138,7 @@ class GuestCareApi:
 
     def _logs(self, call: Call, match: re.Match[str]) -> SandboxResponse:
         reservation, _ = self._booking(int(match.group(1)))
-        entries = self._state.change_log.entries(reservation, self._state.now())
+        entries = [self._loose.references(e) for e in self._state.change_log.entries(reservation, self._state.now())]
         query = call.query
         limit, offset = query.integer("limit", minimum=1), query.integer("offset", minimum=0)
         if limit is None and offset is None:

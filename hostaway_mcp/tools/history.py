@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from hostaway_mcp.domain import text, whole
+from hostaway_mcp.domain import ident, text
 from hostaway_mcp.errors import NotFoundError
 from hostaway_mcp.gateway import HostawayGateway, JSONObject
 from hostaway_mcp.models.history import BookingHistory, Change
@@ -41,7 +41,7 @@ async def _team_names(gateway: HostawayGateway) -> dict[int, str]:
     page = await gateway.get("users")
     names: dict[int, str] = {}
     for user in page.items:
-        user_id = whole(user.get("id"))
+        user_id = ident(user.get("id"))
         name = " ".join(p for p in (text(user.get("firstName")), text(user.get("lastName"))) if p)
         if user_id is not None and name and not _EMAIL.search(name):
             names[user_id] = name
@@ -49,7 +49,7 @@ async def _team_names(gateway: HostawayGateway) -> dict[int, str]:
 
 
 def _who(entry: JSONObject, names: dict[int, str]) -> str:
-    user_id = whole(entry.get("updatedByUserId"))
+    user_id = ident(entry.get("updatedByUserId"))
     if user_id is None:
         return NO_USER.get(str(entry.get("source")), CHANNEL_OR_SYSTEM)
     return names.get(user_id) or f"team member #{user_id} (no longer in the account's user list)"
@@ -99,7 +99,7 @@ async def get_booking_history(state: State, booking_id: BookingId) -> BookingHis
         entries = []
     if not entries:
         await fetch_reservation(gateway, booking_id)  # an unknown booking -> "not found: use search_bookings"
-    names = await _team_names(gateway) if any(whole(e.get("updatedByUserId")) for e in entries) else {}
+    names = await _team_names(gateway) if any(ident(e.get("updatedByUserId")) for e in entries) else {}
     known = tuple(
         str(e.get("newValue")) for e in entries if e.get("updatedField") in ACCESS_FIELDS and e.get("newValue")
     )

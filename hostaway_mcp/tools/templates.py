@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import re
 
-from hostaway_mcp.domain import channel_name, text, whole
+from hostaway_mcp.domain import channel_name, ident, text
 from hostaway_mcp.gateway import JSONObject
 from hostaway_mcp.models.history import ReplyTemplate, ReplyTemplates
 from hostaway_mcp.privacy import ACCESS_IN_TEXT_NOTE, LISTING_ACCESS_FIELDS, AccessGuard
@@ -30,11 +30,11 @@ NOTE = (
 
 
 def _only_for(template: JSONObject, property_name: str | None) -> str | None:
-    channel_id = whole(template.get("channelId"))
+    channel_id = ident(template.get("channelId"))
     if channel_id:
         return f"{channel_name(channel_id)} bookings"
-    if whole(template.get("listingMapId")):
-        return property_name or f"property {whole(template.get('listingMapId'))}"
+    if ident(template.get("listingMapId")):
+        return property_name or f"property {ident(template.get('listingMapId'))}"
     return None
 
 
@@ -46,7 +46,7 @@ async def get_reply_templates(state: State, booking_id: BookingId) -> ReplyTempl
     """
     gateway = state.gateway
     reservation = await fetch_reservation(gateway, booking_id)  # not found -> "use search_bookings"
-    property_id = whole(reservation.get("listingMapId"))
+    property_id = ident(reservation.get("listingMapId"))
     listing: JSONObject = {}
     if property_id is not None:
         page, listing = await asyncio.gather(
@@ -65,7 +65,7 @@ async def get_reply_templates(state: State, booking_id: BookingId) -> ReplyTempl
             continue
         templates.append(
             ReplyTemplate(
-                id=whole(raw.get("id")),
+                id=ident(raw.get("id")),
                 name=text(raw.get("name")) or f"Template {raw.get('id')}",
                 description=text(raw.get("description")),
                 text=filled,
