@@ -26,6 +26,7 @@ from hostaway_mcp.models.common import next_offset
 from hostaway_mcp.models.reviews import Review, ReviewList
 from hostaway_mcp.privacy import free_text
 from hostaway_mcp.tools._runtime import State
+from hostaway_mcp.tools._validation import MAX_OFFSET, IsoDate, WholeId
 
 GUEST_TO_HOST = "guest-to-host"
 AIRBNB_IDS = CHANNEL_QUERY_IDS["airbnb"]
@@ -46,7 +47,7 @@ NO_WORDS = "The review contains no words to reply to."
 ALREADY_RESPONDED = "You already responded to this review."
 VRBO_EXPIRED = "The time to send the review/rating has expired on Vrbo."
 
-PropertyFilter = Annotated[int | None, Field(gt=0, description="Only this property's reviews (from list_properties).")]
+PropertyFilter = Annotated[WholeId | None, Field(description="Only this property's reviews (from list_properties).")]
 Rating = Annotated[float | None, Field(ge=0, le=10, description="Rating bound, out of 10 (5 stars = 10).")]
 
 
@@ -160,9 +161,9 @@ async def list_reviews(
     ] = False,
     min_rating: Rating = None,
     max_rating: Rating = None,
-    since: Annotated[date | None, Field(description="Only reviews submitted on or after this date.")] = None,
+    since: Annotated[IsoDate | None, Field(description="Only reviews submitted on or after this date.")] = None,
     limit: Annotated[int, Field(ge=1, le=100, description="Reviews per page.")] = 20,
-    offset: Annotated[int, Field(ge=0, le=10_000, description="Skip this many (from next_offset).")] = 0,
+    offset: Annotated[int, Field(ge=0, le=MAX_OFFSET, description="Skip this many (from next_offset).")] = 0,
 ) -> ReviewList:
     """List what guests wrote about their stays: rating, category ratings, text, channel and booking.
 
