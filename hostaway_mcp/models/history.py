@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from hostaway_mcp.models.bookings import CompactResult
+from hostaway_mcp.models.common import GuestName
 
 
 class Change(CompactResult):
@@ -35,7 +36,7 @@ class ReplyTemplate(CompactResult):
 
 class ReplyTemplates(CompactResult):
     booking_id: int
-    guest_name: str | None
+    guest_name: GuestName
     property_name: str | None
     templates: list[ReplyTemplate]
     total: int = Field(description="Templates that apply to this booking.")
