@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from mcp import Client
+from mcp.types import CallToolResult
 
 from hostaway_mcp import config
 from hostaway_mcp.config import Settings
@@ -138,19 +139,25 @@ def server_factory(settings_factory: Callable[..., Settings], clock: FakeClock) 
     return make
 
 
+def result_text(result: CallToolResult) -> str:
+    """The text blocks of a tool result, joined (what a host shows the model)."""
+    return "\n".join(getattr(block, "text", "") for block in result.content) or "(no text)"
+
+
 async def call_ok(client: Client, tool: str, arguments: dict[str, Any] | None = None) -> dict[str, Any]:
     """Call a tool, fail the test on an error result, return its structured content."""
     result = await client.call_tool(tool, arguments or {})
-    assert not result.is_error, result.content[0].text if result.content else "error without text"
+    assert not result.is_error, result_text(result)
     assert result.structured_content is not None
-    return result.structured_content
+    structured: dict[str, Any] = result.structured_content
+    return structured
 
 
 async def call_error(client: Client, tool: str, arguments: dict[str, Any]) -> str:
     """Call a tool that must fail; return the error text the model sees."""
     result = await client.call_tool(tool, arguments)
     assert result.is_error, f"{tool} should have failed: {result.structured_content}"
-    return "\n".join(getattr(block, "text", "") for block in result.content)
+    return result_text(result)
 
 
 def assert_no_planted_secrets(payload: Any) -> None:

@@ -137,10 +137,10 @@ async def test_a_no_in_the_form_is_one_declined_line(
     reservation, _ = booking_with_thread(sandbox, direct=True)
 
     async def answer(context: Any, params: ElicitRequestParams) -> ElicitResult:
-        return ElicitResult(action=action)  # type: ignore[arg-type]
+        return ElicitResult(action=action)
 
     server = server_factory(sandbox, audit_log=audit_path)
-    async with Client(server, elicitation_callback=answer) as client:  # type: ignore[arg-type]
+    async with Client(server, elicitation_callback=answer) as client:
         await call_ok(client, "send_guest_message", {"booking_id": reservation["id"], "message": "Hi!"})
     entries = audit_lines(audit_path)
     assert [(e["outcome"], e["response"]) for e in entries] == [("declined", action)]

@@ -192,7 +192,7 @@ async def test_the_demo_cache_folder_is_private(tmp_path: Path) -> None:
     from hostaway_mcp.server import build_server
 
     cache = tmp_path / "demo-cache"
-    settings = Settings(demo=True, demo_listings=3, cache_dir=cache, _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(demo=True, demo_listings=3, cache_dir=cache, _env_file=None)
     old = os.umask(0o022)
     try:
         async with Client(build_server(settings, now=lambda: NOW)) as client:

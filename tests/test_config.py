@@ -38,7 +38,7 @@ def test_a_non_numeric_account_id_is_refused(settings_factory: Callable[..., Set
 
 
 def test_missing_credentials_explain_what_to_set(tmp_path: Path) -> None:
-    settings = Settings(_env_file=None, cache_dir=tmp_path)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, cache_dir=tmp_path)
     with pytest.raises(MissingCredentialsError) as caught:
         settings.require_credentials()
     message = str(caught.value)
@@ -47,7 +47,7 @@ def test_missing_credentials_explain_what_to_set(tmp_path: Path) -> None:
 
 
 def test_demo_mode_needs_no_credentials_and_never_points_at_the_live_api(tmp_path: Path) -> None:
-    settings = Settings(_env_file=None, demo=True, cache_dir=tmp_path)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, demo=True, cache_dir=tmp_path)
     settings.require_credentials()
     assert settings.base_url == DEMO_BASE_URL
 
@@ -93,10 +93,10 @@ def test_naming_the_env_file_explicitly_reads_only_that_one(monkeypatch: pytest.
     user_file = _isolated(monkeypatch, tmp_path)
     user_file.write_text("HOSTAWAY_ACCOUNT_ID=1\n")
     Path(".env").write_text("HOSTAWAY_ACCOUNT_ID=2\n")
-    assert Settings(_env_file=None).account_id is None  # type: ignore[call-arg]
+    assert Settings(_env_file=None).account_id is None
     other = tmp_path / "other.env"
     other.write_text("HOSTAWAY_ACCOUNT_ID=3\n")
-    assert Settings(_env_file=other).account_id == "3"  # type: ignore[call-arg]
+    assert Settings(_env_file=other).account_id == "3"
 
 
 def test_the_per_user_env_file_lives_in_the_os_settings_folder() -> None:

@@ -471,7 +471,8 @@ def matching(account: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
             rows = [r for r in rows if (r[key] >= limit if op == ">=" else r[key] <= limit)]
     if params.get("listingId"):
         rows = [r for r in rows if r["listingMapId"] == int(params["listingId"])]
-    return rows
+    selected: list[dict[str, Any]] = rows
+    return selected
 
 
 async def test_property_ids_scope_the_report_in_the_fewest_calls(
@@ -580,7 +581,7 @@ async def test_quarter_of_a_200_listing_account_costs_reservation_pages_plus_lis
 
 async def test_bad_input_is_refused_before_any_call(sandbox: Any, server_factory: Callable[..., Any]) -> None:
     async with Client(server_factory(sandbox)) as client:
-        cases = [
+        cases: list[tuple[str, dict[str, Any], str]] = [
             ("get_revenue_report", {"start_date": "2026-08-10", "end_date": "2026-08-01"}, "before start_date"),
             ("get_revenue_report", {"start_date": "2024-01-01", "end_date": "2026-06-30"}, "two years"),
             ("get_property_financials", {"property_id": 1, "start_date": "2026-08-10", "end_date": "2026-08-01"}, ""),
@@ -628,7 +629,7 @@ class ArmAfterFirstPage(httpx.AsyncBaseTransport):
         self.armed = False
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await self.inner.handle_async_request(request)
+        response: httpx.Response = await self.inner.handle_async_request(request)
         if not self.armed and request.url.path.endswith("/reservations"):
             self.armed = True
             self.sandbox.faults.script(*self.faults)

@@ -193,7 +193,7 @@ async def test_a_message_waiting_for_its_gate_does_not_hold_up_reads(clock: Fake
         await never.wait()
 
     table = {**CURRENT, "messages": (1, 60.0)}
-    lim = GateLimiter(MemoryStore(clock), plan_gates("acct", "ip", table), clock=clock, sleep=stuck)  # type: ignore[arg-type]
+    lim = GateLimiter(MemoryStore(clock), plan_gates("acct", "ip", table), clock=clock, sleep=stuck)
     await send(lim, clock, MESSAGE)
     waiting = asyncio.create_task(send(lim, clock, MESSAGE))
     for _ in range(3):

@@ -22,7 +22,7 @@ CENT = 0.011
 
 def in_quarter(r: dict[str, Any]) -> bool:
     start, end = QUARTER
-    return r["arrivalDate"] <= end.isoformat() and r["departureDate"] > start.isoformat()
+    return bool(r["arrivalDate"] <= end.isoformat() and r["departureDate"] > start.isoformat())
 
 
 def nights_in_quarter(first: date, end_exclusive: date) -> int:

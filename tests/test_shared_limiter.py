@@ -371,7 +371,7 @@ def test_sharing_can_be_turned_off_and_demo_mode_never_shares(settings_factory: 
 
 def test_the_opt_out_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("HOSTAWAY_SHARED_RATE_LIMIT", "false")
-    settings = Settings(account_id="1", secret_key="s", cache_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(account_id="1", secret_key="s", cache_dir=tmp_path, _env_file=None)
     assert make_limiter(settings) is None
 
 

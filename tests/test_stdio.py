@@ -75,6 +75,7 @@ async def test_console_script_serves_tools_over_stdio_with_a_clean_wire(
 ) -> None:
     sandbox, base_url = loopback_sandbox
     async with Client(server_params(tmp_path, base_url)) as client:
+        assert client.server_info is not None
         assert client.server_info.name == "hostaway-mcp"
         tools = {tool.name for tool in (await client.list_tools()).tools}
         assert "list_properties" in tools

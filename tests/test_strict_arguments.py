@@ -162,7 +162,7 @@ async def test_a_form_answered_with_a_word_does_not_confirm(
         asked.append(params)
         return ElicitResult(action="accept", content={"confirm": ticked})
 
-    async with Client(server_factory(sandbox), mode=mode, elicitation_callback=answer) as client:  # type: ignore[arg-type]
+    async with Client(server_factory(sandbox), mode=mode, elicitation_callback=answer) as client:
         for tool, arguments in write_calls(sandbox).items():
             result = await client.call_tool(tool, arguments | {"confirm": True})
             assert result.is_error, f"{tool} carried out a change on the form answer {ticked!r}"

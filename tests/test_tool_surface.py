@@ -111,12 +111,12 @@ async def test_read_only_hides_a_write_even_when_it_is_asked_for_by_name(
 )
 def test_an_unknown_name_is_refused_with_the_valid_ones(field: str, value: str, needles: list[str]) -> None:
     with pytest.raises(ValidationError) as refused:
-        Settings(_env_file=None, demo=True, **{field: value})  # type: ignore[call-arg]
+        Settings.model_validate({"demo": True, field: value})
     message = str(refused.value)
     for needle in needles:
         assert needle in message
 
 
 def test_blank_toolsets_mean_the_default_set() -> None:
-    assert Settings(_env_file=None, demo=True, toolsets=" ").toolsets == ("default",)  # type: ignore[call-arg]
-    assert Settings(_env_file=None, demo=True).toolsets == ("default",)  # type: ignore[call-arg]
+    assert Settings(_env_file=None, demo=True, toolsets=" ").toolsets == ("default",)
+    assert Settings(_env_file=None, demo=True).toolsets == ("default",)

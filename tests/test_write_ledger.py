@@ -110,8 +110,8 @@ async def test_two_servers_confirming_the_same_message_at_once_send_it_once(
     args = {"booking_id": reservation["id"], "message": TEXT}
     one, two = server_factory(sandbox), server_factory(sandbox)
     async with (
-        Client(one, mode="legacy", elicitation_callback=accept_when_both_asked) as first,  # type: ignore[arg-type]
-        Client(two, mode="legacy", elicitation_callback=accept_when_both_asked) as second,  # type: ignore[arg-type]
+        Client(one, mode="legacy", elicitation_callback=accept_when_both_asked) as first,
+        Client(two, mode="legacy", elicitation_callback=accept_when_both_asked) as second,
     ):
         results = await asyncio.gather(
             first.call_tool("send_guest_message", args), second.call_tool("send_guest_message", args)
@@ -195,7 +195,7 @@ async def test_a_damaged_ledger_shows_no_form_for_a_write_that_would_be_refused(
         return ElicitResult(action="accept", content={"confirm": True})
 
     reservation, conversation = booking_with_thread(sandbox, direct=False)
-    async with Client(server_factory(sandbox), elicitation_callback=answer) as client:  # type: ignore[arg-type]
+    async with Client(server_factory(sandbox), elicitation_callback=answer) as client:
         result = await call_ok(client, "send_guest_message", {"booking_id": reservation["id"], "message": TEXT})
     assert asked == [] and result["status"] == "preview"
     assert message_posts(sandbox, conversation["id"]) == []
@@ -256,7 +256,7 @@ async def test_the_preview_and_the_form_warn_about_a_booking_that_is_over(
 
     async with Client(server_factory(sandbox)) as client:
         preview = await call_ok(client, "send_guest_message", args)
-    async with Client(server_factory(sandbox), elicitation_callback=decline) as client:  # type: ignore[arg-type]
+    async with Client(server_factory(sandbox), elicitation_callback=decline) as client:
         declined = await call_ok(client, "send_guest_message", args)
     warning = f"this booking is {words} (Hostaway status '{status}')"
     assert preview["booking_status"] == words

@@ -55,8 +55,8 @@ async def test_two_machines_confirming_the_same_message_at_once_send_it_once(
 
     args = {"booking_id": reservation["id"], "message": TEXT}
     async with (
-        Client(machines(), mode="legacy", elicitation_callback=accept_when_both_asked) as first,  # type: ignore[arg-type]
-        Client(machines(), mode="legacy", elicitation_callback=accept_when_both_asked) as second,  # type: ignore[arg-type]
+        Client(machines(), mode="legacy", elicitation_callback=accept_when_both_asked) as first,
+        Client(machines(), mode="legacy", elicitation_callback=accept_when_both_asked) as second,
     ):
         results = await asyncio.gather(
             first.call_tool("send_guest_message", args), second.call_tool("send_guest_message", args)

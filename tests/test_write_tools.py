@@ -87,7 +87,8 @@ def future_booking(sandbox: Any) -> dict[str, Any]:
         arrival = date.fromisoformat(reservation["arrivalDate"])
         confirmed = reservation["status"] in ("new", "modified")
         if confirmed and arrival > TODAY + timedelta(days=3) and reservation["nights"] >= 2:
-            return reservation
+            found: dict[str, Any] = reservation
+            return found
     raise AssertionError("no future booking in the demo account")
 
 
@@ -208,7 +209,7 @@ async def test_unknown_booking_says_how_to_find_one(server_factory: Callable[...
 def form_answer(action: str, asked: list[ElicitRequestParams]) -> Callable[..., Any]:
     async def callback(context: Any, params: ElicitRequestParams) -> ElicitResult:
         asked.append(params)
-        return ElicitResult(action=action, content={"confirm": True} if action == "accept" else None)  # type: ignore[arg-type]
+        return ElicitResult(action=action, content={"confirm": True} if action == "accept" else None)
 
     return callback
 
@@ -219,7 +220,7 @@ def mode(request: pytest.FixtureRequest) -> str:
 
 
 async def form_client(server: Any, mode: str, action: str, asked: list[ElicitRequestParams]) -> Client:
-    return Client(server, mode=mode, elicitation_callback=form_answer(action, asked))  # type: ignore[arg-type]
+    return Client(server, mode=mode, elicitation_callback=form_answer(action, asked))
 
 
 @pytest.mark.parametrize("confirm", [False, True])
@@ -636,7 +637,7 @@ async def test_two_identical_sends_at_once_create_one_message(sandbox: Any, serv
     accept_when_both_asked, asked = accept_when_all_asked(2)
 
     server = server_factory(sandbox)
-    async with Client(server, mode="legacy", elicitation_callback=accept_when_both_asked) as client:  # type: ignore[arg-type]
+    async with Client(server, mode="legacy", elicitation_callback=accept_when_both_asked) as client:
         results = await asyncio.gather(
             client.call_tool("send_guest_message", args), client.call_tool("send_guest_message", args)
         )

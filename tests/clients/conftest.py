@@ -224,7 +224,8 @@ def readme_snippet(marker: str) -> str:
     blocks = re.findall(r"^```python\n(.*?)^```", README, re.M | re.S)
     found = [block for block in blocks if marker in block]
     assert len(found) == 1, f"the README should have exactly one Python snippet with {marker!r}, found {len(found)}"
-    return found[0]
+    snippet: str = found[0]
+    return snippet
 
 
 def runnable_snippet(marker: str, folder: Path) -> Path:

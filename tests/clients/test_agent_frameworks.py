@@ -49,7 +49,7 @@ def test_openai_agents_readme_snippet_runs_and_outlasts_a_rate_limit_wait(
     marker = "from agents.mcp import MCPServerStdio"
     timeout = re.search(r"client_session_timeout_seconds=(\d+)", readme_snippet(marker))
     assert timeout, "the snippet must raise the 5 s default: a call can wait for Hostaway's rate limit"
-    assert int(timeout[1]) > Settings(_env_file=None).max_retry_time_s  # type: ignore[call-arg]
+    assert int(timeout[1]) > Settings(_env_file=None).max_retry_time_s
     assert "24 properties" in run_snippet(frameworks_python, marker, tmp_path)
 
 
