@@ -66,7 +66,7 @@ async def test_the_confirmation_form_marks_the_guest_name_as_guest_written(
         asked.append(params)
         return ElicitResult(action="decline")
 
-    async with Client(server_factory(sandbox), mode=mode, elicitation_callback=decline) as client:  # type: ignore[arg-type]
+    async with Client(server_factory(sandbox), mode=mode, elicitation_callback=decline) as client:
         result = await call_ok(client, "send_guest_message", {"booking_id": reservation["id"], "message": "Hello!"})
     assert result["status"] == "declined"
     question = asked[0].message
@@ -91,7 +91,10 @@ async def test_results_carry_the_guest_name_tamed(server_factory: Callable[..., 
     assert_tamed(guest["name"])
     assert_tamed(history["guest_name"])
     assert "guest_name" in history["notice"]
-    assert [assert_tamed(b["guest_name"]) for b in found["items"] if b["id"] == reservation["id"]] != []
+    listed = [b["guest_name"] for b in found["items"] if b["id"] == reservation["id"]]
+    assert listed
+    for name in listed:
+        assert_tamed(name)
 
 
 def guest_name_fields(schema: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
