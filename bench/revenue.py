@@ -73,8 +73,8 @@ async def report_once(
         before, rejected = len(sandbox.request_log), sandbox.rate_limit_rejections
         notes: list[tuple[float, str | None]] = []
 
-        async def on_progress(value: float, total: float | None, message: str | None) -> None:
-            notes.append((value, message))
+        async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+            notes.append((progress, message))
 
         started = time.perf_counter()
         result = await client.call_tool(

@@ -8,6 +8,7 @@ out here with plain `gateway.get` calls, never with the helpers under test.
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 from collections.abc import AsyncIterator, Callable
 from datetime import date
@@ -59,7 +60,8 @@ class Watched(httpx.AsyncBaseTransport):
                     self.failures[index] = (match, times - 1)
                     self.failed.append(request)
                     return httpx.Response(500, json={"status": "fail", "result": "Internal error"})
-            return await self.inner.handle_async_request(request)
+            response: httpx.Response = await self.inner.handle_async_request(request)
+            return response
         finally:
             self.in_flight -= 1
 
@@ -225,7 +227,7 @@ async def test_a_window_page_that_keeps_failing_fails_the_read(
 
 
 def test_windows_partition_the_arrival_dates_with_one_day_of_slack() -> None:
-    query = {"arrivalStartDate": "2026-06-30", "arrivalEndDate": "2026-10-01", "listingId": 7}
+    query: dict[str, str | int] = {"arrivalStartDate": "2026-06-30", "arrivalEndDate": "2026-10-01", "listingId": 7}
     windows = paging.split_arrivals(query, (date(2026, 7, 1), date(2026, 9, 30)), 4)
     assert [w["listingId"] for w in windows] == [7] * 4
     assert windows[0]["arrivalStartDate"] == "2026-06-30" and windows[-1]["arrivalEndDate"] == "2026-10-01"
@@ -326,9 +328,14 @@ async def test_gather_bounded_raises_the_first_failure_itself_and_cancels_the_re
         finally:
             running[0] -= 1
 
-    jobs: list[Callable[[], Any]] = [lambda n=n: job(n) for n in range(6)]
+    jobs: list[Callable[[], Any]] = [functools.partial(job, n) for n in range(6)]
     with pytest.raises(UpstreamError, match="page 2 failed"):
         await paging.gather_bounded(jobs, limit=3)
     assert running == [0, 3]  # bounded, and nothing left running
     assert sorted(cancelled) == sorted(n for n in started if n != 1) and len(started) < 6
-    assert await paging.gather_bounded([lambda n=n: asyncio.sleep(0, n) for n in range(4)], limit=2) == [0, 1, 2, 3]
+    assert await paging.gather_bounded([functools.partial(asyncio.sleep, 0, n) for n in range(4)], limit=2) == [
+        0,
+        1,
+        2,
+        3,
+    ]

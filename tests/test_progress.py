@@ -28,10 +28,10 @@ async def test_a_progress_aware_client_sees_a_multi_page_report_advance(
 ) -> None:
     seen: list[tuple[float, float | None, str | None]] = []
 
-    async def on_progress(value: float, total: float | None, message: str | None) -> None:
-        seen.append((value, total, message))
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        seen.append((progress, total, message))
 
-    async with Client(server_factory(sandbox), mode=mode) as client:  # type: ignore[arg-type]
+    async with Client(server_factory(sandbox), mode=mode) as client:
         result = await client.call_tool("get_revenue_report", YEAR, progress_callback=on_progress)
     assert not result.is_error
 
@@ -69,8 +69,8 @@ async def test_a_client_without_a_progress_token_gets_nothing_extra(
         assert not [n for n in notifications if isinstance(n, types.ProgressNotification)]
         heard: list[float] = []
 
-        async def on_progress(value: float, total: float | None, message: str | None) -> None:
-            heard.append(value)
+        async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+            heard.append(progress)
 
         loud = await client.call_tool("get_revenue_report", YEAR, progress_callback=on_progress)
     assert heard, "the same call with a progress token does report"
@@ -130,8 +130,8 @@ async def test_an_availability_search_reports_each_calendar_it_checks(
 ) -> None:
     seen: list[tuple[float, float | None, str | None]] = []
 
-    async def on_progress(value: float, total: float | None, message: str | None) -> None:
-        seen.append((value, total, message))
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        seen.append((progress, total, message))
 
     arguments = {"check_in": "2026-12-12", "check_out": "2026-12-15", "guests": 2}
     async with Client(server_factory(sandbox)) as client:
