@@ -164,7 +164,7 @@ async def test_each_documented_filter_narrows_correctly(
 
 
 async def test_filters_combine_the_way_the_reply_list_needs(shared_sb: Sandbox, shared_api: httpx.AsyncClient) -> None:
-    params = {
+    params: dict[str, str | int | list[int]] = {
         "type": "guest-to-host",
         "statuses[]": "published",
         "hasHostReply": 0,
