@@ -24,10 +24,10 @@ from hostaway_mcp.config import Settings
 from hostaway_mcp.gateway import HostawayGateway
 from hostaway_mcp.ledger import WriteLedger
 from hostaway_mcp.localtime import Now, utc_now
-from hostaway_mcp.prompts import register_prompts
 from hostaway_mcp.ratelimit import Clock, RateLimiter, Sleep
 from hostaway_mcp.ratelimit.coordination import open_coordination
-from hostaway_mcp.resources import register_resources
+from hostaway_mcp.surface.prompts import register_prompts
+from hostaway_mcp.surface.resources import register_resources
 from hostaway_mcp.tools import ToolSpec
 from hostaway_mcp.tools._arguments import strict_tool
 from hostaway_mcp.tools._runtime import AppState, hostaway_tool

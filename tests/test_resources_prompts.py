@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from mcp import Client, MCPError
 
-from hostaway_mcp import resources
 from hostaway_mcp.config import Settings
 from hostaway_mcp.server import build_server
+from hostaway_mcp.surface import resources
 from tests.conftest import ACCOUNT_ID, NOW, PLANTED_SECRET, TODAY, FakeClock, call_ok
 
 PROMPTS = {"reply_to_guest", "find_a_stay", "weekly_performance_review"}
