@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -199,19 +198,6 @@ def python_command(*args: str) -> list[str]:
 
 def scratch_dir(prefix: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=f"hostaway-bench-{prefix}-"))
-
-
-def run_child(args: list[str], *, timeout: float, env: dict[str, str] | None = None) -> str:
-    """Run a Python helper and return its stdout (raise with its stderr if it fails)."""
-    done = subprocess.run(
-        python_command(*args), capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env, check=False
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    return done.stdout
-
-
-Timer = Callable[[], float]
 
 
 def skip_client_validation() -> None:

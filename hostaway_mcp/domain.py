@@ -5,6 +5,7 @@ Pure functions over raw Hostaway values; no I/O, no MCP.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -66,7 +67,8 @@ STATUS_WORDS: dict[str, str] = {
     "unknown": "unknown",
 }
 
-# Statuses that hold the calendar and (but for owner stays) revenue.
+# Confirmed bookings: they hold the calendar and count as revenue (the one definition; the
+# `confirmed` search filter, the revenue fold and `check` all read it).
 CONFIRMED_STATUSES = frozenset({"new", "modified", "confirmed"})
 BLOCKING_STATUSES = CONFIRMED_STATUSES | {
     "ownerStay",
@@ -157,3 +159,24 @@ def text(value: Any) -> str | None:
         return None
     result = str(value).strip()
     return result or None
+
+
+def known_listing_name(listing: Mapping[str, Any] | None, reservation: Mapping[str, Any] | None = None) -> str | None:
+    """A listing's name as a person knows it: its public name, else its internal one, else the
+    name a reservation of it carries; None when none of them says."""
+    for source, key in ((listing, "name"), (listing, "internalListingName"), (reservation, "listingName")):
+        if source is not None and (name := text(source.get(key))):
+            return name
+    return None
+
+
+def listing_name(
+    listing: Mapping[str, Any] | None, listing_id: Any = None, *, reservation: Mapping[str, Any] | None = None
+) -> str:
+    """`known_listing_name`, or "Property <id>" (the word the tools use) when nothing names it."""
+    known = known_listing_name(listing, reservation)
+    if known is not None:
+        return known
+    if listing_id is None and listing is not None:
+        listing_id = listing.get("id")
+    return f"Property {ident(listing_id) if ident(listing_id) is not None else listing_id}"

@@ -14,7 +14,8 @@
             ├── HostawayTimeoutError   the request timed out
             └── OutcomeUnknownError    a write may have reached Hostaway; it was not retried
 
-Tools turn these into `ToolError` text that tells the model what to do next (see `tools/_errors.py`).
+Tools turn these into `ToolError` text that tells the model what to do next (see
+`hostaway_tool` in `tools/_runtime.py`).
 """
 
 from __future__ import annotations

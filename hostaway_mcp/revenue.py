@@ -41,13 +41,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from hostaway_mcp.domain import channel_name, ident, number, parse_date, text
+from hostaway_mcp.domain import CONFIRMED_STATUSES, channel_name, ident, listing_name, number, parse_date, text
 
 Basis = Literal["stay", "arrival"]
 GroupBy = Literal["property", "channel", "month"]
 Kind = Literal["revenue", "owner", "cancelled"]
 
-REVENUE_STATUSES = frozenset({"new", "modified", "confirmed"})
 OWNER_STAY_STATUS = "ownerStay"
 CANCELLED_STATUS = "cancelled"
 UNKNOWN_CURRENCY = "unknown"
@@ -210,7 +209,7 @@ def stay_dates(reservation: Mapping[str, Any]) -> tuple[date, date] | None:
 
 
 def kind_of(status: Any) -> Kind | None:
-    if status in REVENUE_STATUSES:
+    if status in CONFIRMED_STATUSES:
         return "revenue"
     if status == OWNER_STAY_STATUS:
         return "owner"
@@ -380,13 +379,6 @@ def listing_currencies(
         else:
             result[listing_id] = UNKNOWN_CURRENCY
     return result
-
-
-def listing_label(listing: Mapping[str, Any] | None, reservation: Mapping[str, Any] | None, listing_id: int) -> str:
-    for source, key in ((listing, "name"), (listing, "internalListingName"), (reservation, "listingName")):
-        if source is not None and text(source.get(key)):
-            return str(text(source.get(key)))
-    return f"Property {listing_id}"
 
 
 # The reservation fields a report reads. `ReservationFold` cuts each page down to these as it
@@ -640,11 +632,11 @@ def _group(
     if group_by == "property":
         for listing_id, listing in listings.items():
             unavailable, blocks = closed[listing_id]
-            label = listing_label(listing, None, listing_id)
+            label = listing_name(listing, listing_id)
             group(str(listing_id), label, currencies[listing_id], period.days - unavailable.total(), blocks.total())
         for share in shares:
             listing_id = ident(share.reservation.get("listingMapId")) or 0
-            label = listing_label(listings.get(listing_id), share.reservation, listing_id)
+            label = listing_name(listings.get(listing_id), listing_id, reservation=share.reservation)
             group(str(listing_id), label, share.currency).metrics.add(share, share.nights_in_period)
         ordered = sorted(groups.values(), key=lambda g: (g.metrics.currency, -g.metrics.revenue, g.label, g.key))
     elif group_by == "channel":

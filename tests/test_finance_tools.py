@@ -19,20 +19,12 @@ import pytest
 from mcp import Client
 
 from hostaway_mcp import paging
+from hostaway_mcp.domain import CHANNEL_NAMES, CONFIRMED_STATUSES
 from hostaway_mcp.revenue import Period, compute_report
 from hostaway_mcp.sandbox.faults import Fault
 from hostaway_mcp.server import build_server
 from tests.conftest import NOW, FakeClock, call_error, call_ok
 
-REVENUE_STATUSES = {"new", "modified", "confirmed"}
-CHANNEL_KEYS = {
-    2018: "airbnb",
-    2001: "airbnb",
-    2002: "vrbo",
-    2005: "booking.com",
-    2000: "direct",
-    2013: "booking engine",
-}
 METRIC_KEYS = {
     "currency",
     "revenue",
@@ -155,7 +147,7 @@ def expected_report(
         if r["listingMapId"] not in currency_of:
             continue
         status = r["status"]
-        if status in REVENUE_STATUSES:
+        if status in CONFIRMED_STATUSES:
             kind = "revenue"
         elif status == "ownerStay":
             kind = "owner"
@@ -181,7 +173,7 @@ def expected_report(
             elif group_by == "month":
                 key = month_of.strftime("%Y-%m")
             else:
-                key = "owner_stay" if kind == "owner" else CHANNEL_KEYS[r["channelId"]]
+                key = "owner_stay" if kind == "owner" else CHANNEL_NAMES[r["channelId"]]
             if (key, currency) not in groups:
                 whole = totals[currency]
                 groups[(key, currency)] = (
@@ -279,7 +271,7 @@ async def test_the_quarter_holds_boundary_straddlers_and_cancellations(
         straddlers = [
             r
             for r in sandbox.account.reservations
-            if r["status"] in REVENUE_STATUSES
+            if r["status"] in CONFIRMED_STATUSES
             and r["arrivalDate"] < start.isoformat() < r["departureDate"]
             and r["departureDate"] > (start + timedelta(days=1)).isoformat()
         ]
@@ -366,7 +358,7 @@ async def test_property_financials_match_and_list_every_counted_booking(
             r["id"]: r
             for r in sandbox.account.reservations
             if r["listingMapId"] == listing["id"]
-            and r["status"] in REVENUE_STATUSES | {"ownerStay", "cancelled"}
+            and r["status"] in CONFIRMED_STATUSES | {"ownerStay", "cancelled"}
             and r["arrivalDate"] <= end.isoformat()
             and r["departureDate"] > start.isoformat()
         }
@@ -378,7 +370,7 @@ async def test_property_financials_match_and_list_every_counted_booking(
             raw = counted[line["booking_id"]]
             if raw["status"] == "ownerStay":
                 assert line["channel"] == "owner stay" and line["revenue_in_period"] == 0
-        revenue_lines = [line for line in lines if counted[line["booking_id"]]["status"] in REVENUE_STATUSES]
+        revenue_lines = [line for line in lines if counted[line["booking_id"]]["status"] in CONFIRMED_STATUSES]
         assert sum(line["revenue_in_period"] for line in revenue_lines) == pytest.approx(
             expected.totals[listing["currencyCode"]].revenue, abs=0.01 * len(revenue_lines) + CENT
         )
@@ -441,7 +433,7 @@ async def test_currencies_are_reported_apart(sandbox: Any, server_factory: Calla
                 )
                 / r["nights"]
                 for r in sandbox.account.reservations
-                if r["status"] in REVENUE_STATUSES and currency_of[r["listingMapId"]] == currency
+                if r["status"] in CONFIRMED_STATUSES and currency_of[r["listingMapId"]] == currency
             )
             assert total["revenue"] == pytest.approx(expected, abs=CENT)
         # Channel groups split by currency too: the same channel appears once per currency.

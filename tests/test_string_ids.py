@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from hostaway_mcp.domain import CONFIRMED_STATUSES
 from tests.conftest import call_ok
-from tests.test_finance_tools import REVENUE_STATUSES, expected_report
+from tests.test_finance_tools import expected_report
 
 QUARTER = (date(2026, 7, 1), date(2026, 9, 30))
 
@@ -29,7 +30,7 @@ def loose_listing(sandbox: Any) -> dict[str, Any]:
         if listing["id"] in loose
         and any(
             r["listingMapId"] == listing["id"]
-            and r["status"] in REVENUE_STATUSES
+            and r["status"] in CONFIRMED_STATUSES
             and r["arrivalDate"] <= end.isoformat()
             and r["departureDate"] > start.isoformat()
             for r in sandbox.account.reservations

@@ -113,10 +113,6 @@ class CalendarBook:
     def knows(self, listing_id: int) -> bool:
         return listing_id in self._rules
 
-    def holding_reservation(self, listing_id: int, day: date) -> JsonDict | None:
-        """The blocking reservation that holds this night, if any."""
-        return self._night_index(listing_id).get(day.toordinal())
-
     def is_available(self, listing_id: int, day: date) -> bool:
         return bool(self.day(listing_id, day)["isAvailable"] == 1)
 

@@ -91,7 +91,6 @@ class TemplateText:
     listing_index: int | None = None
 
 
-TEMPLATE_GROUPS: dict[str, str] = {"1": "Before arrival", "2": "During the stay", "3": "After check-out"}
 MESSAGE_TEMPLATES: tuple[TemplateText, ...] = (
     TemplateText(
         "Booking confirmation",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from hostaway_mcp.domain import ident, text
+from hostaway_mcp.domain import ident, known_listing_name
 from hostaway_mcp.tools._runtime import AppState
 
 NAME_TTL_S = 300.0
@@ -49,7 +49,7 @@ async def _read(state: AppState, wanted: set[int]) -> _Directory:
     async for page in state.gateway.iter_offset_pages("listings", {"includeResources": 0}, page_size=DIRECTORY_PAGE):
         for listing in page.items:
             listing_id = ident(listing.get("id"))
-            name = text(listing.get("name")) or text(listing.get("internalListingName"))
+            name = known_listing_name(listing)
             if listing_id is not None and name:
                 names[listing_id] = name
     directory = _Directory(names, state.monotonic(), frozenset(wanted - names.keys()))

@@ -21,7 +21,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 from hostaway_mcp import progress
 from hostaway_mcp.config import Settings
-from hostaway_mcp.errors import HostawayError, NotFoundError
+from hostaway_mcp.errors import HostawayError
 from hostaway_mcp.gateway import HostawayGateway
 from hostaway_mcp.ledger import WriteLedger
 from hostaway_mcp.localtime import LocalToday, Now, listing_today
@@ -67,15 +67,6 @@ async def _resolve_state(ctx: Context) -> AppState:
 
 
 State = Annotated[AppState, Resolve(_resolve_state)]
-
-
-def not_found(what: str, hint: str) -> Callable[[NotFoundError], ToolError]:
-    """A translator for a 404 into "X not found: do Y", for use with `translating_not_found`."""
-
-    def translate(_: NotFoundError) -> ToolError:
-        return ToolError(f"{what} not found: {hint}")
-
-    return translate
 
 
 def hostaway_tool(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:

@@ -18,7 +18,7 @@ from pydantic import Field
 
 from hostaway_mcp import progress
 from hostaway_mcp.calendar import group_runs, night, nights_of, read_days
-from hostaway_mcp.domain import flag, ident, money, text, whole
+from hostaway_mcp.domain import flag, ident, listing_name, money, text, whole
 from hostaway_mcp.errors import NotFoundError
 from hostaway_mcp.gateway import HostawayGateway, JSONObject
 from hostaway_mcp.localtime import LocalToday, listing_today, local_days, past_reason
@@ -41,7 +41,6 @@ from hostaway_mcp.tools._validation import (
     check_night_range,
     check_not_past_anywhere,
 )
-from hostaway_mcp.tools.properties import listing_name
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +48,8 @@ logger = logging.getLogger(__name__)
 CANDIDATE_PAGE = 100
 # Calendars verified beyond `limit` to replace rejected candidates: a search makes at most
 # 1 + limit + EXTRA_CHECKS calls, whatever the portfolio size. With the default limit (10) that
-# is 15, Hostaway's burst, so a default search never waits on the rate limiter from idle.
+# is 15, a small share of one window of the general gate (180 of Hostaway's 200 per 10 s), so a
+# default search never waits on the rate limiter from idle.
 EXTRA_CHECKS = 4
 MAX_NEAR_MISSES = 10
 # What this server run has learned about availabilityDateEnd (see `_learn_end_reading`).
@@ -419,7 +419,7 @@ async def check_property_availability(
     span = nights_of(start_date, end_date + timedelta(days=1))
     return PropertyAvailability(
         property_id=property_id,
-        property_name=listing_name({"id": property_id, **listing}),
+        property_name=listing_name(listing, property_id),
         first_night=start_date,
         last_night=end_date - timedelta(days=1),
         nights=nights,

@@ -26,9 +26,11 @@ from hostaway_mcp import paging
 from hostaway_mcp.domain import (
     CHANNEL_NAMES,
     CHANNEL_QUERY_IDS,
+    CONFIRMED_STATUSES,
     STATUS_WORDS,
     channel_name,
     ident,
+    known_listing_name,
     money,
     parse_date,
     status_words,
@@ -72,7 +74,7 @@ SortChoice = Literal["arrival", "arrival_desc", "latest_activity"]
 _INQUIRY_STATUSES = frozenset(s for s in STATUS_WORDS if s.startswith("inquiry"))
 # Words that name a group of Hostaway statuses.
 _STATUS_FAMILIES: dict[str, frozenset[str]] = {
-    "confirmed": frozenset({"new", "modified", "confirmed"}),
+    "confirmed": CONFIRMED_STATUSES,
     "inquiry": _INQUIRY_STATUSES,
     "inquiries": _INQUIRY_STATUSES,
     "canceled": frozenset({"cancelled"}),
@@ -504,7 +506,7 @@ async def _property_name(gateway: HostawayGateway, reservation: JSONObject) -> s
         listing = (await gateway.get(f"listings/{listing_id}", {"includeResources": 0})).result
     except NotFoundError:
         return None
-    return text(listing.get("name")) if isinstance(listing, dict) else None
+    return known_listing_name(listing) if isinstance(listing, dict) else None
 
 
 async def get_booking_details(state: State, booking_id: BookingId) -> BookingDetails:

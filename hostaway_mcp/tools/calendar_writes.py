@@ -30,7 +30,7 @@ from hostaway_mcp.calendar import (
     read_days,
     read_range_nights,
 )
-from hostaway_mcp.domain import text
+from hostaway_mcp.domain import listing_name, text
 from hostaway_mcp.gateway import HostawayGateway, JSONObject
 from hostaway_mcp.models.writes import CalendarWriteResult
 from hostaway_mcp.tools._lookups import fetch_listing
@@ -83,10 +83,6 @@ async def _read_range(gateway: HostawayGateway, property_id: int, start: date, e
     return nights
 
 
-def _listing_name(listing: JSONObject, property_id: int) -> str:
-    return text(listing.get("name")) or text(listing.get("internalListingName")) or f"Property {property_id}"
-
-
 # -- the planners (resolvers: they run before the tool body, and again on each 2026-07-28 round) ----
 
 
@@ -117,7 +113,7 @@ async def _plan(
     plan = CalendarPlan(
         action=action,
         property_id=property_id,
-        property_name=_listing_name(listing, property_id),
+        property_name=listing_name(listing, property_id),
         currency=text(listing.get("currencyCode")),
         start=start,
         end=end,

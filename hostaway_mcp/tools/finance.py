@@ -40,7 +40,7 @@ from pydantic import Field
 
 from hostaway_mcp import paging, progress
 from hostaway_mcp.calendar import night_status, read_days
-from hostaway_mcp.domain import channel_name, ident, money, status_words
+from hostaway_mcp.domain import channel_name, ident, listing_name, money, status_words
 from hostaway_mcp.errors import HostawayError
 from hostaway_mcp.gateway import PAGE_SIZE, Envelope, HostawayGateway, JSONObject
 from hostaway_mcp.models.common import next_offset
@@ -60,7 +60,6 @@ from hostaway_mcp.revenue import (
     Metrics,
     Period,
     ReservationFold,
-    listing_label,
 )
 from hostaway_mcp.tools._lookups import fetch_listing
 from hostaway_mcp.tools._runtime import State
@@ -419,7 +418,7 @@ async def get_property_financials(
     lines = report.shares[offset : offset + limit]
     return PropertyFinancials(
         property_id=property_id,
-        property_name=listing_label(listing, None, property_id),
+        property_name=listing_name(listing, property_id),
         start_date=start_date.isoformat(),
         end_date=end_date.isoformat(),
         basis=basis,

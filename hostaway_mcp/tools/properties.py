@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from hostaway_mcp.domain import flag, ident, money, number, text, whole
+from hostaway_mcp.domain import flag, ident, listing_name, money, number, text, whole
 from hostaway_mcp.gateway import HostawayGateway
 from hostaway_mcp.models.common import next_offset
 from hostaway_mcp.models.properties import PropertyDetails, PropertyList, PropertySummary
@@ -35,10 +35,6 @@ ACCESS_FIELD_LABELS = {
     "wifiUsername": "Wi-Fi login",
     "wifiPassword": "Wi-Fi login",
 }
-
-
-def listing_name(listing: dict[str, Any]) -> str:
-    return text(listing.get("name")) or text(listing.get("internalListingName")) or f"Listing {listing['id']}"
 
 
 def summarize_listing(listing: dict[str, Any]) -> PropertySummary:
@@ -114,7 +110,7 @@ async def get_property_details(state: State, property_id: PropertyId) -> Propert
     )
     return PropertyDetails(
         id=ident(listing.get("id")) or property_id,
-        name=listing_name({"id": property_id, **listing}),
+        name=listing_name(listing, property_id),
         address=_address(listing),
         city=text(listing.get("city")),
         country=text(listing.get("country")) or text(listing.get("countryCode")),

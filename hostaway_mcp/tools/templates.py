@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import re
 
-from hostaway_mcp.domain import channel_name, ident, text
+from hostaway_mcp.domain import channel_name, ident, known_listing_name, text
 from hostaway_mcp.gateway import JSONObject
 from hostaway_mcp.models.history import ReplyTemplate, ReplyTemplates
 from hostaway_mcp.privacy import ACCESS_IN_TEXT_NOTE, LISTING_ACCESS_FIELDS, AccessGuard
@@ -57,7 +57,7 @@ async def get_reply_templates(state: State, booking_id: BookingId) -> ReplyTempl
         page = await gateway.get(f"reservations/{booking_id}/messageTemplates")
     listing_secrets = tuple(str(listing[name]) for name in LISTING_ACCESS_FIELDS if listing.get(name))
     guard = AccessGuard(state.settings.share_access_details, known_access_values(reservation) + listing_secrets)
-    property_name = text(reservation.get("listingName")) or text(listing.get("name"))
+    property_name = known_listing_name(listing, reservation)
     templates = []
     for raw in page.items[:MAX_TEMPLATES]:
         filled = guard(raw.get("message"))

@@ -3,7 +3,7 @@
 Every write tool is a plan plus a result model; what is particular to a kind of write lives in a
 `WriteKind`, and everything that makes a write safe lives here, once:
 
-- the person confirms (`confirmation.py`: a form, else a preview and `confirm=true`);
+- the person confirms (`tools/confirmation.py`: a form, else a preview and `confirm=true`);
 - the ledger (`ledger.py`) records the intent before anything is sent, shared by every process
   on the machine (and, with Redis, every machine): the same change in flight elsewhere, or sent
   within the window, is refused, and the audit log gets its `attempt` line first;
