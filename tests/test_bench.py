@@ -26,6 +26,7 @@ TITLES = (
 )
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_the_quick_benchmark_runs_and_its_claims_hold(tmp_path: Path) -> None:
     figures_path = tmp_path / "figures.json"

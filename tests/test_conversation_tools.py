@@ -15,17 +15,9 @@ from mcp import Client
 
 from hostaway_mcp.privacy import GUEST_TEXT_NOTICE
 from hostaway_mcp.sandbox import catalog
+from hostaway_mcp.tools.conversations import MESSAGE_STATUS_WORDS
 from tests.conftest import assert_no_planted_secrets, call_error, call_ok
 from tests.test_booking_tools import metered_server
-
-STATUS_WORDS = {
-    "sent": "sent",
-    "awaiting": "scheduled",
-    "failed": "failed",
-    "cancelled_by_user": "cancelled",
-    "cancelled_by_system": "cancelled",
-    "paused": "paused",
-}
 
 
 def api_calls(sandbox: Any, path: str | None = None) -> list[Any]:
@@ -99,7 +91,7 @@ async def test_history_is_the_whole_thread_oldest_first(sandbox: Any, server_fac
         assert message.get("guest_written", False) is bool(raw["isIncoming"])
         assert message.get("channel", result["channel"]) == raw["communicationType"]
         assert ("channel" in message) is (raw["communicationType"] != usual)
-        assert message.get("status", "sent") == STATUS_WORDS[raw["status"]]
+        assert message.get("status", "sent") == MESSAGE_STATUS_WORDS[raw["status"]]
         assert ("status" in message) is (raw["status"] != "sent")
         body = raw["body"] or ""
         if catalog.DOOR_CODE_PREFIX not in body and catalog.WIFI_PASSWORD_PREFIX not in body:

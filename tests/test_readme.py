@@ -117,12 +117,14 @@ async def assert_serves_the_demo(params: StdioServerParameters) -> None:
         assert status["mode"] == "demo"
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 async def test_the_readme_mcp_run_command_serves_the_demo_over_stdio(tmp_path: Path, uv: str) -> None:
     command = readme_command("HOSTAWAY_DEMO=1 uv run mcp run ")
     await assert_serves_the_demo(stdio_params(command, tmp_path))
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 async def test_the_object_mcp_dev_loads_serves_the_demo_without_any_environment(tmp_path: Path, uv: str) -> None:
     # `mcp dev FILE` starts the Inspector, which runs `uv run ... mcp run FILE` with a bare
@@ -147,6 +149,18 @@ def test_dev_py_without_credentials_says_what_to_set(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "HOSTAWAY_ACCOUNT_ID" in done.stderr and "dev.py:demo" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_importing_dev_py_builds_nothing_until_the_loader_asks_for_a_server() -> None:
+    import importlib
+
+    from mcp.server import MCPServer
+
+    dev = importlib.import_module("hostaway_mcp.dev")
+    assert "demo" not in vars(dev) and "server" not in vars(dev), "no server at import time"
+    assert isinstance(dev.demo, MCPServer)
+    with pytest.raises(AttributeError):
+        _ = dev.mcp  # the loader's first guess must fall through to `server`
 
 
 # -- the tables ---------------------------------------------------------------------------------------

@@ -43,6 +43,16 @@ NODE_DIR = HERE / "node"
 ALL_TOOLS = frozenset(spec.name for spec in catalogue())  # what HOSTAWAY_TOOLSETS=all offers
 DEFAULT_TOOLS = frozenset(spec.name for spec in catalogue() if spec.default)  # what a plain start offers
 
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test here drives a real client over stdio: marked `clients` and `slow`, so
+    `-m 'not slow'` leaves them out of a quick loop (plain `uv run pytest` still runs them)."""
+    for item in items:
+        if HERE in Path(item.path).parents:
+            item.add_marker(pytest.mark.clients)
+            item.add_marker(pytest.mark.slow)
+
+
 # Failures that mean "the registry cannot be reached" (skip), not "the install is wrong" (fail).
 OFFLINE = re.compile(
     r"ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|ECONNRESET|ENETUNREACH|network|dns error|"
