@@ -7,6 +7,7 @@ A few pure tests of `hostaway_mcp.revenue` use hand-made reservations with hand-
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -82,6 +83,7 @@ class Expected:
     totals: dict[str, Acc]
     groups: dict[tuple[str, str], Acc]
     owner_nights: int
+    ignored: dict[str, int]  # status -> uncounted bookings in the period
 
 
 def expected_report(
@@ -143,10 +145,13 @@ def expected_report(
                     acc.available, acc.blocked = acc.available - unavailable, blocked
 
     owner_nights = 0
+    ignored: dict[str, int] = defaultdict(int)
     for r in account.reservations:
         if r["listingMapId"] not in currency_of:
             continue
         status = r["status"]
+        arrival = date.fromisoformat(r["arrivalDate"])
+        departure = date.fromisoformat(r["departureDate"])
         if status in CONFIRMED_STATUSES:
             kind = "revenue"
         elif status == "ownerStay":
@@ -154,9 +159,10 @@ def expected_report(
         elif status == "cancelled":
             kind = "cancelled"
         else:
+            in_period = start <= arrival <= end if basis == "arrival" else arrival <= end and departure > start
+            if in_period and departure > arrival:
+                ignored[status] += 1
             continue
-        arrival = date.fromisoformat(r["arrivalDate"])
-        departure = date.fromisoformat(r["departureDate"])
         nights = [arrival + timedelta(days=n) for n in range((departure - arrival).days)]
         per_night = (r["totalPrice"] - r["cleaningFee"] - r["taxAmount"]) / len(nights)
         gross_per_night = r["totalPrice"] / len(nights)
@@ -193,7 +199,7 @@ def expected_report(
                     acc.fees += fee_per_night
             if kind == "owner":
                 owner_nights += 1
-    return Expected(totals, groups, owner_nights)
+    return Expected(totals, groups, owner_nights, dict(sorted(ignored.items())))
 
 
 def assert_metrics(row: dict[str, Any], acc: Acc, where: str) -> None:
@@ -230,6 +236,25 @@ def assert_report(result: dict[str, Any], expected: Expected, case: str = "") ->
     for key, acc in expected.groups.items():
         assert_metrics(groups[key], acc, f"{case} group {key}")
     assert result["owner_stay_nights"] == expected.owner_nights, case
+    assert result["ignored"] == expected.ignored, case
+    assert list(result["ignored"]) == sorted(result["ignored"]), "ignored statuses come in name order"
+    assert [row["currency"] for row in result["totals"]] == sorted(totals), "totals come in currency order"
+    assert_group_order(result)
+
+
+def assert_group_order(result: dict[str, Any]) -> None:
+    """Groups come in the order the tool promises: months in calendar order; properties and
+    channels by currency, then the biggest earner first."""
+    rows = result["groups"]
+    if result.get("group_by") == "month":
+        keys = [(row["key"], row["currency"]) for row in rows]
+        assert keys == sorted(keys), "months in calendar order"
+        return
+    currencies = [row["currency"] for row in rows]
+    assert currencies == sorted(currencies), "groups by currency"
+    for before, after in itertools.pairwise(rows):
+        if before["currency"] == after["currency"]:
+            assert before["revenue"] >= after["revenue"], f"{before['key']} before {after['key']}: biggest first"
 
 
 # -- totals and groups match the independent computation ----------------------------------------
@@ -351,7 +376,9 @@ async def test_property_financials_match_and_list_every_counted_booking(
                 },
             )
             assert page["property_name"] == listing["name"]
-            assert_report({**page, "groups": []}, Expected(expected.totals, {}, expected.owner_nights))
+            assert_report(
+                {**page, "groups": []}, Expected(expected.totals, {}, expected.owner_nights, expected.ignored)
+            )
             lines += page["bookings"]
             offset = page["next_offset"]
         counted = {
