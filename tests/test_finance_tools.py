@@ -21,7 +21,8 @@ from mcp import Client
 
 from hostaway_mcp import paging
 from hostaway_mcp.domain import CHANNEL_NAMES, CONFIRMED_STATUSES
-from hostaway_mcp.revenue import Period, compute_report
+from hostaway_mcp.revenue import Period
+from hostaway_mcp.revenue_report import compute_report
 from hostaway_mcp.sandbox.faults import Fault
 from hostaway_mcp.server import build_server
 from tests.conftest import NOW, FakeClock, call_error, call_ok

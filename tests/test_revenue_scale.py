@@ -15,7 +15,8 @@ import pytest
 import respx
 from mcp import Client
 
-from hostaway_mcp.revenue import REPORT_FIELDS, Period, ReservationFold, compute_report
+from hostaway_mcp.revenue import Period
+from hostaway_mcp.revenue_report import REPORT_FIELDS, ReservationFold, compute_report
 from hostaway_mcp.server import build_server
 from tests.conftest import BASE_URL, NOW, FakeClock, call_error, call_ok
 from tests.test_paging import Watched

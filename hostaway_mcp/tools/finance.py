@@ -59,8 +59,8 @@ from hostaway_mcp.revenue import (
     Group,
     Metrics,
     Period,
-    ReservationFold,
 )
+from hostaway_mcp.revenue_report import ReservationFold
 from hostaway_mcp.tools._lookups import fetch_listing
 from hostaway_mcp.tools._runtime import State
 from hostaway_mcp.tools._validation import MAX_OFFSET, IsoDate, PropertyId, check_period
