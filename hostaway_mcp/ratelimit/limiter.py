@@ -25,6 +25,9 @@ old limits: the account switches to the legacy profile for the rest of the proce
 shared state, so the other processes follow; it is logged once and shown in the status.
 """
 
+# Over 400 lines on purpose: one idea, the wait for every gate a request needs; the queues, the
+# transaction they wait on and the 429 feedback that resizes them only make sense together.
+
 from __future__ import annotations
 
 import asyncio

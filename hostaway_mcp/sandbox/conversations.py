@@ -6,6 +6,9 @@ messages do, so message-reading tools must redact them. Some threads end with an
 message (most unread, a few read); exactly one of those holds a prompt-injection attempt.
 """
 
+# Over 400 lines on purpose: one idea, generating a thread that follows its booking's life; the
+# event helpers serve only `generate_conversations`, and the wire shape it emits sits beside it.
+
 from __future__ import annotations
 
 import hashlib

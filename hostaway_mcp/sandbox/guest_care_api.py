@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 from hostaway_mcp.sandbox import templates
 from hostaway_mcp.sandbox.account import JsonDict
 from hostaway_mcp.sandbox.looseids import LooseIds
-from hostaway_mcp.sandbox.reviews import NOT_FOUND, page_limits, select_reviews, sort_reviews
+from hostaway_mcp.sandbox.review_listing import page_limits, select_reviews, sort_reviews
+from hostaway_mcp.sandbox.reviews import NOT_FOUND
 from hostaway_mcp.sandbox.state import AccountState
 from hostaway_mcp.sandbox.wire import ApiError, SandboxResponse, parse_json_body, success
 

@@ -7,6 +7,9 @@ distance into the future, like a real booking pace. Ids grow with booking time, 
 `updatedOn DESC` order is not id order (as observed on real data).
 """
 
+# Over 400 lines on purpose: one idea, laying 18 months of bookings end to end per listing; each
+# step (`place_stays`, `compute_money`, `_reservation`) serves only `build_reservations`.
+
 from __future__ import annotations
 
 import random
