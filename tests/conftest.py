@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import socket
+import stat
 import subprocess
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -177,6 +178,25 @@ def assert_no_planted_secrets(payload: Any) -> None:
 
 
 # -- a real redis-server for the Redis limiter and token cache --------------------------------
+
+
+def api_calls(sandbox: Any, path: str | None = None) -> list[Any]:
+    """Requests the tools made to the sandbox, the token exchange left out; with `path`, only
+    those to that path (leading and trailing slashes do not matter)."""
+    calls = [entry for entry in sandbox.request_log if "accessTokens" not in entry.path]
+    if path is not None:
+        calls = [entry for entry in calls if entry.path.strip("/") == path.strip("/")]
+    return calls
+
+
+def file_mode(path: Path) -> int:
+    """A file's permission bits (following a symlink, like the code under test)."""
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def token_body(token: str = PLANTED_TOKEN) -> dict[str, object]:
+    """Hostaway's answer to POST /accessTokens."""
+    return {"token_type": "Bearer", "expires_in": 15897600, "access_token": token}
 
 
 def free_port() -> int:

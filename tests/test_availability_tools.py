@@ -19,7 +19,7 @@ import pytest
 from mcp import Client
 
 from hostaway_mcp.server import build_server
-from tests.conftest import NOW, TODAY, FakeClock, call_error, call_ok
+from tests.conftest import NOW, TODAY, FakeClock, api_calls, call_error, call_ok
 
 STATUS_WORDS = {"available": "available", "reserved": "booked", "pending": "pending booking", "blocked": "blocked"}
 SEARCH_WINDOW = range(3, 150)  # days after TODAY where test stays are looked for
@@ -32,16 +32,12 @@ def nights(start: date, end: date) -> Iterator[date]:
         day += timedelta(days=1)
 
 
-def api_requests(sandbox: Any) -> list[Any]:
-    return [entry for entry in sandbox.request_log if "accessTokens" not in entry.path]
-
-
 def calendar_requests(sandbox: Any) -> list[Any]:
-    return [entry for entry in api_requests(sandbox) if entry.path.endswith("/calendar")]
+    return [entry for entry in api_calls(sandbox) if entry.path.endswith("/calendar")]
 
 
 def listing_requests(sandbox: Any) -> list[Any]:
-    return [entry for entry in api_requests(sandbox) if entry.path == "/listings"]
+    return [entry for entry in api_calls(sandbox) if entry.path == "/listings"]
 
 
 @dataclass
@@ -363,7 +359,7 @@ async def test_search_on_200_listings_checks_only_what_it_needs(
         searches = []
         big.request_log.clear()
         first = await call_ok(client, "search_available_properties", stay)
-        searches.append((first, api_requests(big), calendar_requests(big)))
+        searches.append((first, api_calls(big), calendar_requests(big)))
         # Its next page keeps the first page's query, although the server has learned since.
         big.request_log.clear()
         page_two = await call_ok(client, "search_available_properties", {**stay, "offset": first["next_offset"]})
@@ -371,7 +367,7 @@ async def test_search_on_200_listings_checks_only_what_it_needs(
         for arguments in (stay, {**stay, "max_total_price": 1}):
             big.request_log.clear()
             result = await call_ok(client, "search_available_properties", arguments)
-            searches.append((result, api_requests(big), calendar_requests(big)))
+            searches.append((result, api_calls(big), calendar_requests(big)))
 
     for result, calls, calendars in searches:
         assert len([call for call in calls if call.path == "/listings"]) == 1
@@ -471,7 +467,7 @@ async def test_availability_runs_match_the_calendar(server_factory: Callable[...
             (end - timedelta(days=1)).isoformat(),
             (end - start).days,
         )
-        assert len(api_requests(sandbox)) == 2  # the listing (name, currency) and its calendar
+        assert len(api_calls(sandbox)) == 2  # the listing (name, currency) and its calendar
 
 
 async def test_availability_of_a_bookable_stay(server_factory: Callable[..., Any], sandbox: Any) -> None:

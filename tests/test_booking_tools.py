@@ -15,21 +15,13 @@ import httpx
 import pytest
 from mcp import Client
 
-from tests.conftest import NOW, TODAY, assert_no_planted_secrets, call_error, call_ok
+from tests.conftest import NOW, TODAY, api_calls, assert_no_planted_secrets, call_error, call_ok
 
 AIRBNB_IDS = {2018, 2001}
 PLAIN_WORDS = {"new": "confirmed", "modified": "confirmed (modified)", "cancelled": "cancelled", "inquiry": "inquiry"}
 
 
 # -- helpers -------------------------------------------------------------------------------------
-
-
-def api_calls(sandbox: Any, path: str | None = None) -> list[Any]:
-    """Requests the tools made (the token exchange excluded), optionally only to one path."""
-    calls = [r for r in sandbox.request_log if "accessTokens" not in r.path]
-    if path is not None:
-        calls = [r for r in calls if r.path.strip("/") == path]
-    return calls
 
 
 def param(request: Any, name: str) -> str | None:

@@ -16,15 +16,8 @@ from mcp import Client
 from hostaway_mcp.privacy import GUEST_TEXT_NOTICE
 from hostaway_mcp.sandbox import catalog
 from hostaway_mcp.tools.conversations import MESSAGE_STATUS_WORDS
-from tests.conftest import assert_no_planted_secrets, call_error, call_ok
+from tests.conftest import api_calls, assert_no_planted_secrets, call_error, call_ok
 from tests.test_booking_tools import metered_server
-
-
-def api_calls(sandbox: Any, path: str | None = None) -> list[Any]:
-    calls = [r for r in sandbox.request_log if "accessTokens" not in r.path]
-    if path is not None:
-        calls = [r for r in calls if r.path.strip("/") == path]
-    return calls
 
 
 def thread_of(sandbox: Any, conversation: dict[str, Any]) -> list[dict[str, Any]]:

@@ -25,7 +25,7 @@ from hostaway_mcp.revenue import Period
 from hostaway_mcp.revenue_report import compute_report
 from hostaway_mcp.sandbox.faults import Fault
 from hostaway_mcp.server import build_server
-from tests.conftest import NOW, FakeClock, call_error, call_ok
+from tests.conftest import NOW, FakeClock, api_calls, call_error, call_ok
 
 METRIC_KEYS = {
     "currency",
@@ -51,11 +51,6 @@ PERIODS = {
     # About fifteen pages of reservations: read in arrival-date windows side by side.
     "year": (date(2025, 12, 1), date(2026, 11, 30)),
 }
-
-
-def api_requests(sandbox: Any) -> list[Any]:
-    """Requests the tools made, the token exchange left out."""
-    return [entry for entry in sandbox.request_log if "accessTokens" not in entry.path]
 
 
 def days(start: date, end: date) -> list[date]:
@@ -509,7 +504,7 @@ async def test_property_ids_scope_the_report_in_the_fewest_calls(
     async with Client(server_factory(sandbox)) as client:
         for ids in ([eur], [eur, usd], many):
             for group_by in ("property", "month"):
-                before = len(api_requests(sandbox))
+                before = len(api_calls(sandbox))
                 result = await call_ok(
                     client,
                     "get_revenue_report",
@@ -524,7 +519,7 @@ async def test_property_ids_scope_the_report_in_the_fewest_calls(
                 case = f"{ids}/{group_by}"
                 assert_report(result, expected_report(sandbox.account, start, end, "stay", group_by, ids), case)
 
-                calls = [e for e in api_requests(sandbox)[before:] if e.path == "/reservations"]
+                calls = [e for e in api_calls(sandbox)[before:] if e.path == "/reservations"]
                 query = {k: v for k, v in calls[0].params.items() if k not in ("listingId", "limit")}
                 unfiltered = matching(sandbox.account, query)
                 whole_pages = math.ceil(len(unfiltered) / 100)
@@ -563,7 +558,7 @@ async def test_quarter_of_a_200_listing_account_costs_reservation_pages_plus_lis
             "get_revenue_report",
             {"start_date": start.isoformat(), "end_date": end.isoformat(), "limit": 500},
         )
-    calls = api_requests(sandbox)
+    calls = api_calls(sandbox)
     reservation_calls = [e for e in calls if e.path == "/reservations"]
     listing_calls = [e for e in calls if e.path == "/listings"]
     calendar_calls = [e for e in calls if e.path.endswith("/calendar")]
@@ -612,7 +607,7 @@ async def test_bad_input_is_refused_before_any_call(sandbox: Any, server_factory
         for tool, arguments, words in cases:
             text = await call_error(client, tool, arguments)
             assert words in text
-        assert api_requests(sandbox) == []
+        assert api_calls(sandbox) == []
         # Exactly two years (731 days) is allowed.
         await call_ok(client, "get_revenue_report", {"start_date": "2025-01-01", "end_date": "2026-12-31"})
 
@@ -632,7 +627,7 @@ async def test_unknown_property_says_where_ids_come_from(sandbox: Any, server_fa
             {"start_date": "2026-08-01", "end_date": "2026-08-31", "property_ids": [known, 999]},
         )
         assert "999 not found: use list_properties" in text
-        assert all(e.path != "/reservations" for e in api_requests(sandbox))
+        assert all(e.path != "/reservations" for e in api_calls(sandbox))
 
 
 # -- failures never give a partial total ---------------------------------------------------------
@@ -680,7 +675,7 @@ async def test_a_failing_page_mid_report_is_retried_or_fails_loudly(
         if failures < settings.max_attempts:
             result = await call_ok(client, "get_revenue_report", args)
             assert_report(result, expected_report(sandbox.account, start, end, "stay", "month"))
-            pages = [e for e in api_requests(sandbox) if e.path == "/reservations"]
+            pages = [e for e in api_calls(sandbox) if e.path == "/reservations"]
             assert pages[1].params.get("afterId") and pages[1].params == pages[2].params  # the retried page
         else:
             outcome = await client.call_tool("get_revenue_report", args)
@@ -688,7 +683,7 @@ async def test_a_failing_page_mid_report_is_retried_or_fails_loudly(
             text = "\n".join(getattr(block, "text", "") for block in outcome.content)
             assert "no figures are returned" in text and "partial total" in text
             assert "/reservations" in text and "500" in text and "Try again" in text
-            pages = [e for e in api_requests(sandbox) if e.path == "/reservations"]
+            pages = [e for e in api_calls(sandbox) if e.path == "/reservations"]
             assert len(pages) == 1 + failures  # the first page, then every attempt at the second
     assert not sandbox.faults.pending
 

@@ -10,7 +10,6 @@ import asyncio
 import json
 import os
 import sqlite3
-import stat
 import subprocess
 import sys
 from collections.abc import Callable
@@ -22,7 +21,7 @@ import pytest
 from hostaway_mcp.audit import AuditLogError
 from hostaway_mcp.config import Settings
 from hostaway_mcp.ledger import Conflict, Entry, LedgerError, WriteKey, WriteLedger
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, file_mode
 
 KEY = WriteKey("send_guest_message", "conversation:7", "abc123")
 FIELDS = {"booking_id": 1, "conversation_id": 7, "message_chars": 5, "message_sha256": "abc123"}
@@ -43,10 +42,6 @@ async def begin(book: WriteLedger, *, repeatable: bool = False, key: WriteKey = 
 
 def audit_lines(settings: Settings) -> list[dict[str, Any]]:
     return [json.loads(line) for line in settings.audit_log_path.read_text().splitlines()]
-
-
-def mode(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
 
 
 def dead_pid() -> int:
@@ -157,13 +152,13 @@ async def test_eight_processes_racing_on_one_write_record_exactly_one_attempt(
 async def test_files_are_private_and_the_journal_is_wal(settings: Settings, clock: FakeClock) -> None:
     await begin(ledger(settings, clock))
     path = settings.ledger_path
-    assert mode(path) == 0o600 and mode(path.parent) == 0o700
+    assert file_mode(path) == 0o600 and file_mode(path.parent) == 0o700
     for companion in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         if companion.exists():
-            assert mode(companion) == 0o600
+            assert file_mode(companion) == 0o600
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert mode(settings.audit_log_path) == 0o600
+    assert file_mode(settings.audit_log_path) == 0o600
 
 
 # -- damaged, unreadable, foreign and vanished ledgers -------------------------------------------------

@@ -21,7 +21,7 @@ import respx
 from hostaway_mcp import paging
 from hostaway_mcp.errors import UpstreamError
 from hostaway_mcp.gateway import HostawayGateway
-from tests.conftest import BASE_URL, FakeClock
+from tests.conftest import BASE_URL, FakeClock, api_calls
 
 YEAR = (date(2025, 12, 1), date(2026, 11, 30))
 # What get_revenue_report sends for a year on the stay basis (see tools.finance.reservation_query).
@@ -98,10 +98,6 @@ async def sequential_cursor(gw: HostawayGateway, query: dict[str, Any]) -> dict[
             return found
         found.update((r["id"], r) for r in page.items)
         after = page.items[-1]["id"]
-
-
-def api_calls(sandbox: Any, path: str) -> list[Any]:
-    return [e for e in sandbox.request_log if e.path == path]
 
 
 # -- offset-paged lists ------------------------------------------------------------------------

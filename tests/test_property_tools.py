@@ -13,14 +13,9 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from tests.conftest import call_error, call_ok
+from tests.conftest import api_calls, call_error, call_ok
 
 LISTING_SECRETS = ("doorSecurityCode", "wifiPassword", "keyPickup")
-
-
-def api_requests(sandbox: Any) -> list[Any]:
-    """Requests the tools made, the token exchange left out."""
-    return [entry for entry in sandbox.request_log if "accessTokens" not in entry.path]
 
 
 def compact(value: Any) -> bytes:
@@ -71,7 +66,7 @@ async def test_list_properties_filters_by_city_in_one_call(server_factory: Calla
         result = await call_ok(client, "list_properties", {"city": city, "limit": 100})
         assert sorted(item["id"] for item in result["items"]) == expected
         assert result["total"] == len(expected) and result["next_offset"] is None
-        calls = api_requests(sandbox)
+        calls = api_calls(sandbox)
         assert len(calls) == 1
         assert calls[0].path == "/listings" and calls[0].params.get("city") == city
 
@@ -118,7 +113,7 @@ async def test_property_details_match_the_listing(server_factory: Callable[..., 
         assert details["image_count"] == len(images)
         assert details["images"] == [image["url"] for image in images[: len(details["images"])]]
         assert 1 <= len(details["images"]) <= 5
-        assert len(api_requests(sandbox)) == 1
+        assert len(api_calls(sandbox)) == 1
 
 
 async def test_property_details_are_at_most_15_percent_of_the_raw_listing(
@@ -182,7 +177,7 @@ async def test_amenity_ids_are_resolved_with_one_cached_catalogue_call(
         for raw in (first, second):
             details = await call_ok(client, "get_property_details", {"property_id": raw["id"]})
             assert sorted(details["amenities"]) == expected[raw["id"]]
-        catalogue_calls = [entry for entry in api_requests(sandbox) if entry.path == "/amenities"]
+        catalogue_calls = [entry for entry in api_calls(sandbox) if entry.path == "/amenities"]
         assert len(catalogue_calls) == 1
 
 

@@ -15,15 +15,11 @@ import httpx
 from mcp import Client
 
 from hostaway_mcp.sandbox.feedback_catalog import REVIEW_INJECTION
-from tests.conftest import TODAY, call_error, call_ok
+from tests.conftest import TODAY, api_calls, call_error, call_ok
 from tests.sandbox.helpers import authorized_client
 
 AIRBNB, BOOKING, VRBO, DIRECT = 2018, 2005, 2002, 2000
 CHANNEL_WORDS = {AIRBNB: "airbnb", BOOKING: "booking.com", VRBO: "vrbo", DIRECT: "direct"}
-
-
-def api_calls(sandbox: Any, path: str) -> list[Any]:
-    return [r for r in sandbox.request_log if r.path.strip("/") == path]
 
 
 def guest_reviews(sandbox: Any) -> list[dict[str, Any]]:

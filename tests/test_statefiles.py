@@ -4,24 +4,20 @@ from __future__ import annotations
 
 import logging
 import os
-import stat
 from pathlib import Path
 
 import pytest
 
 from hostaway_mcp import statefiles
-
-
-def mode(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
+from tests.conftest import file_mode
 
 
 def test_write_atomic_creates_private_folder_and_file(tmp_path: Path) -> None:
     target = tmp_path / "cache" / "nested" / "state.json"
     statefiles.write_atomic(target, '{"a": 1}')
     assert target.read_text() == '{"a": 1}'
-    assert mode(target) == 0o600
-    assert mode(target.parent) == 0o700
+    assert file_mode(target) == 0o600
+    assert file_mode(target.parent) == 0o700
     assert [p.name for p in target.parent.iterdir()] == ["state.json"]  # no temporary file left
 
 
@@ -31,7 +27,7 @@ def test_write_atomic_is_0600_even_with_a_permissive_umask(tmp_path: Path) -> No
         statefiles.write_atomic(tmp_path / "s" / "f", b"x")
     finally:
         os.umask(old)
-    assert mode(tmp_path / "s" / "f") == 0o600
+    assert file_mode(tmp_path / "s" / "f") == 0o600
 
 
 def test_write_atomic_tightens_our_loose_folder(tmp_path: Path) -> None:
@@ -39,7 +35,7 @@ def test_write_atomic_tightens_our_loose_folder(tmp_path: Path) -> None:
     folder.mkdir(mode=0o755)
     folder.chmod(0o755)
     statefiles.write_atomic(folder / "f", b"x")
-    assert mode(folder) == 0o700
+    assert file_mode(folder) == 0o700
 
 
 def test_write_replaces_a_symlink_and_never_writes_through_it(tmp_path: Path) -> None:
@@ -117,7 +113,7 @@ def test_a_readable_by_others_file_is_tightened_with_a_warning(
     path.chmod(0o644)
     with caplog.at_level(logging.WARNING):
         assert statefiles.read_text(path) == "{}"
-    assert mode(path) == 0o600
+    assert file_mode(path) == 0o600
     assert any("readable by others" in r.getMessage() for r in caplog.records)
 
 
@@ -126,7 +122,7 @@ def test_append_line_keeps_lines_and_refuses_symlinks(tmp_path: Path) -> None:
     statefiles.append_line(log, "one")
     statefiles.append_line(log, "two")
     assert log.read_text() == "one\ntwo\n"
-    assert mode(log) == 0o600
+    assert file_mode(log) == 0o600
     victim = tmp_path / "victim"
     victim.write_text("")
     link = tmp_path / "logs" / "linked.jsonl"
@@ -141,7 +137,7 @@ def test_append_never_chmods_an_operator_chosen_folder(tmp_path: Path) -> None:
     folder.mkdir()
     folder.chmod(0o755)
     statefiles.append_line(folder / "audit.jsonl", "x")
-    assert mode(folder) == 0o755
+    assert file_mode(folder) == 0o755
 
 
 def test_a_pipe_in_place_of_a_file_reads_as_nothing_without_waiting(tmp_path: Path) -> None:
@@ -155,5 +151,5 @@ def test_missing_parent_folders_are_created_private_too(tmp_path: Path) -> None:
         statefiles.write_atomic(tmp_path / "a" / "b" / "state.json", b"x")
     finally:
         os.umask(old)
-    assert mode(tmp_path / "a") == 0o700
-    assert mode(tmp_path / "a" / "b") == 0o700
+    assert file_mode(tmp_path / "a") == 0o700
+    assert file_mode(tmp_path / "a" / "b") == 0o700

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,13 +20,9 @@ import respx
 from hostaway_mcp.auth import MAX_NOT_BEFORE_WAIT_S, AccessToken, TokenFileCache, TokenRecordError
 from hostaway_mcp.config import Settings
 from hostaway_mcp.gateway import HostawayGateway
-from tests.conftest import ACCOUNT_ID, BASE_URL, PLANTED_TOKEN, FakeClock
+from tests.conftest import ACCOUNT_ID, BASE_URL, PLANTED_TOKEN, FakeClock, file_mode, token_body
 
 LISTINGS = {"status": "success", "result": [], "count": 0, "limit": 100, "offset": 0}
-
-
-def token_body(token: str = PLANTED_TOKEN) -> dict[str, object]:
-    return {"token_type": "Bearer", "expires_in": 15897600, "access_token": token}
 
 
 def record(**changes: Any) -> dict[str, Any]:
@@ -44,10 +39,6 @@ def record(**changes: Any) -> dict[str, Any]:
 
 def cache_file(settings: Settings) -> Path:
     return TokenFileCache(settings.cache_dir, ACCOUNT_ID, BASE_URL).path
-
-
-def mode(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
 
 
 def plant_fifo(path: Path) -> None:
@@ -129,7 +120,7 @@ async def test_a_corrupt_token_file_is_discarded_with_one_warning_and_the_call_s
         # It was replaced by a good file: the second run reused the fresh token.
         assert mint.call_count == 1
         assert json.loads(path.read_text())["access_token"] == PLANTED_TOKEN
-        assert mode(path) == 0o600
+        assert file_mode(path) == 0o600
     else:  # a folder or a pipe stays (we never delete what we did not write); every run mints
         assert mint.call_count == 2
     assert len(warnings) == 1, [r.getMessage() for r in caplog.records]
@@ -176,9 +167,9 @@ async def test_the_token_file_and_its_folders_are_private_whatever_the_umask(
             await gw.get("listings")
     finally:
         os.umask(old)
-    assert mode(cache_file(settings)) == 0o600
-    assert mode(settings.cache_dir) == 0o700
-    assert mode(settings.cache_dir.parent) == 0o700, "a folder we create on the way is private too"
+    assert file_mode(cache_file(settings)) == 0o600
+    assert file_mode(settings.cache_dir) == 0o700
+    assert file_mode(settings.cache_dir.parent) == 0o700, "a folder we create on the way is private too"
 
 
 @respx.mock(base_url=BASE_URL, assert_all_called=False)
@@ -195,7 +186,7 @@ async def test_a_token_file_readable_by_others_is_tightened_with_a_warning(
         async with HostawayGateway(settings, clock=clock, wall_clock=clock, sleep=clock.sleep) as gw:
             await gw.get("listings")
     assert mint.call_count == 0, "the token itself is fine: reused"
-    assert mode(path) == 0o600
+    assert file_mode(path) == 0o600
     assert [r.getMessage() for r in caplog.records if "readable by others" in r.getMessage()] != []
 
 

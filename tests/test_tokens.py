@@ -13,13 +13,9 @@ import respx
 from hostaway_mcp.config import Settings
 from hostaway_mcp.errors import AuthenticationError, PermissionDeniedError
 from hostaway_mcp.gateway import HostawayGateway
-from tests.conftest import BASE_URL, PLANTED_SECRET, PLANTED_TOKEN, FakeClock
+from tests.conftest import BASE_URL, PLANTED_SECRET, PLANTED_TOKEN, FakeClock, token_body
 
 LISTINGS = {"status": "success", "result": [], "count": 0, "limit": 100, "offset": 0}
-
-
-def token_body(token: str = PLANTED_TOKEN) -> dict[str, object]:
-    return {"token_type": "Bearer", "expires_in": 15897600, "access_token": token}
 
 
 @respx.mock(base_url=BASE_URL)
