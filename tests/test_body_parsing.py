@@ -11,8 +11,7 @@ import respx
 
 from hostaway_mcp.errors import UpstreamError
 from hostaway_mcp.gateway import HostawayGateway, parse_body
-from tests.conftest import BASE_URL
-from tests.test_tokens import token_body
+from tests.conftest import BASE_URL, token_body
 
 BODIES = [
     b'{"status":"success","result":[{"id":1,"price":99.5,"name":"Caf\\u00e9 \xc3\xa9"}],"count":"1"}',

@@ -21,8 +21,7 @@ from hostaway_mcp.errors import (
     UpstreamError,
 )
 from hostaway_mcp.gateway import HostawayGateway
-from tests.conftest import BASE_URL, FakeClock
-from tests.test_tokens import token_body
+from tests.conftest import BASE_URL, FakeClock, token_body
 
 OK = {"status": "success", "result": [{"id": 1}], "count": "1", "limit": 100, "offset": 0}
 RATE_LIMITED = {

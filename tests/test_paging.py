@@ -247,7 +247,7 @@ def test_dedupe_keeps_the_most_recently_updated_copy() -> None:
 
 @pytest.fixture
 def api(respx_mock: respx.MockRouter) -> respx.MockRouter:
-    from tests.test_tokens import token_body
+    from tests.conftest import token_body
 
     respx_mock.post("/accessTokens").respond(200, json=token_body())
     return respx_mock

@@ -15,8 +15,7 @@ from mcp import Client
 from hostaway_mcp.errors import HostawayError
 from hostaway_mcp.gateway import HostawayGateway
 from hostaway_mcp.sandbox import Fault
-from tests.conftest import BASE_URL, PLANTED_SECRET, PLANTED_TOKEN, TODAY, call_error
-from tests.test_tokens import token_body
+from tests.conftest import BASE_URL, PLANTED_SECRET, PLANTED_TOKEN, TODAY, call_error, token_body
 
 pytestmark = pytest.mark.respx(base_url=BASE_URL, assert_all_called=False)
 
