@@ -19,8 +19,7 @@ from mcp import Client
 from mcp.types import ElicitRequestParams, ElicitResult
 
 from hostaway_mcp.sandbox.faults import Fault
-from tests.conftest import PLANTED_SECRET, call_error, call_ok
-from tests.test_write_tools import booking_with_thread, free_range, future_booking
+from tests.conftest import PLANTED_SECRET, booking_with_thread, call_error, call_ok, free_range, future_booking
 
 # A message carrying the kind of thing a guest is told and a log must not keep.
 SECRET_TEXT = "Welcome! The door code is DOOR-8642 and the Wi-Fi password is WIFI-SECRET-k9Q2xL7m."

@@ -20,9 +20,20 @@ from mcp import Client
 from mcp.types import ElicitRequestParams, ElicitResult
 
 from hostaway_mcp.sandbox.faults import Fault
-from tests.conftest import PLANTED_SECRET, accept_when_all_asked, call_error, call_ok
+from tests.conftest import (
+    PLANTED_SECRET,
+    TEXT,
+    accept_when_all_asked,
+    booking_with_thread,
+    calendar,
+    call_error,
+    call_ok,
+    free_range,
+    message_posts,
+    thread,
+    writes,
+)
 from tests.test_audit import SECRET_TEXT, cached_tokens
-from tests.test_write_tools import TEXT, booking_with_thread, calendar, free_range, message_posts, thread, writes
 
 
 @pytest.fixture

@@ -21,8 +21,7 @@ from typing import Any
 import pytest
 
 from hostaway_mcp.sandbox.faults import Fault
-from tests.conftest import ACCOUNT_ID, PLANTED_SECRET, TODAY
-from tests.test_write_tools import TEXT, booking_with_thread, message_posts, thread
+from tests.conftest import ACCOUNT_ID, PLANTED_SECRET, TEXT, TODAY, booking_with_thread, message_posts, thread
 
 CONSOLE_SCRIPT = Path(sys.executable).with_name("hostaway-mcp")
 pytestmark = pytest.mark.timeout(120)

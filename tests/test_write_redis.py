@@ -16,8 +16,16 @@ import pytest
 from mcp import Client
 
 from hostaway_mcp.sandbox.faults import Fault
-from tests.conftest import accept_when_all_asked, call_error, call_ok, free_port
-from tests.test_write_tools import TEXT, booking_with_thread, message_posts, thread
+from tests.conftest import (
+    TEXT,
+    accept_when_all_asked,
+    booking_with_thread,
+    call_error,
+    call_ok,
+    free_port,
+    message_posts,
+    thread,
+)
 
 
 @pytest.fixture

@@ -20,82 +20,30 @@ from mcp.types import ElicitRequestParams, ElicitResult
 from hostaway_mcp.errors import ReadOnlyError
 from hostaway_mcp.gateway import HostawayGateway
 from hostaway_mcp.sandbox.faults import Fault
-from tests.conftest import TODAY, FakeClock, accept_when_all_asked, call_error, call_ok
+from tests.conftest import (
+    TEXT,
+    TODAY,
+    FakeClock,
+    accept_when_all_asked,
+    booking_with_thread,
+    calendar,
+    call_error,
+    call_ok,
+    free_range,
+    future_booking,
+    message_posts,
+    path_of,
+    thread,
+    writes,
+)
 
 WRITE_TOOLS = {"send_guest_message", "block_dates", "unblock_dates", "update_nightly_rates"}
-DIRECT_IDS = {2000, 2013}
-TEXT = "Hello! Your apartment is ready from 3 pm. Let us know your arrival time."
 
 
 @pytest.fixture
 def sandbox(sandbox_factory: Callable[..., Any]) -> Any:
     """A small demo account (6 properties): every case below exists in it, and it builds fast."""
     return sandbox_factory(listings=6)
-
-
-# -- helpers: pick data from the raw account, read the request log ------------------------------
-
-
-def booking_with_thread(sandbox: Any, *, direct: bool) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A confirmed booking with exactly one conversation, made directly or on an OTA."""
-    threads: dict[int, list[dict[str, Any]]] = {}
-    for conversation in sandbox.account.conversations:
-        threads.setdefault(conversation["reservationId"], []).append(conversation)
-    for reservation in sorted(sandbox.account.reservations, key=lambda r: r["id"]):
-        if (
-            (reservation["channelId"] in DIRECT_IDS) == direct
-            and reservation["status"] in ("new", "modified")
-            and len(threads.get(reservation["id"], [])) == 1
-        ):
-            return reservation, threads[reservation["id"]][0]
-    raise AssertionError("the demo account has no such booking")
-
-
-def path_of(request: Any) -> str:
-    return str(request.path).strip("/")
-
-
-def writes(sandbox: Any) -> list[Any]:
-    """Non-GET requests that reached the sandbox, the token exchange left out."""
-    return [r for r in sandbox.request_log if r.method != "GET" and not path_of(r).startswith("accessTokens")]
-
-
-def message_posts(sandbox: Any, conversation_id: int) -> list[Any]:
-    return [
-        r for r in writes(sandbox) if r.method == "POST" and path_of(r) == f"conversations/{conversation_id}/messages"
-    ]
-
-
-def thread(sandbox: Any, conversation_id: int) -> list[dict[str, Any]]:
-    return list(sandbox.account.messages.get(conversation_id, []))
-
-
-def free_range(sandbox: Any, nights: int, *, not_before: int = 20) -> tuple[int, date, date]:
-    """A listing and a run of `nights` available nights (the check-out day available too)."""
-    for listing in sandbox.account.listings:
-        for offset in range(not_before, not_before + 120):
-            start = TODAY + timedelta(days=offset)
-            days = [start + timedelta(days=i) for i in range(nights + 1)]
-            if all(sandbox.calendar_day(listing["id"], day)["status"] == "available" for day in days):
-                return listing["id"], start, start + timedelta(days=nights)
-    raise AssertionError("no free range in the demo account")
-
-
-def future_booking(sandbox: Any) -> dict[str, Any]:
-    """A confirmed future booking of at least two nights."""
-    for reservation in sorted(sandbox.account.reservations, key=lambda r: r["id"]):
-        arrival = date.fromisoformat(reservation["arrivalDate"])
-        confirmed = reservation["status"] in ("new", "modified")
-        if confirmed and arrival > TODAY + timedelta(days=3) and reservation["nights"] >= 2:
-            found: dict[str, Any] = reservation
-            return found
-    raise AssertionError("no future booking in the demo account")
-
-
-def calendar(sandbox: Any, listing_id: int, start: date, end: date) -> list[dict[str, Any]]:
-    return [
-        copy.deepcopy(sandbox.calendar_day(listing_id, start + timedelta(days=i))) for i in range((end - start).days)
-    ]
 
 
 # -- send_guest_message: preview and confirmed sends ------------------------------------------------
