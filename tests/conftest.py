@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from mcp import Client
 from mcp.types import CallToolResult
@@ -340,3 +341,56 @@ def calendar(sandbox: Any, listing_id: int, start: date, end: date) -> list[dict
     return [
         copy.deepcopy(sandbox.calendar_day(listing_id, start + timedelta(days=i))) for i in range((end - start).days)
     ]
+
+
+# -- helpers shared by several test modules ---------------------------------------------------
+
+
+SECRET_TEXT = "Welcome! The door code is DOOR-8642 and the Wi-Fi password is WIFI-SECRET-k9Q2xL7m."
+
+
+def cached_tokens(cache_dir: Path) -> list[str]:
+    return [json.loads(p.read_text(encoding="utf-8"))["access_token"] for p in cache_dir.glob("token-*.json")]
+
+
+def thread_of(sandbox: Any, conversation: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every message of a conversation, oldest first (scheduled and failed ones included)."""
+    return sorted(sandbox.account.messages[conversation["id"]], key=lambda m: (m["date"], m["id"]))
+
+
+class Watched(httpx.AsyncBaseTransport):
+    """The sandbox's transport, counting requests in flight and failing chosen ones.
+
+    `fail(match, times)` answers 500 to the next `times` requests whose query holds every
+    key/value of `match`. Each request yields to the event loop a few times before it is served,
+    so requests sent side by side are seen in flight together.
+    """
+
+    def __init__(self, sandbox: Any) -> None:
+        self.inner = sandbox.transport()
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.failures: list[tuple[dict[str, str], int]] = []
+        self.failed: list[httpx.Request] = []
+        self.seen: list[dict[str, str]] = []  # every request's query, failed ones included
+
+    def fail(self, match: dict[str, str], times: int) -> None:
+        self.failures.append((match, times))
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            for _ in range(3):
+                await asyncio.sleep(0)
+            params = dict(request.url.params)
+            self.seen.append(params)
+            for index, (match, times) in enumerate(self.failures):
+                if times and all(params.get(k) == v for k, v in match.items()):
+                    self.failures[index] = (match, times - 1)
+                    self.failed.append(request)
+                    return httpx.Response(500, json={"status": "fail", "result": "Internal error"})
+            response: httpx.Response = await self.inner.handle_async_request(request)
+            return response
+        finally:
+            self.in_flight -= 1

@@ -19,10 +19,18 @@ from mcp import Client
 from mcp.types import ElicitRequestParams, ElicitResult
 
 from hostaway_mcp.sandbox.faults import Fault
-from tests.conftest import PLANTED_SECRET, booking_with_thread, call_error, call_ok, free_range, future_booking
+from tests.conftest import (
+    PLANTED_SECRET,
+    SECRET_TEXT,
+    booking_with_thread,
+    cached_tokens,
+    call_error,
+    call_ok,
+    free_range,
+    future_booking,
+)
 
 # A message carrying the kind of thing a guest is told and a log must not keep.
-SECRET_TEXT = "Welcome! The door code is DOOR-8642 and the Wi-Fi password is WIFI-SECRET-k9Q2xL7m."
 REQUIRED_KEYS = {"time", "tool", "outcome"}
 
 
@@ -51,10 +59,6 @@ def read_raw(path: Path) -> str:
 
 def file_mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
-
-
-def cached_tokens(cache_dir: Path) -> list[str]:
-    return [json.loads(p.read_text(encoding="utf-8"))["access_token"] for p in cache_dir.glob("token-*.json")]
 
 
 def seed_log(path: Path, line: str) -> None:

@@ -16,13 +16,8 @@ from mcp import Client
 from hostaway_mcp.privacy import GUEST_TEXT_NOTICE
 from hostaway_mcp.sandbox import catalog
 from hostaway_mcp.tools.conversations import MESSAGE_STATUS_WORDS
-from tests.conftest import api_calls, assert_no_planted_secrets, call_error, call_ok
+from tests.conftest import api_calls, assert_no_planted_secrets, call_error, call_ok, thread_of
 from tests.test_booking_tools import metered_server
-
-
-def thread_of(sandbox: Any, conversation: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every message of a conversation, oldest first (scheduled and failed ones included)."""
-    return sorted(sandbox.account.messages[conversation["id"]], key=lambda m: (m["date"], m["id"]))
 
 
 def conversation_where(sandbox: Any, test: Callable[[list[dict[str, Any]]], bool]) -> dict[str, Any]:

@@ -15,8 +15,7 @@ from mcp import Client
 
 from hostaway_mcp.sandbox import catalog
 from hostaway_mcp.server import build_server
-from tests.conftest import NOW, api_calls, call_ok
-from tests.test_conversation_tools import thread_of
+from tests.conftest import NOW, api_calls, call_ok, thread_of
 
 
 def long_conversation(sandbox: Any) -> dict[str, Any]:

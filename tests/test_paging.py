@@ -21,49 +21,11 @@ import respx
 from hostaway_mcp import paging
 from hostaway_mcp.errors import UpstreamError
 from hostaway_mcp.gateway import HostawayGateway
-from tests.conftest import BASE_URL, FakeClock, api_calls
+from tests.conftest import BASE_URL, FakeClock, Watched, api_calls
 
 YEAR = (date(2025, 12, 1), date(2026, 11, 30))
 # What get_revenue_report sends for a year on the stay basis (see tools.finance.reservation_query).
 YEAR_QUERY = {"departureStartDate": YEAR[0].isoformat(), "arrivalEndDate": "2026-12-01"}
-
-
-class Watched(httpx.AsyncBaseTransport):
-    """The sandbox's transport, counting requests in flight and failing chosen ones.
-
-    `fail(match, times)` answers 500 to the next `times` requests whose query holds every
-    key/value of `match`. Each request yields to the event loop a few times before it is served,
-    so requests sent side by side are seen in flight together.
-    """
-
-    def __init__(self, sandbox: Any) -> None:
-        self.inner = sandbox.transport()
-        self.in_flight = 0
-        self.max_in_flight = 0
-        self.failures: list[tuple[dict[str, str], int]] = []
-        self.failed: list[httpx.Request] = []
-        self.seen: list[dict[str, str]] = []  # every request's query, failed ones included
-
-    def fail(self, match: dict[str, str], times: int) -> None:
-        self.failures.append((match, times))
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.in_flight += 1
-        self.max_in_flight = max(self.max_in_flight, self.in_flight)
-        try:
-            for _ in range(3):
-                await asyncio.sleep(0)
-            params = dict(request.url.params)
-            self.seen.append(params)
-            for index, (match, times) in enumerate(self.failures):
-                if times and all(params.get(k) == v for k, v in match.items()):
-                    self.failures[index] = (match, times - 1)
-                    self.failed.append(request)
-                    return httpx.Response(500, json={"status": "fail", "result": "Internal error"})
-            response: httpx.Response = await self.inner.handle_async_request(request)
-            return response
-        finally:
-            self.in_flight -= 1
 
 
 @pytest.fixture

@@ -18,8 +18,7 @@ from mcp import Client
 from hostaway_mcp.revenue import Period
 from hostaway_mcp.revenue_report import REPORT_FIELDS, ReservationFold, compute_report
 from hostaway_mcp.server import build_server
-from tests.conftest import BASE_URL, NOW, FakeClock, call_error, call_ok, token_body
-from tests.test_paging import Watched
+from tests.conftest import BASE_URL, NOW, FakeClock, Watched, call_error, call_ok, token_body
 
 YEAR = {"start_date": "2025-12-01", "end_date": "2026-11-30"}
 LISTINGS = [{"id": 11, "name": "Loft", "currencyCode": "EUR"}, {"id": 12, "name": "House", "currencyCode": "EUR"}]

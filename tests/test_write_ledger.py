@@ -22,9 +22,11 @@ from mcp.types import ElicitRequestParams, ElicitResult
 from hostaway_mcp.sandbox.faults import Fault
 from tests.conftest import (
     PLANTED_SECRET,
+    SECRET_TEXT,
     TEXT,
     accept_when_all_asked,
     booking_with_thread,
+    cached_tokens,
     calendar,
     call_error,
     call_ok,
@@ -33,7 +35,6 @@ from tests.conftest import (
     thread,
     writes,
 )
-from tests.test_audit import SECRET_TEXT, cached_tokens
 
 
 @pytest.fixture
