@@ -12,8 +12,9 @@ variable instead of through every signature:
 - Paging code calls `current().expect(n)` when it learns that n more requests are coming and
   `await current().step("reservations: page 12 of 40")` as each one completes.
 - Anything that waits calls `await current().waiting(8.0, "Hostaway's send limit")` before it
-  sleeps; the client reads "waiting 8 s for Hostaway's send limit". The gateway's limiter gates
-  are the intended caller: they report through this, not through MCP.
+  sleeps; the client reads "waiting 8 s for Hostaway's send limit". The rate limiter's gates
+  tell their waits to the listener of `ratelimit.report_waits_to`, which the tool wrapper points
+  at the call's reporter (`wait_said`).
 
 Rules the reporter keeps, so callers need not: progress values only increase (MCP requires it,
 and concurrent pages finish in any order); steps are not reported until the call is known to
@@ -70,7 +71,11 @@ class ProgressReporter:
 
     async def waiting(self, seconds: float, what: str) -> None:
         """About to wait `seconds` for `what` (e.g. "Hostaway's send limit"); always reported."""
-        await self._emit(None, f"waiting {max(1, math.ceil(seconds))} s for {what}")
+        await self.wait_said(seconds, f"waiting {max(1, math.ceil(seconds))} s for {what}")
+
+    async def wait_said(self, seconds: float, message: str) -> None:
+        """A wait already put in words (the rate limiter's `report_waits_to` listener)."""
+        await self._emit(None, message)
 
     async def _emit(self, value: float | None, message: str) -> None:
         if self._send is None:

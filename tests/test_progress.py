@@ -143,3 +143,24 @@ async def test_an_availability_search_reports_each_calendar_it_checks(
     assert all(b > a for a, b in itertools.pairwise(values)) and values[-1] == 1 + len(calendars)
     messages = [m for _, _, m in seen]
     assert messages[-1] == f"calendars: {len(calendars)} of {len(calendars)} checked", messages
+
+
+async def test_a_wait_on_a_rate_limit_gate_reaches_the_client_in_words(
+    sandbox_factory: Callable[..., Any], server_factory: Callable[..., Any]
+) -> None:
+    """Under the legacy limits (15 per 10 s) a year's report must wait for its window: the
+    client hears how long and for which limit, between the pages."""
+    sandbox = sandbox_factory(rate_limits="legacy")
+    seen: list[tuple[float, str | None]] = []
+
+    async def on_progress(value: float, total: float | None, message: str | None) -> None:
+        seen.append((value, message))
+
+    async with Client(server_factory(sandbox, rate_limit_profile="legacy")) as client:
+        result = await client.call_tool("get_revenue_report", YEAR, progress_callback=on_progress)
+    assert not result.is_error
+    waits = [m for _, m in seen if m and m.startswith("waiting ")]
+    assert waits, [m for _, m in seen]
+    assert all(re.match(r"^waiting \d+ s for \S", m) for m in waits), waits
+    assert all(b > a for (a, _), (b, _) in itertools.pairwise(seen))  # still increasing
+    assert sandbox.rate_limit_rejections == 0

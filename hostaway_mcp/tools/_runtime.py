@@ -25,6 +25,7 @@ from hostaway_mcp.errors import HostawayError
 from hostaway_mcp.gateway import HostawayGateway
 from hostaway_mcp.ledger import WriteLedger
 from hostaway_mcp.localtime import LocalToday, Now, listing_today
+from hostaway_mcp.ratelimit import report_waits_to
 
 logger = logging.getLogger(__name__)
 
@@ -90,9 +91,10 @@ def hostaway_tool(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         ctx = kwargs.get(ctx_name) if own_ctx else kwargs.pop(ctx_name, None)
         send = ctx.report_progress if isinstance(ctx, Context) else None
-        with progress.reporting(send):
+        with progress.reporting(send) as reporter:
             try:
-                return await fn(*args, **kwargs)
+                async with report_waits_to(reporter.wait_said):  # the limiter's gates say when they wait
+                    return await fn(*args, **kwargs)
             except ToolError:
                 raise
             except HostawayError as exc:
