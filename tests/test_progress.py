@@ -153,8 +153,8 @@ async def test_a_wait_on_a_rate_limit_gate_reaches_the_client_in_words(
     sandbox = sandbox_factory(rate_limits="legacy")
     seen: list[tuple[float, str | None]] = []
 
-    async def on_progress(value: float, total: float | None, message: str | None) -> None:
-        seen.append((value, message))
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        seen.append((progress, message))
 
     async with Client(server_factory(sandbox, rate_limit_profile="legacy")) as client:
         result = await client.call_tool("get_revenue_report", YEAR, progress_callback=on_progress)
