@@ -35,6 +35,21 @@ def pick_changed_booking(account: Any, today: date) -> dict[str, Any]:
     return pick_booking(account, today)
 
 
+def pick_review(account: Any) -> dict[str, Any]:
+    """A published guest review without a reply, on a channel that takes one (else any review)."""
+    for review in account.reviews:
+        if (
+            review.get("type") == "guest-to-host"
+            and review.get("status") == "published"
+            and review.get("channelId") == 2018
+            and not review.get("revieweeResponse")
+        ):
+            return dict(review)
+    if not account.reviews:
+        raise LookupError("the sandbox account has no reviews")
+    return dict(account.reviews[0])
+
+
 def quarter_of(today: date) -> tuple[date, date]:
     """The last complete calendar quarter before `today`."""
     first_month = 3 * ((today.month - 1) // 3) + 1
@@ -66,6 +81,7 @@ def tool_arguments(account: Any, today: date) -> dict[str, dict[str, Any]]:
         "get_booking_history": {"booking_id": pick_changed_booking(account, today)["id"]},
         "get_reply_templates": {"booking_id": booking["id"]},
         "list_reviews": {"needs_reply": True},
+        "reply_to_review": {"review_id": pick_review(account)["id"], "text": "Thank you for staying with us!"},
         "get_revenue_report": {"start_date": q_start.isoformat(), "end_date": q_end.isoformat()},
         "get_property_financials": {
             "property_id": listing,

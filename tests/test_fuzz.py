@@ -262,7 +262,8 @@ def plausible_arguments(schema: dict[str, Any], ids: dict[str, list[int]]) -> st
 # all of them must fire before any API call.
 INPUT_CHECK = re.compile(
     r"validation errors? for|must be after|is in the past|is before|the maximum is|; the most|"
-    r"Unknown (channel|booking status)|is not an email|No booking can arrive|must not be above",
+    r"Unknown (channel|booking status)|is not an email|No booking can arrive|must not be above|"
+    r"no words once HTML tags are removed",
     re.IGNORECASE,
 )
 
@@ -304,6 +305,7 @@ def _ids(sandbox: Sandbox) -> dict[str, list[int]]:
         "property_ids": listings,
         "property_id_": listings,
         "booking_id": [*bookings, 1, 999_999_999],
+        "review_id": [*(int(r["id"]) for r in sandbox.account.reviews[:20]), 1, 999_999_999],
     }
 
 

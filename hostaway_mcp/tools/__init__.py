@@ -114,6 +114,7 @@ CATALOGUE: tuple[ToolSpec, ...] = (
     ToolSpec("finance.get_property_financials", "read", "finance", EXTRA, "Property financials"),
     # reviews
     ToolSpec("reviews.list_reviews", "read", "reviews", DEFAULT, "List reviews"),
+    ToolSpec("review_replies.reply_to_review", "write", "reviews", DEFAULT, "Reply to a review"),
     # payments
 )
 

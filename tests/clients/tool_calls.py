@@ -56,6 +56,15 @@ def owner_block(sandbox: Sandbox) -> tuple[int, date, date]:
     raise AssertionError("the demo account has no future owner block")
 
 
+def unanswered_review(sandbox: Sandbox) -> dict[str, Any]:
+    """A published Airbnb guest review without a reply (Airbnb has no reply window)."""
+    for review in sandbox.account.reviews:
+        published = review["type"] == "guest-to-host" and review["status"] == "published"
+        if published and review["channelId"] == 2018 and not review["revieweeResponse"] and review["publicReview"]:
+            return review
+    raise AssertionError("the demo account has no unanswered Airbnb review")
+
+
 def read_calls(sandbox: Sandbox) -> list[dict[str, Any]]:
     listing_id, start, end = free_nights(sandbox, 3)
     booking = booking_with_thread(sandbox)
@@ -88,6 +97,7 @@ def write_calls(sandbox: Sandbox, *, confirm: bool) -> list[dict[str, Any]]:
     owner_listing, owner_start, owner_end = owner_block(sandbox)
     calls: list[tuple[str, dict[str, Any]]] = [
         ("send_guest_message", {"booking_id": booking["id"], "message": GREETING}),
+        ("reply_to_review", {"review_id": unanswered_review(sandbox)["id"], "text": "Thank you for staying with us!"}),
         (
             "block_dates",
             {"property_id": block_listing, "start_date": _day(block_start), "end_date": _day(block_end)},
