@@ -137,7 +137,7 @@ async def test_an_ineligible_review_is_refused_with_hostaways_reason_before_anyo
         asked.append(params)
         return ElicitResult(action="accept", content={"confirm": True})
 
-    async with Client(server_factory(sandbox), elicitation_callback=accept) as client:  # type: ignore[arg-type]
+    async with Client(server_factory(sandbox), elicitation_callback=accept) as client:
         error = await call_error(client, "reply_to_review", {"review_id": review["id"], "text": REPLY, "confirm": True})
     assert f'("{reason}")' in error and "Refused before anything was sent" in error
     assert asked == [] and reply_posts(sandbox) == [] and review == before
@@ -174,7 +174,7 @@ async def test_the_form_shows_the_public_text_the_channel_and_that_it_is_final(
         asked.append(params)
         return ElicitResult(action="accept", content={"confirm": True})
 
-    async with Client(server_factory(sandbox), mode=mode, elicitation_callback=accept) as client:  # type: ignore[arg-type]
+    async with Client(server_factory(sandbox), mode=mode, elicitation_callback=accept) as client:
         result = await call_ok(client, "reply_to_review", {"review_id": review["id"], "text": HTML_REPLY})
     assert result["status"] == "replied" and result["confirmed_by"] == "form"
     (question,) = [params.message for params in asked]
@@ -191,9 +191,9 @@ async def test_a_declined_form_posts_nothing_even_with_confirm(
     review = answerable(sandbox)
 
     async def answer(context: Any, params: ElicitRequestParams) -> ElicitResult:
-        return ElicitResult(action=action)  # type: ignore[arg-type]
+        return ElicitResult(action=action)
 
-    async with Client(server_factory(sandbox), elicitation_callback=answer) as client:  # type: ignore[arg-type]
+    async with Client(server_factory(sandbox), elicitation_callback=answer) as client:
         result = await call_ok(client, "reply_to_review", {"review_id": review["id"], "text": REPLY, "confirm": True})
     assert result["status"] == ("declined" if action == "decline" else "cancelled")
     assert "nothing was posted" in result["next_step"] and reply_posts(sandbox) == []
@@ -210,7 +210,7 @@ async def test_a_reply_posted_by_someone_else_meanwhile_is_refused_with_hostaway
         return ElicitResult(action="accept", content={"confirm": True})
 
     server = server_factory(sandbox)
-    async with Client(server, mode="legacy", elicitation_callback=colleague_then_accept) as client:  # type: ignore[arg-type]
+    async with Client(server, mode="legacy", elicitation_callback=colleague_then_accept) as client:
         error = await call_error(client, "reply_to_review", {"review_id": review["id"], "text": REPLY})
     assert 'The reply was NOT posted. Hostaway refused it: "You already responded to this review."' in error
     assert review["revieweeResponse"] == "Thanks! (answered in the dashboard)"
