@@ -48,7 +48,7 @@ class Money:
 
 @dataclass
 class Account:
-    """One fake Hostaway account. Mutable only through the owning Sandbox (messages, activity)."""
+    """One fake Hostaway account. Mutable only through the owning Sandbox (messages, calendar, money)."""
 
     account_id: int
     seed: int
@@ -66,3 +66,7 @@ class Account:
     templates: list[JsonDict] = field(default_factory=list)  # the account's message templates
     users: list[JsonDict] = field(default_factory=list)  # the team, as GET /users lists it
     former_user_id: int = 0  # a user the reservation logs name but GET /users no longer lists
+    charges: list[JsonDict] = field(default_factory=list)  # guest charges (charge_history.py); written
+    expenses: list[JsonDict] = field(default_factory=list)  # expenses and extras (expenses.py); written
+    expense_categories: list[JsonDict] = field(default_factory=list)  # grows when a write names a new one
+    owner_statements: list[JsonDict] = field(default_factory=list)  # owner_statements.py; never written

@@ -23,16 +23,16 @@ from __future__ import annotations
 import hmac
 import math
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from hostaway_mcp.sandbox import catalog
 from hostaway_mcp.sandbox.account import JsonDict
 from hostaway_mcp.sandbox.calendar import WRITABLE_DAY_FIELDS, iter_days
+from hostaway_mcp.sandbox.expenses import ExpensesApi
 from hostaway_mcp.sandbox.finance import consolidated_report, finance_fields, report_csv
 from hostaway_mcp.sandbox.guest_care_api import GuestCareApi
+from hostaway_mcp.sandbox.guest_payments import GuestPaymentsApi
 from hostaway_mcp.sandbox.limits import TokenRegistry
 from hostaway_mcp.sandbox.looseids import LooseIds
 from hostaway_mcp.sandbox.queries import (
@@ -46,7 +46,10 @@ from hostaway_mcp.sandbox.queries import (
 from hostaway_mcp.sandbox.state import COMMUNICATION_TYPES, AccountState
 from hostaway_mcp.sandbox.wire import (
     ApiError,
+    Call,
+    Handler,
     Query,
+    Route,
     SandboxResponse,
     fail,
     json_response,
@@ -72,26 +75,13 @@ _EMBEDDED_RESERVATION_OVERRIDES: JsonDict = {
     "insuranceStatus": None,
     "cancellationPolicyId": None,
     "hostProxyEmail": None,
+    "remainingBalance": None,
 }
 _REFUND_RULES: dict[str, list[tuple[int, int]]] = {
     "flexible": [(100, 86_400)],
     "moderate": [(100, 5 * 86_400)],
     "strict": [(100, 30 * 86_400), (50, 7 * 86_400)],
 }
-
-
-@dataclass(frozen=True)
-class Call:
-    """A request after transport concerns are stripped: path without the /v1 prefix."""
-
-    method: str
-    path: str
-    query: Query
-    headers: Mapping[str, str]
-    body: bytes
-
-
-Handler = Callable[[Call, "re.Match[str]"], SandboxResponse]
 
 
 def _paged(items: list[JsonDict], query: Query, default_limit: int) -> tuple[list[JsonDict], JsonDict]:
@@ -123,11 +113,11 @@ class HostawayApi:
         self._tokens = tokens
         self._credentials = credentials
         self._loose = state.account.loose_ids if loose_ids is None else loose_ids
-        self._public: list[tuple[str, re.Pattern[str], Handler]] = [
+        self._public: list[Route] = [
             ("POST", re.compile(r"/accessTokens"), self._issue_token),
             ("DELETE", re.compile(r"/accessTokens"), self._revoke_token),
         ]
-        self._routes: list[tuple[str, re.Pattern[str], Handler]] = [
+        self._routes: list[Route] = [
             ("GET", re.compile(r"/listings"), self._listings),
             ("GET", re.compile(r"/listings/(\d+)"), self._listing),
             ("GET", re.compile(r"/listings/(\d+)/calendar"), self._calendar),
@@ -144,6 +134,10 @@ class HostawayApi:
             ("GET", re.compile(r"/amenities"), self._amenities),
             *GuestCareApi(state, self._loose).routes(),
         ]
+        # The API areas that live in their own modules (guest_payments.py, expenses.py, owner_statements.py).
+        self._routes += GuestPaymentsApi(state.charges, self._loose).routes()
+        self._routes += ExpensesApi(state.expenses, self._loose).routes()
+        self._routes += state.owner_statements.routes()
 
     def handle(self, call: Call) -> SandboxResponse:
         try:
@@ -161,7 +155,7 @@ class HostawayApi:
             return fail(error.status, error.message, error.field)
 
     @staticmethod
-    def _route(routes: list[tuple[str, re.Pattern[str], Handler]], call: Call) -> tuple[Handler, re.Match[str]] | None:
+    def _route(routes: list[Route], call: Call) -> tuple[Handler, re.Match[str]] | None:
         path = call.path.rstrip("/") or "/"
         for method, pattern, handler in routes:
             match = pattern.fullmatch(path)
@@ -279,16 +273,24 @@ class HostawayApi:
         else:
             page = items[offset : offset + limit]
         include = bool(query.flag("includeResources"))
-        result = [self._serve_reservation(r, include=include) for r in page]
+        payments = bool(query.flag("includePayments"))
+        result = [self._serve_reservation(r, include=include, payments=payments) for r in page]
         return success(result, count=len(items), limit=limit, offset=offset)
 
     def _reservation(self, call: Call, match: re.Match[str]) -> SandboxResponse:
         reservation = self._reservation_or_404(match)
-        served = self._serve_reservation(reservation, include=bool(call.query.flag("includeResources")))
+        served = self._serve_reservation(
+            reservation,
+            include=bool(call.query.flag("includeResources")),
+            payments=bool(call.query.flag("includePayments")),
+        )
         served = {**served, "cancellationPolicyDetails": self._cancellation_policy(reservation)}
         return success(served)
 
-    def _serve_reservation(self, reservation: JsonDict, *, include: bool) -> JsonDict:
+    def _serve_reservation(self, reservation: JsonDict, *, include: bool, payments: bool) -> JsonDict:
+        if not payments:
+            # remainingBalance is only served with includePayments=1 (hostaway-api.md §5).
+            reservation = {**reservation, "remainingBalance": None}
         if not include:
             return self._loose.reservation(reservation)
         money = self._state.account.money.get(reservation["id"])

@@ -770,3 +770,41 @@ ATTACHMENT_FILES: tuple[tuple[str, str, str, bool], ...] = (
     ("receipt_{n}", "pdf", "application/pdf", False),
 )
 ATTACHMENT_HOST = "https://hostaway-platform.s3.us-west-2.amazonaws.com/conversation"
+
+# --- money beyond revenue: guest charges, expenses and extras (guest_payments.py, expenses.py) ---
+
+# Charge titles as Hostaway's auto-payment rules and managers write them.
+CHARGE_TITLES = {"deposit": "Deposit", "balance": "Remaining balance", "full": "Accommodation payment"}
+CARD_DECLINED = "Your card was declined."
+# Luhn-valid test card numbers that staff typed into the description of card payments taken by
+# phone (a real, bad habit): tools must never show them. Distinct from PLANTED_CARD_NUMBERS.
+PLANTED_CHARGE_CARD_NUMBERS: tuple[str, ...] = ("4000 0566 5566 5556", "5105-1051-0510-5100", "6011111111111117")
+CHARGE_CARD_DESCRIPTION = "Card {card}, exp 03/28, CVC 123, taken by phone"
+CARD_BRANDS: tuple[str, ...] = ("visa", "visa", "mastercard", "american_express")
+# (id, name) of the account's expense categories.
+EXPENSE_CATEGORIES: tuple[tuple[int, str], ...] = (
+    (1, "Cleaning"),
+    (2, "Maintenance"),
+    (3, "Utilities"),
+    (4, "Supplies"),
+    (5, "Guest extras"),
+    (6, "Management"),
+)
+# Running costs: (concept, category id, lowest, highest amount).
+EXPENSE_CONCEPTS: tuple[tuple[str, int, float, float], ...] = (
+    ("Cleaning supplies restock", 4, 20.0, 90.0),
+    ("Plumber: kitchen tap repair", 2, 80.0, 260.0),
+    ("Electricity bill", 3, 60.0, 220.0),
+    ("Internet subscription", 3, 30.0, 60.0),
+    ("Deep clean after long stay", 1, 90.0, 180.0),
+    ("Replacement bed linen", 4, 40.0, 150.0),
+    ("Handyman: door hinge and lock check", 2, 50.0, 140.0),
+    ("Pool and garden service", 2, 70.0, 200.0),
+)
+# Extras guests buy: (concept, category id, price).
+EXTRA_CONCEPTS: tuple[tuple[str, int, int], ...] = (
+    ("Late check-out", 5, 40),
+    ("Early check-in", 5, 30),
+    ("Airport transfer", 5, 60),
+    ("Extra cleaning mid-stay", 5, 50),
+)

@@ -88,7 +88,8 @@ def finance_fields(reservation: JsonDict, money: Money | None) -> list[JsonDict]
     ]
 
 
-def _row(reservation: JsonDict, money: Money | None) -> dict[str, Any]:
+def report_row(reservation: JsonDict, money: Money | None) -> dict[str, Any]:
+    """One booking as a row of the consolidated report (and of owner statements), by column name."""
     if money is None:  # owner stays carry no financials
         money = Money(0.0, 0.0, None, 0.0, 0.0, 0.0, "vat", 0.0, 0.0, 0.0)
     return {
@@ -129,7 +130,7 @@ def consolidated_report(reservations: Iterable[JsonDict], money: dict[int, Money
             continue
         if statuses and reservation["status"] not in statuses:
             continue
-        rows.append(_row(reservation, money.get(reservation["id"])))
+        rows.append(report_row(reservation, money.get(reservation["id"])))
     names = [name for name, _, _ in REPORT_COLUMNS]
     sort_by = form.text("sortBy") or date_type
     if sort_by not in names:

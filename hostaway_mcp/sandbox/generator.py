@@ -21,9 +21,12 @@ from typing import Any
 from hostaway_mcp.sandbox.account import Account, JsonDict
 from hostaway_mcp.sandbox.automations import add_queued_messages
 from hostaway_mcp.sandbox.catalog import CITIES, ZONES_BEHIND_UTC
+from hostaway_mcp.sandbox.charge_history import generate_charges
 from hostaway_mcp.sandbox.conversations import generate_conversations
+from hostaway_mcp.sandbox.expenses import generate_categories, generate_expenses
 from hostaway_mcp.sandbox.listings import generate_listings
 from hostaway_mcp.sandbox.looseids import LooseIds
+from hostaway_mcp.sandbox.owner_statements import generate_statements, statement_finder
 from hostaway_mcp.sandbox.reservations import StayDraft, build_reservations, place_stays
 from hostaway_mcp.sandbox.reviews import generate_reviews
 from hostaway_mcp.sandbox.team import generate_users
@@ -134,6 +137,10 @@ def copy_account(account: Account) -> Account:
         templates=account.templates,  # read-only
         users=account.users,  # read-only
         former_user_id=account.former_user_id,
+        charges=[charge.copy() for charge in account.charges],  # their arrays are never written in place
+        expenses=[_clone(expense) for expense in account.expenses],
+        expense_categories=[dict(category) for category in account.expense_categories],
+        owner_statements=account.owner_statements,  # never written
     )
 
 
@@ -170,6 +177,11 @@ def _generate(seed: int, today: date, listings: int) -> Account:
         listing = listings_by_id[reservation["listingMapId"]]
         listing["latestActivityOn"] = max(listing["latestActivityOn"], reservation["latestActivityOn"])
     users, former_user_id = generate_users(seed, account_id)
+    listing_list = [f.listing for f in facts]
+    statements = generate_statements(account_id, listing_list, today)
+    expenses = generate_expenses(
+        seed, account_id, listing_list, reservations, statement_finder(statements), today, generated_at
+    )
     return Account(
         account_id=account_id,
         seed=seed,
@@ -187,4 +199,8 @@ def _generate(seed: int, today: date, listings: int) -> Account:
         templates=generate_templates(seed, account_id, [f.listing for f in facts]),
         users=users,
         former_user_id=former_user_id,
+        charges=generate_charges(seed, reservations, money, generated_at),
+        expenses=expenses,
+        expense_categories=generate_categories(),
+        owner_statements=statements,
     )

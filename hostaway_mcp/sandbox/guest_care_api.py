@@ -13,7 +13,7 @@ Unknown ids on GET are 404 with the text in `result`, like the other endpoints.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hostaway_mcp.sandbox import templates
 from hostaway_mcp.sandbox.account import JsonDict
@@ -21,14 +21,7 @@ from hostaway_mcp.sandbox.looseids import LooseIds
 from hostaway_mcp.sandbox.review_listing import page_limits, select_reviews, sort_reviews
 from hostaway_mcp.sandbox.reviews import NOT_FOUND
 from hostaway_mcp.sandbox.state import AccountState
-from hostaway_mcp.sandbox.wire import ApiError, SandboxResponse, parse_json_body, success
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from hostaway_mcp.sandbox.api import Call
-
-    Route = tuple[str, re.Pattern[str], Callable[[Call, re.Match[str]], SandboxResponse]]
+from hostaway_mcp.sandbox.wire import ApiError, Call, Route, SandboxResponse, parse_json_body, success
 
 _PREVIEWED = ("publicReview", "privateFeedback")
 

@@ -25,6 +25,46 @@ from hostaway_mcp.sandbox.calendar import CalendarBook
 from hostaway_mcp.sandbox.wire import ApiError, Query
 
 SortKey = Callable[[JsonDict], tuple[Any, ...]]
+Check = Callable[[JsonDict], bool]
+
+
+# -- small predicates the area modules (guest_payments.py) build their filters from --
+
+
+def field_equals(field: str, wanted: object) -> Check:
+    return lambda item: bool(item[field] == wanted)
+
+
+def field_in(field: str, wanted: frozenset[Any]) -> Check:
+    return lambda item: item[field] in wanted
+
+
+def stamp_from(value: Callable[[JsonDict], str | None], bound: str) -> Check:
+    """The item's date or datetime string (cut to the bound's length) is on or after `bound`."""
+
+    def check(item: JsonDict) -> bool:
+        stamp = value(item)
+        return stamp is not None and stamp[: len(bound)] >= bound
+
+    return check
+
+
+def stamp_until(value: Callable[[JsonDict], str | None], bound: str) -> Check:
+    """The item's date or datetime string (cut to the bound's length) is on or before `bound`."""
+
+    def check(item: JsonDict) -> bool:
+        stamp = value(item)
+        return stamp is not None and stamp[: len(bound)] <= bound
+
+    return check
+
+
+def text_field(field: str) -> Callable[[JsonDict], str | None]:
+    def value(item: JsonDict) -> str | None:
+        stamp = item.get(field)
+        return stamp if isinstance(stamp, str) else None
+
+    return value
 
 
 def _nullable(value: Any) -> tuple[int, Any]:

@@ -19,7 +19,7 @@ from http import HTTPStatus
 from typing import Any, Literal
 
 from hostaway_mcp.sandbox.account import Account, JsonDict
-from hostaway_mcp.sandbox.api import Call, HostawayApi
+from hostaway_mcp.sandbox.api import HostawayApi
 from hostaway_mcp.sandbox.faults import NGINX_PAGE, Fault, FaultPlan
 from hostaway_mcp.sandbox.generator import build_account
 from hostaway_mcp.sandbox.limits import RateLimiter, RateLimits, TokenRegistry, refusal_headers
@@ -28,6 +28,7 @@ from hostaway_mcp.sandbox.state import AccountState
 from hostaway_mcp.sandbox.transport import SandboxTransport
 from hostaway_mcp.sandbox.wire import (
     ApiError,
+    Call,
     Query,
     SandboxRequest,
     SandboxResponse,

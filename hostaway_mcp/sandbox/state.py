@@ -1,8 +1,9 @@
 """One sandbox's live account: lookups over the generated data and the writes the API allows.
 
 Writes are the ones the tools make: a message posted to a conversation, calendar changes
-(delegated to CalendarBook) and a host reply to a review. Everything else about the account is
-read-only.
+(delegated to CalendarBook), a host reply to a review, guest charges (ChargeBook) and expenses
+(ExpenseBook). Owner statements are drawn up from the account when read (OwnerStatementsApi).
+Everything else about the account is read-only.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from hostaway_mcp.sandbox import catalog
 from hostaway_mcp.sandbox.account import Account, JsonDict
 from hostaway_mcp.sandbox.calendar import CalendarBook
 from hostaway_mcp.sandbox.conversations import build_message, refresh_conversation
+from hostaway_mcp.sandbox.expenses import ExpenseBook
+from hostaway_mcp.sandbox.guest_payments import ChargeBook
+from hostaway_mcp.sandbox.owner_statements import OwnerStatementsApi
 from hostaway_mcp.sandbox.rand import fmt_datetime
 from hostaway_mcp.sandbox.reviews import respond_refusal, strip_tags
 from hostaway_mcp.sandbox.team import ChangeLog
@@ -38,6 +42,19 @@ class AccountState:
         self.calendar = CalendarBook(account.pricing, account.reservations, account.owner_blocks)
         self.reviews_by_id = {review["id"]: review for review in account.reviews}
         self.change_log = ChangeLog(account.seed, account.users, account.former_user_id)
+        self.charges = ChargeBook(account.charges, self.reservations_by_id, now)
+        self.owner_statements = OwnerStatementsApi(
+            account.owner_statements, account.reservations, account.money, self.listings_by_id, account.expenses
+        )
+        self.expenses = ExpenseBook(
+            account.account_id,
+            account.expenses,
+            account.expense_categories,
+            self.listings_by_id,
+            self.reservations_by_id,
+            self.owner_statements.names,
+            now,
+        )
         self._last_message_id = max(
             (m["id"] for thread in account.messages.values() for m in thread), default=280_000_000
         )

@@ -11,7 +11,7 @@ import email.parser
 import email.policy
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from http import HTTPStatus
@@ -236,3 +236,19 @@ class Query:
                 continue
             values.extend(v for v in (raw if isinstance(raw, list) else raw.split(",")) if v)
         return values
+
+
+@dataclass(frozen=True)
+class Call:
+    """A request after transport concerns are stripped: path without the /v1 prefix."""
+
+    method: str
+    path: str
+    query: Query
+    headers: Mapping[str, str]
+    body: bytes
+
+
+Handler = Callable[[Call, "re.Match[str]"], SandboxResponse]
+# (method, path pattern matched in full, handler): each API area module offers its own list.
+Route = tuple[str, "re.Pattern[str]", Handler]

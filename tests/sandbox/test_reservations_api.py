@@ -204,7 +204,7 @@ async def test_every_documented_sort_order(shared_sb: Sandbox, shared_api: httpx
 
 async def test_single_reservation_and_not_found(shared_sb: Sandbox, shared_api: httpx.AsyncClient) -> None:
     reservation = next(r for r in shared_sb.account.reservations if r["status"] == "new" and r["channelId"] == 2018)
-    body = await get_json(shared_api, f"/reservations/{reservation['id']}")
+    body = await get_json(shared_api, f"/reservations/{reservation['id']}", includePayments=1)
     assert set(body) == {"status", "result"}
     result = body["result"]
     assert result["hostawayReservationId"] == str(reservation["id"]) and isinstance(result["id"], int)
@@ -213,6 +213,19 @@ async def test_single_reservation_and_not_found(shared_sb: Sandbox, shared_api: 
     missing = await shared_api.get("/reservations/1")
     assert missing.status_code == 404
     assert missing.json() == {"status": "fail", "result": "Reservation not found."}
+
+
+async def test_the_remaining_balance_is_served_only_with_include_payments(
+    shared_sb: Sandbox, shared_api: httpx.AsyncClient
+) -> None:
+    owing = next(r for r in shared_sb.account.reservations if (r["remainingBalance"] or 0) > 0)
+    plain = (await get_json(shared_api, f"/reservations/{owing['id']}"))["result"]
+    paid = (await get_json(shared_api, f"/reservations/{owing['id']}", includePayments=1))["result"]
+    assert plain["remainingBalance"] is None and paid["remainingBalance"] == owing["remainingBalance"]
+    listed = await get_json(shared_api, "/reservations", match=owing["guestName"], includePayments=1, limit=100)
+    assert {r["id"]: r["remainingBalance"] for r in listed["result"]}[owing["id"]] == owing["remainingBalance"]
+    bare = await get_json(shared_api, "/reservations", match=owing["guestName"], limit=100)
+    assert all(r["remainingBalance"] is None for r in bare["result"])
 
 
 async def test_include_resources_fills_fees_and_finance_fields(
