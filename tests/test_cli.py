@@ -500,9 +500,11 @@ def test_no_command_means_serve(monkeypatch: pytest.MonkeyPatch) -> None:
         def __init__(self, settings: Settings) -> None:
             self.settings = settings
 
+    import hostaway_mcp.cli.serving
     import hostaway_mcp.server
 
     monkeypatch.setattr(hostaway_mcp.server, "build_server", FakeServer)
+    monkeypatch.setattr(hostaway_mcp.cli.serving, "run_stdio", lambda server: server.run())
     main(["--demo", "--read-only"])
     assert len(served) == 1 and served[0].demo and served[0].read_only
 

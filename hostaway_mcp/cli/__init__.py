@@ -16,6 +16,8 @@ for subcommands that do not speak MCP:
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -84,24 +86,48 @@ def serve(args: argparse.Namespace) -> None:
         print(f"hostaway-mcp: missing credentials. {exc}", file=sys.stderr)
         raise SystemExit(EXIT_CONFIG) from None
     configure_logging(settings.log_level)
-    from hostaway_mcp.server import build_server  # the MCP SDK is slow to import; only when serving
+    try:
+        # The MCP SDK is slow to import: only when serving.
+        from hostaway_mcp.cli.serving import run_stdio
+        from hostaway_mcp.server import build_server
 
-    build_server(settings).run()
+        run_stdio(build_server(settings))
+    except KeyboardInterrupt:  # Ctrl-C before the server was up: nothing to stop yet
+        print("hostaway-mcp: interrupted", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    try:
+        try:
+            code = _run(argv)
+        finally:  # flushed here, not at exit (even on --help's SystemExit): a closed pipe is ours to handle
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`hostaway-mcp tools | head`): it has what it wanted, so stop
+        # quietly. Output still buffered would fail again at exit, so stdout now goes nowhere.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 0
+    if code is not None:
+        raise SystemExit(code)
+
+
+def _run(argv: Sequence[str] | None) -> int | None:
+    """Run the command line; the exit status of a subcommand, None once serving has ended."""
     args = build_parser().parse_args(argv)
     if args.handler is None:
         serve(args)
-        return
+        return None
     try:
-        code = args.handler(args)
+        code: int = args.handler(args)
     except CommandError as exc:
         report_problem(args.command, exc)
         code = exc.code
     except KeyboardInterrupt:
         print(f"hostaway-mcp {args.command}: interrupted", file=sys.stderr)
         code = EXIT_INTERRUPTED
+    except BrokenPipeError:
+        raise
     except Exception as exc:  # noqa: BLE001 - a person reads this: one line, never a traceback
         if getattr(args, "verbose", False):
             traceback.print_exc()
@@ -111,4 +137,4 @@ def main(argv: Sequence[str] | None = None) -> None:
             file=sys.stderr,
         )
         code = EXIT_FAILED
-    raise SystemExit(code)
+    return code
