@@ -283,3 +283,54 @@ def test_parse_names_the_reason_and_never_the_token() -> None:
     )
     # An integer time is a time; a token is stored exactly as it came.
     assert AccessToken.parse(json.dumps(record(issued_at=5, expires_at=6)), ACCOUNT_ID, BASE_URL).issued_at == 5.0
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b"\xff{", "is not valid UTF-8 JSON"),
+        (b"{nope", "is not valid UTF-8 JSON"),
+        (b"[1]", "is not a token record"),
+        (json.dumps(record(account_id="1")).encode(), "belongs to another account or API root"),
+        (json.dumps(record(access_token=5)).encode(), "holds no usable access token"),
+        (json.dumps(record(expires_at="soon")).encode(), "has no valid issue and expiry times"),
+    ],
+)
+async def test_each_reason_for_discarding_is_named_once(
+    raw: bytes, reason: str, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    with pytest.raises(TokenRecordError) as caught:
+        AccessToken.parse(raw, ACCOUNT_ID, BASE_URL)
+    assert str(caught.value) == reason
+    cache = TokenFileCache(settings.cache_dir, ACCOUNT_ID, BASE_URL)
+    corrupt(cache.path, raw)
+    with caplog.at_level(logging.WARNING):
+        assert await cache.load() is None
+        assert await cache.load() is None
+    expected = f"access-token cache {cache.path}: {reason}; discarded and rebuilt"
+    if reason == "is not valid UTF-8 JSON" and raw.startswith(b"\xff"):
+        expected = f"access-token cache {cache.path}: is not valid UTF-8 (corrupt); discarded and rebuilt"
+    assert [r.getMessage() for r in caplog.records] == [expected]
+
+
+def test_the_token_file_is_named_after_the_account_and_api_root(tmp_path: Path) -> None:
+    import hashlib
+
+    key = hashlib.sha256(f"{ACCOUNT_ID}|{BASE_URL}".encode()).hexdigest()[:16]
+    assert TokenFileCache(tmp_path, ACCOUNT_ID, BASE_URL).path == tmp_path / f"token-{key}.json"
+    assert TokenFileCache(tmp_path, "1", BASE_URL).path != TokenFileCache(tmp_path, ACCOUNT_ID, BASE_URL).path
+
+
+async def test_a_cache_folder_that_cannot_be_written_means_minting_not_failing(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    cache = TokenFileCache(blocker, ACCOUNT_ID, BASE_URL)
+    with caplog.at_level(logging.WARNING):
+        await cache.store(AccessToken("t", 1.0, 2.0))
+    [message] = [r.getMessage() for r in caplog.records]
+    assert message.startswith("could not cache the access token (") and message.endswith("); continuing without")
+    assert "()" not in message and "None" not in message and "%s" not in message
+    await cache.clear()  # nothing there to clear: no error either
+    assert await cache.load() is None
