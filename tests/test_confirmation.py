@@ -34,9 +34,10 @@ from hostaway_mcp.tools.confirmation import (
     not_done_text,
 )
 
-TICKED = AcceptedElicitation(data=ConfirmationForm(confirm=True))
-UNTICKED = AcceptedElicitation(data=ConfirmationForm(confirm=False))
-NO_FORM = AcceptedElicitation(data=FormUnavailable())
+TICKED: Any = AcceptedElicitation(data=ConfirmationForm(confirm=True))
+UNTICKED: Any = AcceptedElicitation(data=ConfirmationForm(confirm=False))
+NO_FORM: Any = AcceptedElicitation(data=FormUnavailable())
+NOT_OUR_FORM: Any = AcceptedElicitation.model_construct(data=object())
 
 
 @pytest.mark.parametrize(
@@ -51,7 +52,7 @@ NO_FORM = AcceptedElicitation(data=FormUnavailable())
         (DeclinedElicitation(), True, Verdict("declined")),
         (DeclinedElicitation(), False, Verdict("declined")),
         (CancelledElicitation(), True, Verdict("cancelled")),
-        (AcceptedElicitation.model_construct(data=object()), True, Verdict("declined")),  # not our form
+        (NOT_OUR_FORM, True, Verdict("declined")),
     ],
     ids=[
         "ticked",
