@@ -14,6 +14,7 @@ from typing import Any
 
 from hostaway_mcp.sandbox.calendar import PricingRules
 from hostaway_mcp.sandbox.looseids import LooseIds
+from hostaway_mcp.sandbox.pricing import StayCharges
 
 JsonDict = dict[str, Any]
 
@@ -44,6 +45,22 @@ class Money:
     @property
     def total(self) -> float:
         return round(self.base_rate + self.cleaning_fee + self.pet_fee + self.tax, 2)
+
+    def charges(self) -> StayCharges:
+        """What the guest was charged, as price lines (a generated booking has no coupon or deposit line)."""
+        return StayCharges(
+            accommodation=self.accommodation,
+            discount=self.discount,
+            discount_name=self.discount_name,
+            coupon_discount=0.0,
+            coupon_name=None,
+            cleaning_fee=self.cleaning_fee,
+            pet_fee=self.pet_fee,
+            vat=self.vat,
+            vat_name=self.vat_name,
+            city_tax=self.city_tax,
+            damage_deposit=0.0,
+        )
 
 
 @dataclass

@@ -28,9 +28,10 @@ from typing import Any
 
 from hostaway_mcp.sandbox import catalog
 from hostaway_mcp.sandbox.account import JsonDict
+from hostaway_mcp.sandbox.bookings import BookingRoutes
 from hostaway_mcp.sandbox.calendar import WRITABLE_DAY_FIELDS, iter_days
 from hostaway_mcp.sandbox.expenses import ExpensesApi
-from hostaway_mcp.sandbox.finance import consolidated_report, finance_fields, report_csv
+from hostaway_mcp.sandbox.finance import consolidated_report, report_csv
 from hostaway_mcp.sandbox.guest_care_api import GuestCareApi
 from hostaway_mcp.sandbox.guest_payments import GuestPaymentsApi
 from hostaway_mcp.sandbox.limits import TokenRegistry
@@ -133,6 +134,7 @@ class HostawayApi:
             ("POST", re.compile(r"/finance/report/consolidated"), self._consolidated_report),
             ("GET", re.compile(r"/amenities"), self._amenities),
             *GuestCareApi(state, self._loose).routes(),
+            *BookingRoutes(state, self._loose).routes(),
         ]
         # The API areas that live in their own modules (guest_payments.py, expenses.py, owner_statements.py).
         self._routes += GuestPaymentsApi(state.charges, self._loose).routes()
@@ -313,7 +315,7 @@ class HostawayApi:
                             "updatedOn": reservation["insertedOn"],
                         }
                     )
-        served = {**reservation, "reservationFees": fees, "financeField": finance_fields(reservation, money)}
+        served = {**reservation, "reservationFees": fees, "financeField": self._state.finance_of(reservation)}
         return self._loose.reservation(served)
 
     def _cancellation_policy(self, reservation: JsonDict) -> JsonDict:
@@ -394,7 +396,7 @@ class HostawayApi:
 
     def _finance_fields(self, call: Call, match: re.Match[str]) -> SandboxResponse:
         reservation = self._reservation_or_404(match)
-        fields = finance_fields(reservation, self._state.account.money.get(reservation["id"]))
+        fields = self._state.finance_of(reservation)
         return success(fields, count=str(len(fields)))
 
     def _consolidated_report(self, call: Call, _: re.Match[str]) -> SandboxResponse:

@@ -110,6 +110,17 @@ class CalendarBook:
         self._blocked: dict[int, dict[int, str]] = {}
         self._overrides: dict[tuple[int, int], JsonDict] = {}
 
+    def hold(self, reservation: JsonDict) -> None:
+        """A new (or moved) blocking reservation now holds its nights."""
+        self._by_listing.setdefault(reservation["listingMapId"], []).append(reservation)
+        self._nights.pop(reservation["listingMapId"], None)
+
+    def release(self, reservation: JsonDict) -> None:
+        """A cancelled (or moved) reservation no longer holds its nights."""
+        held = self._by_listing.get(reservation["listingMapId"], [])
+        held[:] = [other for other in held if other is not reservation]
+        self._nights.pop(reservation["listingMapId"], None)
+
     def knows(self, listing_id: int) -> bool:
         return listing_id in self._rules
 

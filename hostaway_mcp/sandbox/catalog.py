@@ -17,13 +17,19 @@ CHANNEL_DIRECT = 2000
 CHANNEL_HOMEAWAY = 2002
 CHANNEL_BOOKINGCOM = 2005
 CHANNEL_AIRBNB = 2018
+CHANNEL_PARTNER = 2020
 CHANNEL_NAMES: dict[int, str] = {
     CHANNEL_DIRECT: "direct",
     CHANNEL_HOMEAWAY: "homeaway",
     CHANNEL_BOOKINGCOM: "bookingcom",
     CHANNEL_AIRBNB: "airbnbOfficial",
+    CHANNEL_PARTNER: "partner",
 }
 OTA_CHANNELS = frozenset({CHANNEL_AIRBNB, CHANNEL_BOOKINGCOM, CHANNEL_HOMEAWAY})
+# The channels `POST /reservations` accepts since 2026-08-24 (the deprecated 2017 is refused).
+CREATABLE_CHANNELS = frozenset({CHANNEL_DIRECT, CHANNEL_HOMEAWAY, CHANNEL_PARTNER})
+# Bookings the channel manages through its own connection: Hostaway refuses changes to them (403).
+CHANNEL_MANAGED = frozenset({CHANNEL_AIRBNB, CHANNEL_BOOKINGCOM})
 
 # Statuses that hold nights on the calendar. "pending" ones show as calendar status "pending".
 RESERVED_STATUSES = frozenset({"new", "modified", "ownerStay"})

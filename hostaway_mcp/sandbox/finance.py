@@ -45,24 +45,15 @@ REPORT_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("ownerPayout", "Owner payout", "money"),
 )
 _NOT_SUMMED = frozenset({"id", "listingMapId", "channelId"})
-_DISCOUNT_TITLES = {"weeklyDiscount": "Weekly discount", "monthlyDiscount": "Monthly discount"}
 
 
 def finance_fields(reservation: JsonDict, money: Money | None) -> list[JsonDict]:
     """GET /financeField/{reservationId}: one object per price component ([D:_finance_field])."""
     if money is None:
         return []
-    components: list[tuple[str, str, str, float, int]] = [("price", "baseRate", "Base rate", money.accommodation, 1)]
-    if money.discount and money.discount_name:
-        components.append(("discount", money.discount_name, _DISCOUNT_TITLES[money.discount_name], money.discount, 1))
-    components.append(("fee", "cleaningFee", "Cleaning fee", money.cleaning_fee, 1))
-    if money.pet_fee:
-        components.append(("fee", "petFee", "Pet fee", money.pet_fee, 1))
-    if money.vat:
-        title = "Sales tax" if money.vat_name == "salesTax" else "VAT"
-        components.append(("tax", money.vat_name, title, money.vat, 1))
-    if money.city_tax:
-        components.append(("tax", "cityTax", "City tax", money.city_tax, 1))
+    components: list[tuple[str, str, str, float, int]] = [
+        (line.kind, line.name, line.title, line.amount, 1) for line in money.charges().lines()
+    ]
     if money.channel_commission:
         components.append(("commissions", "hostChannelFee", "Host channel fee", money.channel_commission, 0))
     components.append(("totals", "totalPrice", "Total price", money.total, 0))

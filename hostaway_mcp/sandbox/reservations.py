@@ -21,6 +21,7 @@ from hostaway_mcp.sandbox import catalog
 from hostaway_mcp.sandbox.account import Money
 from hostaway_mcp.sandbox.calendar import nightly_price
 from hostaway_mcp.sandbox.listings import ListingFacts
+from hostaway_mcp.sandbox.pricing import charge_stay
 from hostaway_mcp.sandbox.rand import Weighted, code, digits, fmt_datetime, hex_string
 
 JsonDict = dict[str, Any]
@@ -128,33 +129,20 @@ def place_stays(
 
 
 def compute_money(facts: ListingFacts, draft: StayDraft, adults: int, guests: int, pets: int) -> Money:
-    """The price the channel quoted: nightly rule prices, extra guests, discounts, fees and taxes."""
-    listing = facts.listing
+    """The price the channel quoted (`pricing.charge_stay` on the rule prices), and the commissions."""
     nightly = sum(nightly_price(facts.rules, draft.arrival + timedelta(days=offset)) for offset in range(draft.nights))
-    extra = max(0, guests - listing["guestsIncluded"]) * listing["priceForExtraPerson"] * draft.nights
-    accommodation = round(nightly + extra, 2)
-    discount_name: str | None = None
-    discount = 0.0
-    if draft.nights >= 28:
-        discount_name = "monthlyDiscount"
-        discount = round(-accommodation * (1 - listing["monthlyDiscount"]), 2)
-    elif draft.nights >= 7:
-        discount_name = "weeklyDiscount"
-        discount = round(-accommodation * (1 - listing["weeklyDiscount"]), 2)
-    cleaning = float(listing["cleaningFee"])
-    pet_fee = 25.0 if pets else 0.0
-    taxable = accommodation + discount + cleaning + pet_fee
+    charges = charge_stay(facts.listing, nightly, draft.nights, guests=guests, adults=adults, pets=pets)
     return Money(
-        accommodation=accommodation,
-        discount=discount,
-        discount_name=discount_name,
-        cleaning_fee=cleaning,
-        pet_fee=pet_fee,
-        vat=round(taxable * facts.city.vat_rate, 2),
-        vat_name="salesTax" if facts.city.country_code == "US" else "vat",
-        city_tax=round(facts.city.city_tax_per_adult_night * adults * min(draft.nights, 7), 2),
-        channel_commission=round(taxable * catalog.CHANNEL_COMMISSION_RATE[draft.channel], 2),
-        pm_commission=round((accommodation + discount) * facts.pm_rate, 2),
+        accommodation=charges.accommodation,
+        discount=charges.discount,
+        discount_name=charges.discount_name,
+        cleaning_fee=charges.cleaning_fee,
+        pet_fee=charges.pet_fee,
+        vat=charges.vat,
+        vat_name=charges.vat_name,
+        city_tax=charges.city_tax,
+        channel_commission=round(charges.taxable * catalog.CHANNEL_COMMISSION_RATE[draft.channel], 2),
+        pm_commission=round((charges.accommodation + charges.discount) * facts.pm_rate, 2),
     )
 
 
@@ -218,7 +206,7 @@ def build_reservations(
 
 
 # Every key of a real reservation object, in the real order, with the values most bookings share.
-_RESERVATION_TEMPLATE: JsonDict = dict.fromkeys((
+RESERVATION_TEMPLATE: JsonDict = dict.fromkeys((
     "id", "listingMapId", "listingName", "channelId", "source", "channelName", "reservationId",
     "hostawayReservationId", "channelReservationId", "externalPropertyId", "externalUnitId",
     "assigneeUserId", "customerIcalId", "customerIcalName", "guestAuthHash", "guestPortalUrl",
@@ -245,7 +233,7 @@ _RESERVATION_TEMPLATE: JsonDict = dict.fromkeys((
     "financeField", "guestPaymentCardIsVirtual", "insuranceStatus", "claimStatus", "insurancePolicyId",
     "cancellationPolicyId", "hostProxyEmail",
 ))  # fmt: skip
-_RESERVATION_TEMPLATE.update(
+RESERVATION_TEMPLATE.update(
     isProcessed=1,
     isInitial=0,
     isManuallyChecked=0,
@@ -334,7 +322,7 @@ def _reservation(
     shift = rng.choice((-2, -1, 1, 2)) if draft.status == "modified" and rng.random() < 0.4 else 0
     auth_hash = hex_string(rng, 64)
 
-    reservation = _RESERVATION_TEMPLATE.copy()
+    reservation = RESERVATION_TEMPLATE.copy()
     reservation.update(
         {
             "id": reservation_id,

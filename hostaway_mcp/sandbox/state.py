@@ -1,9 +1,10 @@
 """One sandbox's live account: lookups over the generated data and the writes the API allows.
 
 Writes are the ones the tools make: a message posted to a conversation, calendar changes
-(delegated to CalendarBook), a host reply to a review, guest charges (ChargeBook) and expenses
-(ExpenseBook). Owner statements are drawn up from the account when read (OwnerStatementsApi).
-Everything else about the account is read-only.
+(delegated to CalendarBook), a host reply to a review, guest charges (ChargeBook), expenses
+(ExpenseBook), and reservations created, changed or cancelled (`bookings.py`, which keeps the
+indexes here current). Owner statements are drawn up from the account when read
+(OwnerStatementsApi). Everything else about the account is read-only.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from hostaway_mcp.sandbox import catalog
 from hostaway_mcp.sandbox.account import Account, JsonDict
 from hostaway_mcp.sandbox.calendar import CalendarBook
 from hostaway_mcp.sandbox.conversations import build_message, refresh_conversation
+from hostaway_mcp.sandbox.coupons import CouponBook
 from hostaway_mcp.sandbox.expenses import ExpenseBook
+from hostaway_mcp.sandbox.finance import finance_fields
 from hostaway_mcp.sandbox.guest_payments import ChargeBook
 from hostaway_mcp.sandbox.owner_statements import OwnerStatementsApi
 from hostaway_mcp.sandbox.rand import fmt_datetime
@@ -55,6 +58,9 @@ class AccountState:
             self.owner_statements.names,
             now,
         )
+        self.coupons = CouponBook(account.account_id, account.today, account.generated_at)
+        # The finance fields of bookings made or repriced through the API, exactly as they were sent.
+        self.finance: dict[int, list[JsonDict]] = {}
         self._last_message_id = max(
             (m["id"] for thread in account.messages.values() for m in thread), default=280_000_000
         )
@@ -62,6 +68,13 @@ class AccountState:
     def conversation_of(self, reservation_id: int) -> JsonDict | None:
         conversations = self.conversations_by_reservation.get(reservation_id)
         return conversations[0] if conversations else None
+
+    def finance_of(self, reservation: JsonDict) -> list[JsonDict]:
+        """A booking's finance fields: as last written through the API, else derived from its money."""
+        written = self.finance.get(reservation["id"])
+        if written is not None:
+            return written
+        return finance_fields(reservation, self.account.money.get(reservation["id"]))
 
     def post_message(self, conversation: JsonDict, body: str, communication_type: str) -> JsonDict:
         """Append an outgoing message as Hostaway would, and return the created object.

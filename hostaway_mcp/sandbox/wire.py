@@ -70,6 +70,7 @@ def json_response(status: int, payload: Any, headers: Mapping[str, str] | None =
 
 
 def success(result: Any, **envelope: Any) -> SandboxResponse:
+    """Hostaway's success envelope, with any paging keys the endpoint carries."""
     return json_response(200, {"status": "success", "result": result, **envelope})
 
 
