@@ -10,6 +10,9 @@ calendar writes, and meant for quotes and an operations view):
 - `Night` is one night as a person reads it; `group_runs` collapses consecutive alike nights;
   `price_summary` gives a run's one price, or its lowest and highest; `night_runs` and
   `describe_runs` are the runs a calendar result and a confirmation form show;
+- `check_stay` is the availability verdict on one stay (every night available, minimum and
+  maximum stay, closed to arrival or departure), with a reason for each rule it fails: the
+  availability tools, quotes and bookings all judge a stay with it;
 - `holding_bookings` and `held_refusal` find the bookings that hold nights of a range, which a
   calendar write must never touch.
 
@@ -19,7 +22,7 @@ No MCP here: callers turn a refusal text into their own error.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from hostaway_mcp.domain import BLOCKING_STATUSES, channel_name, flag, money, parse_date, whole
@@ -238,6 +241,54 @@ def describe_nights(nights: Sequence[Night], currency: str | None) -> str:
     count = len(nights)
     span = first.day.isoformat() + (f" to {last.day.isoformat()}" if count > 1 else "")
     return f"{span} ({count} night{'s' if count > 1 else ''}): {first.status}{price}{stay}{note}"
+
+
+@dataclass
+class StayCheck:
+    """The verdict on one stay from its calendar days."""
+
+    reasons: list[str] = field(default_factory=list)
+    total: float | None = None
+    unavailable: list[date] = field(default_factory=list)  # nights that are not available
+
+    @property
+    def bookable(self) -> bool:
+        return not self.reasons
+
+
+def check_stay(days: dict[date, JSONObject], check_in: date, check_out: date) -> StayCheck:
+    """Apply the booking rules to a stay, from the calendar days `[check_in, check_out]`."""
+    nights = nights_of(check_in, check_out)
+    result = StayCheck()
+    # Unavailable nights, grouped into runs of consecutive nights with the same status.
+    bad = [item for day in nights if (item := night(days.get(day), day)).status != "available"]
+    result.unavailable = [item.day for item in bad]
+    for group in group_runs(bad, lambda item: item.status):
+        first, last, status = group[0].day, group[-1].day, group[0].status
+        what = "has no calendar data" if status == "unknown" else status
+        if first == last:
+            result.reasons.append(f"night {first.isoformat()} {what}")
+        else:
+            result.reasons.append(f"nights {first.isoformat()} to {last.isoformat()} {what}")
+    arrival = days.get(check_in) or {}
+    min_stay, max_stay = whole(arrival.get("minimumStay")), whole(arrival.get("maximumStay"))
+    if min_stay is not None and len(nights) < min_stay:
+        result.reasons.append(
+            f"minimum stay {min_stay} nights for arrival on {check_in.isoformat()} (this stay is {len(nights)})"
+        )
+    if max_stay is not None and max_stay > 0 and len(nights) > max_stay:
+        result.reasons.append(
+            f"maximum stay {max_stay} nights for arrival on {check_in.isoformat()} (this stay is {len(nights)})"
+        )
+    if flag(arrival.get("closedOnArrival")):
+        result.reasons.append(f"closed to arrival on {check_in.isoformat()}")
+    # The check-out day is not a night of the stay, but its closedOnDeparture rule applies.
+    if flag((days.get(check_out) or {}).get("closedOnDeparture")):
+        result.reasons.append(f"closed to departure on {check_out.isoformat()}")
+    prices = [money((days.get(night) or {}).get("price")) for night in nights]
+    if all(price is not None for price in prices):
+        result.total = round(sum(price for price in prices if price is not None), 2)
+    return result
 
 
 def read_range_nights(days: dict[date, JSONObject], start: date, end: date) -> tuple[list[Night], list[date]]:

@@ -60,6 +60,9 @@ QueryParams = Mapping[str, str | int | float | list[str] | list[int]]
 PAGE_SIZE = 100  # items per page of a list read in full (what real clients use)
 EXCERPT_CHARS = 160
 _ID_SEGMENT = re.compile(r"/\d+(?=/|$)")
+# POSTs that only read: a price quote changes nothing in the account, so read-only mode lets it
+# through and it is retried like a GET (asking twice is harmless).
+_READING_POSTS = (re.compile(r"listings/[^/?]+/calendar/priceDetails"),)
 
 
 @dataclass(frozen=True)
@@ -187,18 +190,19 @@ class HostawayGateway:
     ) -> Envelope:
         """Send one authenticated request under the retry policy and unwrap its envelope."""
         method = method.upper()
-        if method != "GET" and self.settings.read_only:
+        reads = reads_only(method, path)
+        if not reads and self.settings.read_only:
             raise ReadOnlyError(
                 f"Read-only mode is on (HOSTAWAY_READ_ONLY=true): {method} {path} was not sent. "
                 "Turn read-only mode off to make changes."
             )
         token = await self.tokens.token()
-        response = await self._send(method, path, token, params=params, json=json)
+        response = await self._send(method, path, token, params=params, json=json, retry_like_read=reads)
         if response.status_code in (401, 403):
             # An expired token gets 403 from Hostaway; so does a forbidden action. Refresh once:
             # if the fresh token is refused too, it is a permission problem, not a stale token.
             token = await self.tokens.refresh(stale=token)
-            response = await self._send(method, path, token, params=params, json=json)
+            response = await self._send(method, path, token, params=params, json=json, retry_like_read=reads)
             if response.status_code in (401, 403):
                 raise PermissionDeniedError(
                     f"Hostaway refused {method} {_route(path)} (HTTP {response.status_code}) even with a "
@@ -398,7 +402,9 @@ class HostawayGateway:
             )
         if status >= 500:
             outcome = (
-                "" if method == "GET" else " The change may or may not have been applied: check before trying again."
+                ""
+                if reads_only(method, path)
+                else " The change may or may not have been applied: check before trying again."
             )
             return UpstreamError(
                 f"Hostaway is failing ({what} answered HTTP {status}: {text}).{outcome} "
@@ -470,6 +476,14 @@ def parse_body(content: bytes) -> Any:
         return orjson.loads(content)
     except orjson.JSONDecodeError:
         return json.loads(content)
+
+
+def reads_only(method: str, path: str) -> bool:
+    """Whether a request changes nothing in the account: a GET, or a POST that only reads (a quote)."""
+    if method.upper() == "GET":
+        return True
+    route = path.split("?", 1)[0].strip("/")
+    return method.upper() == "POST" and any(pattern.fullmatch(route) for pattern in _READING_POSTS)
 
 
 def _route(path: str) -> str:

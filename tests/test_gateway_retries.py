@@ -204,6 +204,26 @@ async def test_read_only_mode_refuses_writes_before_sending(
     assert len(api.calls) == 0
 
 
+async def test_a_price_quote_is_a_post_that_only_reads(
+    api: respx.MockRouter, settings_factory: Callable[..., Settings], clock: FakeClock
+) -> None:
+    """priceDetails changes nothing: read-only mode sends it, and a 503 or a timeout is retried like a GET."""
+    quote = api.post("/listings/7/calendar/priceDetails").mock(
+        side_effect=[httpx.Response(503), httpx.ReadTimeout("slow"), httpx.Response(200, json=OK)]
+    )
+    booking = api.post("/reservations").respond(503)
+    settings = settings_factory(read_only=True)
+    async with HostawayGateway(settings, clock=clock, wall_clock=clock, sleep=clock.sleep) as gw:
+        await gw.post("listings/7/calendar/priceDetails", {"version": 2})
+        with pytest.raises(ReadOnlyError):
+            await gw.post("listings/7/calendar/priceDetails/../../../reservations", {})
+    assert quote.call_count == 3 and booking.call_count == 0
+    async with HostawayGateway(settings_factory(), clock=clock, wall_clock=clock, sleep=clock.sleep) as gw:
+        with pytest.raises(UpstreamError, match="may or may not have been applied"):
+            await gw.post("reservations", {"channelId": 2000})
+    assert booking.call_count == 1, "a booking is never sent twice"
+
+
 async def test_every_attempt_goes_through_the_limiter(api: respx.MockRouter, gateway: HostawayGateway) -> None:
     api.get("/listings").mock(side_effect=[httpx.Response(500)] * 2 + [httpx.Response(200, json=OK)])
     await gateway.get("listings")

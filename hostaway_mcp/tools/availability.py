@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Annotated, Any
 
@@ -20,7 +19,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from hostaway_mcp import progress
-from hostaway_mcp.calendar import group_runs, night, nights_of, read_days
+from hostaway_mcp.calendar import StayCheck, check_stay, group_runs, night, nights_of, read_days
 from hostaway_mcp.domain import flag, ident, listing_name, money, text, whole
 from hostaway_mcp.errors import NotFoundError
 from hostaway_mcp.gateway import HostawayGateway, JSONObject
@@ -61,54 +60,6 @@ CHECK_OUT_READING = "check-out day"
 # The availabilityDateEnd each recent search started with, so its later pages send the same.
 SEARCH_ENDS_KEY = "availability_search_ends"
 MAX_REMEMBERED_SEARCHES = 200
-
-
-@dataclass
-class StayCheck:
-    """The verdict on one stay from its calendar days."""
-
-    reasons: list[str] = field(default_factory=list)
-    total: float | None = None
-    unavailable: list[date] = field(default_factory=list)  # nights that are not available
-
-    @property
-    def bookable(self) -> bool:
-        return not self.reasons
-
-
-def check_stay(days: dict[date, JSONObject], check_in: date, check_out: date) -> StayCheck:
-    """Apply the booking rules to a stay, from the calendar days `[check_in, check_out]`."""
-    nights = nights_of(check_in, check_out)
-    result = StayCheck()
-    # Unavailable nights, grouped into runs of consecutive nights with the same status.
-    bad = [item for day in nights if (item := night(days.get(day), day)).status != "available"]
-    result.unavailable = [item.day for item in bad]
-    for group in group_runs(bad, lambda item: item.status):
-        first, last, status = group[0].day, group[-1].day, group[0].status
-        what = "has no calendar data" if status == "unknown" else status
-        if first == last:
-            result.reasons.append(f"night {first.isoformat()} {what}")
-        else:
-            result.reasons.append(f"nights {first.isoformat()} to {last.isoformat()} {what}")
-    arrival = days.get(check_in) or {}
-    min_stay, max_stay = whole(arrival.get("minimumStay")), whole(arrival.get("maximumStay"))
-    if min_stay is not None and len(nights) < min_stay:
-        result.reasons.append(
-            f"minimum stay {min_stay} nights for arrival on {check_in.isoformat()} (this stay is {len(nights)})"
-        )
-    if max_stay is not None and max_stay > 0 and len(nights) > max_stay:
-        result.reasons.append(
-            f"maximum stay {max_stay} nights for arrival on {check_in.isoformat()} (this stay is {len(nights)})"
-        )
-    if flag(arrival.get("closedOnArrival")):
-        result.reasons.append(f"closed to arrival on {check_in.isoformat()}")
-    # The check-out day is not a night of the stay, but its closedOnDeparture rule applies.
-    if flag((days.get(check_out) or {}).get("closedOnDeparture")):
-        result.reasons.append(f"closed to departure on {check_out.isoformat()}")
-    prices = [money((days.get(night) or {}).get("price")) for night in nights]
-    if all(price is not None for price in prices):
-        result.total = round(sum(price for price in prices if price is not None), 2)
-    return result
 
 
 async def fetch_calendar(gateway: HostawayGateway, property_id: int, start: date, end: date) -> dict[date, JSONObject]:
