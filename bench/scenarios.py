@@ -50,6 +50,21 @@ def pick_review(account: Any) -> dict[str, Any]:
     return dict(account.reviews[0])
 
 
+def pick_free_stay(account: Any, today: date, nights: int = 3) -> tuple[int, date, date]:
+    """A bookable stay: free nights from a Monday at least three weeks out (no stay rule in the way)."""
+    from hostaway_mcp.sandbox.calendar import CalendarBook  # the account's own calendar rules
+
+    book = CalendarBook(account.pricing, account.reservations, account.owner_blocks)
+    first = today + timedelta(days=21 + (7 - (today + timedelta(days=21)).weekday()) % 7)
+    for weeks in range(26):
+        start = first + timedelta(weeks=weeks)
+        for listing in account.listings:
+            days = [book.day(listing["id"], start + timedelta(days=n)) for n in range(nights + 1)]
+            if all(day["isAvailable"] == 1 for day in days[:-1]) and (days[0]["minimumStay"] or 1) <= nights:
+                return int(listing["id"]), start, start + timedelta(days=nights)
+    raise LookupError("the sandbox account has no free stay in the next half year")
+
+
 def quarter_of(today: date) -> tuple[date, date]:
     """The last complete calendar quarter before `today`."""
     first_month = 3 * ((today.month - 1) // 3) + 1
@@ -64,6 +79,8 @@ def tool_arguments(account: Any, today: date) -> dict[str, dict[str, Any]]:
     booking = pick_booking(account, today)
     listing = int(booking["listingMapId"])
     q_start, q_end = quarter_of(today)
+    free, check_in, check_out = pick_free_stay(account, today)
+    stay = {"property_id": free, "check_in": check_in.isoformat(), "check_out": check_out.isoformat(), "guests": 2}
 
     def day(offset: int) -> str:
         return (today + timedelta(days=offset)).isoformat()
@@ -75,6 +92,7 @@ def tool_arguments(account: Any, today: date) -> dict[str, dict[str, Any]]:
         "check_property_availability": {"property_id": listing, "start_date": day(21), "end_date": day(35)},
         "search_bookings": {"arrival_from": day(0), "arrival_to": day(6)},
         "get_booking_details": {"booking_id": booking["id"]},
+        "quote_stay": stay,
         "get_guest_info": {"booking_id": booking["id"]},
         "get_conversation_history": {"booking_id": booking["id"]},
         "list_guest_inbox": {},

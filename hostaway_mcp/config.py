@@ -96,7 +96,7 @@ class Settings(BaseSettings):
     demo: bool = Field(default=False, description="Serve the built-in demo account; no credentials needed.")
     demo_seed: int = Field(default=7, description="Seed of the generated demo account.")
     demo_listings: int = Field(default=24, ge=1, le=2000, description="Size of the demo portfolio.")
-    read_only: bool = Field(default=False, description="Hide write tools and refuse every non-GET request.")
+    read_only: bool = Field(default=False, description="Hide write tools and refuse every request that changes data.")
     share_access_details: bool = Field(
         default=False,
         description="Include door codes, key pick-up and Wi-Fi credentials in results (off: withheld).",

@@ -23,6 +23,7 @@ import pytest
 from mcp import Client
 
 from bench.scenarios import arguments_for
+from hostaway_mcp.gateway import reads_only
 from hostaway_mcp.sandbox import Fault, Sandbox
 from hostaway_mcp.server import build_server
 from hostaway_mcp.tools import catalogue
@@ -64,10 +65,10 @@ BROKEN = [
 ]
 
 
-def _targeted(case: Case, path: str | None) -> tuple[Fault, ...]:
-    """The case's faults aimed at GET requests (never the token exchange), optionally one path."""
+def _targeted(case: Case, path: str | None, method: str = "GET") -> tuple[Fault, ...]:
+    """The case's faults aimed at reads (never the token exchange), optionally one path."""
     return tuple(
-        Fault(f.kind, method="GET", path=path, status=f.status, headers=f.headers, body=f.body) for f in case.faults
+        Fault(f.kind, method=method, path=path, status=f.status, headers=f.headers, body=f.body) for f in case.faults
     )
 
 
@@ -141,13 +142,18 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
     yield Rig(clock, switch, server)
 
 
-async def _baseline(client: Client, sandbox: Sandbox, tool: str, arguments: dict[str, Any]) -> tuple[Any, list[str]]:
+async def _baseline(
+    client: Client, sandbox: Sandbox, tool: str, arguments: dict[str, Any]
+) -> tuple[Any, list[str], list[str]]:
+    """The fault-free answer, the GET paths it took, and its POSTs that only read (price quotes)."""
     since = len(sandbox.request_log)
     result = await client.call_tool(tool, arguments)
     assert not result.is_error, (
         f"{tool} fails without any fault: {_text(result)} (a new tool? give it arguments in bench/scenarios.py)"
     )
-    return result.structured_content, [r.path for r in sandbox.request_log[since:] if r.method == "GET"]
+    sent = sandbox.request_log[since:]
+    reading_posts = [r.path for r in sent if r.method == "POST" and reads_only("POST", r.path)]
+    return result.structured_content, [r.path for r in sent if r.method == "GET"], reading_posts
 
 
 async def _run_cases(rig: Rig, tool: str, cases: list[Case]) -> None:
@@ -155,18 +161,20 @@ async def _run_cases(rig: Rig, tool: str, cases: list[Case]) -> None:
     problems: list[str] = []
     async with rig.session() as (sandbox, client):
         arguments = rig.arguments(tool, sandbox)
-        expected, paths = await _baseline(client, sandbox, tool, arguments)
+        expected, paths, reading_posts = await _baseline(client, sandbox, tool, arguments)
         later = [p for p in paths[1:] if not paths[0].startswith(p)]
-        targets: list[tuple[str, str | None]] = [("first call", None)]
+        targets: list[tuple[str, str | None, str]] = [("first call", None, "GET")]
         if later:
-            targets.append((f"later call {later[-1]}", later[-1]))
+            targets.append((f"later call {later[-1]}", later[-1], "GET"))
+        if reading_posts:
+            targets.append((f"quote {reading_posts[0]}", reading_posts[0], "POST"))
         for case in cases:
-            for where, path in targets:
+            for where, path, method in targets:
                 label = f"{case.name} at {where}"
                 # Each case runs as if minutes after the last, so per-run caches (property names)
                 # are cold again and the call repeats every request the baseline made.
                 rig.clock.advance(NAME_TTL_S + 1)
-                sandbox.faults.script(*_targeted(case, path))
+                sandbox.faults.script(*_targeted(case, path, method))
                 sleeps_before = len(rig.clock.sleeps)
                 result = await client.call_tool(tool, arguments)
                 if sandbox.faults.pending:
@@ -208,7 +216,7 @@ async def test_broken_answers_and_outages_give_actionable_errors(tool: str, rig:
 async def test_an_expired_token_mid_session_is_replaced_once(tool: str, rig: Rig) -> None:
     async with rig.session() as (sandbox, client):
         arguments = rig.arguments(tool, sandbox)
-        expected, _ = await _baseline(client, sandbox, tool, arguments)
+        expected, _, _ = await _baseline(client, sandbox, tool, arguments)
         mints = sum(1 for r in sandbox.request_log if r.path == TOKEN_PATH)
 
         sandbox.expire_tokens()
@@ -225,7 +233,7 @@ async def test_a_forbidden_account_gets_a_permission_error_not_a_loop(tool: str,
     """403 on every data request, even with a fresh token: a re-mint, then a clear error."""
     async with rig.session() as (sandbox, client):
         arguments = rig.arguments(tool, sandbox)
-        expected, paths = await _baseline(client, sandbox, tool, arguments)
+        expected, paths, _ = await _baseline(client, sandbox, tool, arguments)
         since = len(sandbox.request_log)
         sandbox.faults.script(*(Fault("status", method="GET", status=403) for _ in range(2 * len(paths) + 2)))
         result = await client.call_tool(tool, arguments)

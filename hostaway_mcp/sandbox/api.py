@@ -114,6 +114,7 @@ class HostawayApi:
         self._tokens = tokens
         self._credentials = credentials
         self._loose = state.account.loose_ids if loose_ids is None else loose_ids
+        self.bookings = BookingRoutes(state, self._loose)
         self._public: list[Route] = [
             ("POST", re.compile(r"/accessTokens"), self._issue_token),
             ("DELETE", re.compile(r"/accessTokens"), self._revoke_token),
@@ -134,7 +135,7 @@ class HostawayApi:
             ("POST", re.compile(r"/finance/report/consolidated"), self._consolidated_report),
             ("GET", re.compile(r"/amenities"), self._amenities),
             *GuestCareApi(state, self._loose).routes(),
-            *BookingRoutes(state, self._loose).routes(),
+            *self.bookings.routes(),
         ]
         # The API areas that live in their own modules (guest_payments.py, expenses.py, owner_statements.py).
         self._routes += GuestPaymentsApi(state.charges, self._loose).routes()

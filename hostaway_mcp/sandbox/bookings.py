@@ -125,8 +125,20 @@ class BookingRoutes:
             raise ApiError(400, 'The "markup" parameter must be a number of at least 1.0.')
         coupon_id = fields.integer("reservationCouponId", minimum=1)
         coupon = None if coupon_id is None else self._state.coupons.for_quote(coupon_id, listing["id"], start, end)
-        charges = self.charges(listing, start, end, guests, coupon, None if markup is None else float(markup))
-        result = {
+        return success(self.quote(listing, start, end, guests, coupon, None if markup is None else float(markup)))
+
+    def quote(
+        self,
+        listing: JsonDict,
+        start: date,
+        end: date,
+        guests: int,
+        coupon: Coupon | None = None,
+        markup: float | None = None,
+    ) -> JsonDict:
+        """The `result` of priceDetails for this stay, as the account prices it now."""
+        charges = self.charges(listing, start, end, guests, coupon, markup)
+        return {
             "totalPrice": charges.total,
             "originalTotalPrice": 0,
             "selectedComponentsAmount": 0,
@@ -134,7 +146,6 @@ class BookingRoutes:
             "extraComponents": [],
             "selectedComponents": [],
         }
-        return success(result)
 
     def _coupons(self, call: Any, _: re.Match[str]) -> SandboxResponse:
         return success(self._state.coupons.coupons)

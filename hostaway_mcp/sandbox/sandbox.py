@@ -134,6 +134,14 @@ class Sandbox:
                 raise KeyError(f"no listing {listing_id} in this sandbox")
             return self._state.calendar.day(listing_id, day)
 
+    def quote(self, listing_id: int, start: date, end: date, guests: int) -> JsonDict:
+        """The `result` POST priceDetails would give for this stay now (no request is logged)."""
+        with self._lock:
+            listing = self._state.listings_by_id.get(listing_id)
+            if listing is None:
+                raise KeyError(f"no listing {listing_id} in this sandbox")
+            return self._api.bookings.quote(listing, start, end, guests)
+
     def requests_in_window(self, client_key: str | None = None, gate: str = "general") -> int:
         """Requests admitted in the current window: general per client key or (None) per account,
         or an endpoint bucket by name ("messages", "quotes", "bookings")."""

@@ -97,6 +97,7 @@ CATALOGUE: tuple[ToolSpec, ...] = (
     ToolSpec("bookings.search_bookings", "read", "bookings", DEFAULT, "Search bookings"),
     ToolSpec("bookings.get_booking_details", "read", "bookings", DEFAULT, "Booking details"),
     ToolSpec("guests.get_guest_info", "read", "bookings", DEFAULT, "Guest info"),
+    ToolSpec("quotes.quote_stay", "read", "bookings", DEFAULT, "Quote a stay"),
     ToolSpec("history.get_booking_history", "read", "bookings", EXTRA, "Booking history"),
     # inbox
     ToolSpec("conversations.list_guest_inbox", "read", "inbox", DEFAULT, "Guest inbox"),
