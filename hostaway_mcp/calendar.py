@@ -13,8 +13,9 @@ calendar writes, and meant for quotes and an operations view):
 - `check_stay` is the availability verdict on one stay (every night available, minimum and
   maximum stay, closed to arrival or departure), with a reason for each rule it fails: the
   availability tools, quotes and bookings all judge a stay with it;
-- `holding_bookings` and `held_refusal` find the bookings that hold nights of a range, which a
-  calendar write must never touch.
+- `overlapping_reservations` reads the reservations with a night in a range (any status);
+  `holding_bookings` and `held_refusal` find those that hold nights, which a calendar write must
+  never touch and a new booking must not overlap.
 
 No MCP here: callers turn a refusal text into their own error.
 """
@@ -25,7 +26,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from hostaway_mcp.domain import BLOCKING_STATUSES, channel_name, flag, money, parse_date, whole
+from hostaway_mcp.domain import BLOCKING_STATUSES, channel_name, flag, ident, money, parse_date, whole
 from hostaway_mcp.gateway import HostawayGateway, JSONObject
 from hostaway_mcp.models.writes import NightRun
 from hostaway_mcp.privacy import free_text
@@ -151,11 +152,13 @@ def free_ranges(start: date, end: date, held: set[date]) -> list[tuple[date, dat
     return ranges
 
 
-async def holding_bookings(gateway: HostawayGateway, property_id: int, start: date, end: date) -> list[JSONObject]:
-    """Bookings that hold at least one night of `[start, end)`, by the documented date filters.
+async def overlapping_reservations(
+    gateway: HostawayGateway, property_id: int, start: date, end: date
+) -> list[JSONObject]:
+    """Every reservation of the property (any status) with a night in `[start, end)`.
 
-    The filters are sent one day wide on each side (their inclusiveness is not documented) and
-    the overlap is decided here from the arrival and departure dates.
+    By the documented date filters, sent one day wide on each side (their inclusiveness is not
+    documented); the overlap is decided here from the arrival and departure dates.
     """
     params: dict[str, str | int] = {
         "listingId": property_id,
@@ -172,11 +175,16 @@ async def holding_bookings(gateway: HostawayGateway, property_id: int, start: da
                 and departure is not None
                 and arrival < end
                 and departure > start
-                and str(reservation.get("status")) in BLOCKING_STATUSES
-                and whole(reservation.get("listingMapId")) in (None, property_id)
+                and ident(reservation.get("listingMapId")) in (None, property_id)
             ):
                 found.append(reservation)
     return found
+
+
+async def holding_bookings(gateway: HostawayGateway, property_id: int, start: date, end: date) -> list[JSONObject]:
+    """Bookings that hold at least one night of `[start, end)` (the blocking statuses)."""
+    overlapping = await overlapping_reservations(gateway, property_id, start, end)
+    return [r for r in overlapping if str(r.get("status")) in BLOCKING_STATUSES]
 
 
 def held_refusal(verb: str, nights: list[Night], bookings: list[JSONObject], start: date, end: date) -> str | None:
@@ -248,6 +256,7 @@ class StayCheck:
     """The verdict on one stay from its calendar days."""
 
     reasons: list[str] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)  # those of `reasons` that are stay rules, not taken nights
     total: float | None = None
     unavailable: list[date] = field(default_factory=list)  # nights that are not available
 
@@ -273,18 +282,19 @@ def check_stay(days: dict[date, JSONObject], check_in: date, check_out: date) ->
     arrival = days.get(check_in) or {}
     min_stay, max_stay = whole(arrival.get("minimumStay")), whole(arrival.get("maximumStay"))
     if min_stay is not None and len(nights) < min_stay:
-        result.reasons.append(
+        result.rules.append(
             f"minimum stay {min_stay} nights for arrival on {check_in.isoformat()} (this stay is {len(nights)})"
         )
     if max_stay is not None and max_stay > 0 and len(nights) > max_stay:
-        result.reasons.append(
+        result.rules.append(
             f"maximum stay {max_stay} nights for arrival on {check_in.isoformat()} (this stay is {len(nights)})"
         )
     if flag(arrival.get("closedOnArrival")):
-        result.reasons.append(f"closed to arrival on {check_in.isoformat()}")
+        result.rules.append(f"closed to arrival on {check_in.isoformat()}")
     # The check-out day is not a night of the stay, but its closedOnDeparture rule applies.
     if flag((days.get(check_out) or {}).get("closedOnDeparture")):
-        result.reasons.append(f"closed to departure on {check_out.isoformat()}")
+        result.rules.append(f"closed to departure on {check_out.isoformat()}")
+    result.reasons.extend(result.rules)
     prices = [money((days.get(night) or {}).get("price")) for night in nights]
     if all(price is not None for price in prices):
         result.total = round(sum(price for price in prices if price is not None), 2)

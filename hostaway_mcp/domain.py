@@ -77,6 +77,9 @@ BLOCKING_STATUSES = CONFIRMED_STATUSES | {
     "awaitingGuestVerification",
 }
 
+# Bookings made directly (by the manager or the booking engine): no channel stands behind them.
+DIRECT_CHANNEL_IDS = frozenset({2000, 2013})
+
 # Bookings that are over before the stay: a message to them is probably a mistake (issue: warn).
 ENDED_STATUSES = frozenset({"cancelled", "declined", "expired"})
 

@@ -261,7 +261,8 @@ def plausible_arguments(schema: dict[str, Any], ids: dict[str, list[int]]) -> st
 # The SDK's argument validation and the tools' own input checks (tools/_validation.py and friends):
 # all of them must fire before any API call.
 INPUT_CHECK = re.compile(
-    r"validation errors? for|must be after|is in the past|is before|the maximum is|; the most|"
+    # "in the past at this property" needs the property's time zone, so it comes after a read.
+    r"validation errors? for|must be after|is in the past(?! at this property)|is before|the maximum is|; the most|"
     r"Unknown (channel|booking status)|is not an email|No booking can arrive|must not be above|"
     r"no words once HTML tags are removed",
     re.IGNORECASE,

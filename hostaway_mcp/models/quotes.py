@@ -15,24 +15,24 @@ LineKind = Literal["price", "discount", "fee", "tax"]
 class PriceLine(ResultModel):
     """One component of Hostaway's price, as it names it."""
 
-    kind: LineKind = Field(description="price (the nights), discount (negative), fee or tax.")
-    name: str = Field(description="Hostaway's name for it: baseRate, weeklyDiscount, cleaningFee, vat, cityTax...")
+    kind: LineKind = Field(description="Discounts are negative.")
+    name: str = Field(description="Hostaway's name: baseRate, weeklyDiscount, cleaningFee, vat...")
     title: str
-    amount: float = Field(description="In the quote's currency; discounts are negative.")
-    in_total: bool = Field(description="false for amounts charged apart (a refundable damage deposit).")
+    amount: float
+    in_total: bool = Field(description="false: charged apart (a refundable deposit).")
 
 
 class PriceSummary(ResultModel):
     """The quote's lines added up by kind (only lines that are part of the total)."""
 
-    total: float = Field(description="Hostaway's total for the stay: what the guest pays.")
-    nights: float = Field(description="The nightly base (baseRate), extra guests included.")
-    average_nightly: float = Field(description="nights divided by the number of nights.")
+    total: float = Field(description="What the guest pays (Hostaway's total).")
+    nights: float = Field(description="The nightly base, extra guests included.")
+    average_nightly: float
     cleaning_fee: float
-    other_fees: float = Field(description="Fees other than cleaning that are part of the total.")
+    other_fees: float
     discounts: float = Field(description="Negative or 0.")
     taxes: float
-    not_in_total: float = Field(description="Charged apart from the total (a refundable deposit); 0 when none.")
+    not_in_total: float = Field(description="Charged apart (a refundable deposit).")
 
 
 class QuoteResult(ResultModel):
@@ -44,13 +44,11 @@ class QuoteResult(ResultModel):
     check_out: date = Field(description="The morning the stay ends (not a night).")
     nights: int
     guests: int
-    bookable: bool = Field(description="Every night free and every stay rule met (the availability verdict).")
-    reasons: list[str] = Field(description="Why it is not bookable (empty when it is).")
-    currency: str | None = Field(description="Every amount is in this currency.")
-    price: PriceSummary | None = Field(
-        description="Hostaway's own price; null when the stay is not bookable (no price is made up)."
-    )
-    lines: list[PriceLine] = Field(description="The price line by line, as Hostaway computed it (empty when no price).")
-    cancellation_policy: str | None = Field(description="The property's cancellation policy (flexible, moderate...).")
-    local_today: str = Field(description="Today at the property, in its own time zone (what 'in the past' means).")
+    bookable: bool = Field(description="Every night free and every stay rule met.")
+    reasons: list[str] = Field(description="Why it is not bookable.")
+    currency: str | None
+    price: PriceSummary | None = Field(description="Hostaway's price; null when not bookable.")
+    lines: list[PriceLine]
+    cancellation_policy: str | None
+    local_today: str = Field(description="Today at the property, in its time zone.")
     notes: list[str] = Field(default_factory=list)

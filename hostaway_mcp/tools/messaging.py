@@ -18,7 +18,16 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field, StrictBool
 
 from hostaway_mcp import audit
-from hostaway_mcp.domain import ENDED_STATUSES, channel_name, flag, parse_date, status_words, text, whole
+from hostaway_mcp.domain import (
+    DIRECT_CHANNEL_IDS,
+    ENDED_STATUSES,
+    channel_name,
+    flag,
+    parse_date,
+    status_words,
+    text,
+    whole,
+)
 from hostaway_mcp.gateway import Envelope, HostawayGateway, JSONObject
 from hostaway_mcp.ledger import Entry
 from hostaway_mcp.models.writes import GuestMessageResult, MessageChannel
@@ -31,8 +40,6 @@ from hostaway_mcp.tools.writes import Finding, Inconclusive, Step, WriteKind, Wr
 
 TOOL = "send_guest_message"
 MAX_MESSAGE_CHARS = 5000
-# Bookings made directly or through the booking engine have no platform thread: they get email.
-DIRECT_CHANNEL_IDS = frozenset({2000, 2013})
 # Reconciliation reads the thread page by page; past this many messages it cannot tell (refuses).
 RECONCILE_PAGE = 100
 RECONCILE_MAX_PAGES = 50

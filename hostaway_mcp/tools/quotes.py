@@ -58,7 +58,9 @@ class Stay:
     check_in: date
     check_out: date
     guests: int
-    reasons: list[str]
+    reasons: list[str]  # every reason it cannot be booked: taken nights first, then `rules`
+    rules: list[str]  # the reasons that are rules (stay length, arrival/departure days, capacity, the past)
+    limits: list[str]  # the rules no stay may break: capacity, and a start before today there
     local: LocalToday
 
     @property
@@ -97,10 +99,12 @@ async def read_stay(
     guests: int,
     *,
     own_nights: tuple[date, date] | None = None,
+    past_allowed: bool = False,
 ) -> Stay:
     """The listing and the stay's calendar (two calls at once), judged by the availability verdict.
 
     `own_nights`: the nights a booking being changed holds now; they count as free for it.
+    `past_allowed`: a stay already under way may start before today (its check-out may still move).
     """
     listing_read, days_read = await asyncio.gather(
         fetch_listing(state.gateway, property_id, includeResources=0),
@@ -119,15 +123,20 @@ async def read_stay(
         for day in nights_of(*own_nights):
             if day in days and night_status(days[day]) == "booked":
                 days[day] = {**days[day], "status": "available", "isAvailable": 1}
-    reasons = check_stay(days, check_in, check_out).reasons
+    verdict = check_stay(days, check_in, check_out)
     local = state.local_today(listing)
-    past = past_reason(check_in, local, "check_in")
-    if past is not None:
-        reasons.insert(0, past)
+    past = None if past_allowed else past_reason(check_in, local, "check_in")
     capacity = whole(listing.get("personCapacity"))
-    if capacity is not None and guests > capacity:
-        reasons.append(f"the property sleeps at most {capacity} guests (this stay is for {guests})")
-    return Stay(property_id, listing, check_in, check_out, guests, reasons, local)
+    crowd = (
+        f"the property sleeps at most {capacity} guests (this stay is for {guests})"
+        if capacity is not None and guests > capacity
+        else None
+    )
+    taken = [reason for reason in verdict.reasons if reason not in verdict.rules]
+    rules = [*([past] if past else []), *verdict.rules, *([crowd] if crowd else [])]
+    limits = [reason for reason in (past, crowd) if reason]
+    reasons = [*([past] if past else []), *taken, *rules[1 if past else 0 :]]
+    return Stay(property_id, listing, check_in, check_out, guests, reasons, rules, limits, local)
 
 
 async def fetch_quote(
@@ -199,6 +208,17 @@ def _summary(lines: list[PriceLine], total: float, nights: int) -> PriceSummary:
     )
 
 
+def describe_quote(quote: Quote, currency: str | None) -> list[str]:
+    """The quote's lines for a confirmation form: what is in the total, then what is charged apart."""
+    unit = f" {currency}" if currency else ""
+    counted = [f"{line.title} {line.amount:.2f}" for line in quote.lines if line.in_total]
+    apart = [f"{line.title} {line.amount:.2f}" for line in quote.lines if not line.in_total]
+    lines = [f"  Breakdown{unit}: " + ", ".join(counted)] if counted else []
+    if apart:
+        lines.append("  Charged apart from the total: " + ", ".join(apart))
+    return lines
+
+
 def check_stay_arguments(state: AppState, check_in: date, check_out: date) -> int:
     """The stay's shape, and a check-in in the past everywhere: refused before any request."""
     nights = check_night_range(check_in, check_out, start_name="check_in", end_name="check_out")
@@ -228,32 +248,24 @@ def quote_result(stay: Stay, quote: Quote | None, notes: list[str]) -> QuoteResu
 async def quote_stay(
     state: State,
     property_id: PropertyId,
-    check_in: Annotated[
-        IsoDate, Field(description="Arrival date, YYYY-MM-DD (the first night); today or later where the property is.")
-    ],
-    check_out: Annotated[
-        IsoDate, Field(description="Departure date, YYYY-MM-DD: the morning the stay ends, not a night.")
-    ],
-    guests: Annotated[int, Field(ge=1, le=MAX_GUESTS, description="Number of guests (1-50); the price depends on it.")],
+    check_in: Annotated[IsoDate, Field(description="Arrival (first night), YYYY-MM-DD.")],
+    check_out: Annotated[IsoDate, Field(description="Departure (the morning after the last night), YYYY-MM-DD.")],
+    guests: Annotated[int, Field(ge=1, le=MAX_GUESTS, description="Number of guests (1-50).")],
     coupon: Annotated[
         str | None,
         Field(
             max_length=50,
-            description="Not applied: a coupon needs a record created in Hostaway, so passing one (<= 50 "
-            "chars) is refused with an explanation. Leave it out.",
+            description="Refused: a coupon needs a record made in Hostaway (<= 50 chars).",
         ),
     ] = None,
 ) -> QuoteResult:
     """Quote a stay: Hostaway's own price for these dates and guests, and whether it can be booked.
 
     Use it for "how much would <property> cost from <date> to <date> for N guests?", before
-    create_booking. The price is Hostaway's: the total, the nightly base, cleaning, other fees,
-    taxes and discounts (negative), line by line, in the property's currency. The stay is checked
-    first (every night free, minimum/maximum stay, closed to arrival/departure, capacity, not in
-    the past at the property); if it cannot be booked, `bookable` is false, `reasons` says why and
-    there is no price. Coupons are not applied (applying one creates a record in Hostaway, and this
-    tool only reads): passing one is refused. The property id comes from list_properties or
-    search_available_properties.
+    create_booking. The price is Hostaway's, line by line (nightly base, cleaning, fees, taxes,
+    discounts as negative amounts), in the property's currency. If the stay cannot be booked (a
+    night taken, a stay rule, capacity, a past date), bookable is false, reasons says why and
+    there is no price. Coupons are not applied (that creates a record in Hostaway): one is refused.
     """
     if coupon is not None and coupon.strip():
         raise ToolError(COUPON_REFUSAL)

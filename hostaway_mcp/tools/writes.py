@@ -168,6 +168,10 @@ class WriteKind(ABC, Generic[P, R]):
         only a real absence may lead to sending.
         """
 
+    def duplicate_hint(self, plan: P) -> str:
+        """What a refusal of a recent duplicate tells the model to do (kinds without allow_duplicate differ)."""
+        return "only if the user explicitly wants it sent again, call again with allow_duplicate=true"
+
     def sent_fields(self, plan: P, answer: Envelope) -> dict[str, Any]:
         """Ids from Hostaway's answer worth keeping in the ledger and the audit line."""
         return {}
@@ -335,8 +339,7 @@ def _refusal(state: AppState, kind: WriteKind[P, Any], plan: P, conflict: Confli
     if conflict.reason == "duplicate":
         return ToolError(
             f"Refused: exactly this ({what}) was already sent {_ago(state, entry)} ago. Nothing was sent. "
-            f"{kind.check_hint(plan)[0].upper() + kind.check_hint(plan)[1:]}; only if the user explicitly wants it "
-            "sent again, call again with allow_duplicate=true."
+            f"{kind.check_hint(plan)[0].upper() + kind.check_hint(plan)[1:]}; {kind.duplicate_hint(plan)}."
         )
     return ToolError(
         f"Refused: another attempt of {what} appeared while this one was being checked. Nothing was sent; call "
