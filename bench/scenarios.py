@@ -50,6 +50,21 @@ def pick_review(account: Any) -> dict[str, Any]:
     return dict(account.reviews[0])
 
 
+def pick_changeable_booking(account: Any, today: date) -> dict[str, Any]:
+    """An upcoming booking of two or more guests that Hostaway lets the API change (direct or Vrbo)."""
+    upcoming = [
+        r
+        for r in account.reservations
+        if r.get("status") in CONFIRMED
+        and r.get("arrivalDate", "") >= (today + timedelta(days=7)).isoformat()
+        and (r.get("numberOfGuests") or 0) >= 2
+    ]
+    upcoming.sort(key=lambda r: (r.get("channelId") not in (2000, 2002), r["arrivalDate"], r["id"]))
+    if not upcoming:
+        raise LookupError("the sandbox account has no upcoming booking of two or more guests")
+    return dict(upcoming[0])
+
+
 def pick_free_stay(account: Any, today: date, nights: int = 3) -> tuple[int, date, date]:
     """A bookable stay: free nights from a Monday at least three weeks out (no stay rule in the way)."""
     from hostaway_mcp.sandbox.calendar import CalendarBook  # the account's own calendar rules
@@ -81,6 +96,7 @@ def tool_arguments(account: Any, today: date) -> dict[str, dict[str, Any]]:
     q_start, q_end = quarter_of(today)
     free, check_in, check_out = pick_free_stay(account, today)
     stay = {"property_id": free, "check_in": check_in.isoformat(), "check_out": check_out.isoformat(), "guests": 2}
+    changeable = pick_changeable_booking(account, today)
 
     def day(offset: int) -> str:
         return (today + timedelta(days=offset)).isoformat()
@@ -93,6 +109,9 @@ def tool_arguments(account: Any, today: date) -> dict[str, dict[str, Any]]:
         "search_bookings": {"arrival_from": day(0), "arrival_to": day(6)},
         "get_booking_details": {"booking_id": booking["id"]},
         "quote_stay": stay,
+        "create_booking": {**stay, "guest_name": "Ana Lima", "guest_email": "ana.lima@example.org"},
+        "update_booking": {"booking_id": changeable["id"], "guests": int(changeable["numberOfGuests"]) - 1},
+        "cancel_booking": {"booking_id": changeable["id"]},
         "get_guest_info": {"booking_id": booking["id"]},
         "get_conversation_history": {"booking_id": booking["id"]},
         "list_guest_inbox": {},

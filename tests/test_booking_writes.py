@@ -314,7 +314,7 @@ async def test_a_channel_managed_booking_is_refused_with_the_reason(
         preview = await call_ok(client, "update_booking", args)
         error = await call_error(client, "update_booking", {**args, "confirm": True})
     assert any("comes from airbnb" in warning for warning in preview["warnings"])
-    assert "NOT changed" in error and "managed by the channel" in error and "make the change on airbnb" in error
+    assert "NOT changed" in error and "managed by the channel" in error and "Make the change on airbnb" in error
     assert len(puts(sandbox, target["id"])) == 2, "sent, refused, sent once more with a fresh token, refused"
     assert reservation(sandbox, target["id"])["hostNote"] != "VIP"
 

@@ -1,12 +1,17 @@
 """Every read tool survives every failure Hostaway (or the network to it) can throw at it.
 
-For each read tool in the catalogue and each fault the sandbox can inject, the tool either
-recovers transparently (the same answer as without the fault) or returns an error the model can
-act on; and the same server answers the next call normally. Retries run on the fake clock.
+For each read tool in the catalogue (and the previews of the booking writes, which read and
+quote) and each fault the sandbox can inject, the tool either recovers transparently (the same
+answer as without the fault) or returns an error the model can act on; and the same server
+answers the next call normally. Retries run on the fake clock.
 
 A single transient failure (429 with or without Retry-After, 500, 503, an HTML error page, a read
 timeout, a connection reset, an expired token) must be invisible. A truncated JSON body and a
 failure that persists through every retry must give an actionable error.
+
+The booking writes' own requests (POST /reservations, the PUTs) are never retried once they may
+have left: every fault there ends with the change made exactly once, after the same call is
+repeated (`test_a_booking_write_happens_once_whatever_its_request_meets`).
 """
 
 from __future__ import annotations
@@ -31,6 +36,9 @@ from hostaway_mcp.tools._directory import NAME_TTL_S
 from tests.conftest import NOW, PLANTED_SECRET, TODAY, FakeClock
 
 READ_TOOLS = sorted(spec.name for spec in catalogue() if spec.kind == "read")
+# Writes whose preview (no confirm) is a read worth breaking: it reads the booking or the stay and quotes.
+BOOKING_WRITES = ["create_booking", "update_booking", "cancel_booking"]
+FAULT_TOOLS = READ_TOOLS + BOOKING_WRITES
 TOKEN_PATH = "/accessTokens"
 MAX_ATTEMPTS = 5  # the Settings default; persistent faults outlast it
 
@@ -202,17 +210,17 @@ async def _run_cases(rig: Rig, tool: str, cases: list[Case]) -> None:
     assert not problems, f"{tool}:\n" + "\n".join(problems)
 
 
-@pytest.mark.parametrize("tool", READ_TOOLS)
+@pytest.mark.parametrize("tool", FAULT_TOOLS)
 async def test_a_single_transient_failure_is_invisible(tool: str, rig: Rig) -> None:
     await _run_cases(rig, tool, TRANSIENT)
 
 
-@pytest.mark.parametrize("tool", READ_TOOLS)
+@pytest.mark.parametrize("tool", FAULT_TOOLS)
 async def test_broken_answers_and_outages_give_actionable_errors(tool: str, rig: Rig) -> None:
     await _run_cases(rig, tool, BROKEN)
 
 
-@pytest.mark.parametrize("tool", READ_TOOLS)
+@pytest.mark.parametrize("tool", FAULT_TOOLS)
 async def test_an_expired_token_mid_session_is_replaced_once(tool: str, rig: Rig) -> None:
     async with rig.session() as (sandbox, client):
         arguments = rig.arguments(tool, sandbox)
@@ -228,7 +236,7 @@ async def test_an_expired_token_mid_session_is_replaced_once(tool: str, rig: Rig
         assert again.structured_content == expected
 
 
-@pytest.mark.parametrize("tool", READ_TOOLS)
+@pytest.mark.parametrize("tool", FAULT_TOOLS)
 async def test_a_forbidden_account_gets_a_permission_error_not_a_loop(tool: str, rig: Rig) -> None:
     """403 on every data request, even with a fresh token: a re-mint, then a clear error."""
     async with rig.session() as (sandbox, client):
@@ -252,3 +260,80 @@ async def test_a_forbidden_account_gets_a_permission_error_not_a_loop(tool: str,
 def test_every_read_tool_is_covered() -> None:
     """Guards the parametrisation: a catalogue without read tools would make this suite vacuous."""
     assert len(READ_TOOLS) >= 9, READ_TOOLS
+
+
+# -- the booking writes' own requests: at most once, whatever they meet --------------------------
+
+
+@dataclass(frozen=True)
+class WriteCase:
+    name: str
+    faults: tuple[Fault, ...]
+    first_ok: bool  # the first call succeeds (the fault proved the request never left: retried)
+    needle: str  # in the first call's error (when it fails)
+    sent: int  # how many times the write request reached Hostaway in all
+
+
+WRITE_CASES = [
+    WriteCase("answer lost (read timeout)", (Fault("read_timeout"),), False, "Outcome unknown", 1),
+    WriteCase("answer lost (reset)", (Fault("reset"),), False, "Outcome unknown", 1),
+    WriteCase("500, not processed", (Fault("status", status=500),), False, "Outcome unknown", 2),
+    WriteCase("html 502, not processed", (Fault("html", status=502),), False, "Outcome unknown", 2),
+    WriteCase("429", (Fault("status", status=429),), False, "NOT", 2),
+    WriteCase("connection refused", (Fault("connect_error"),), True, "", 1),
+    WriteCase("403 twice", (Fault("status", status=403), Fault("status", status=403)), False, "403", 3),
+]
+WRITE_ROUTES = {
+    "create_booking": ("POST", "/reservations"),
+    "update_booking": ("PUT", "/reservations/"),
+    "cancel_booking": ("PUT", "/reservations/"),
+}
+DONE = {"create_booking": "created", "update_booking": "updated", "cancel_booking": "cancelled"}
+AGAIN = {
+    "create_booking": "already_created",
+    "update_booking": "already_updated",
+    "cancel_booking": "already_cancelled",
+}
+
+
+@pytest.mark.parametrize("case", WRITE_CASES, ids=[case.name for case in WRITE_CASES])
+@pytest.mark.parametrize("tool", BOOKING_WRITES)
+async def test_a_booking_write_happens_once_whatever_its_request_meets(
+    tool: str, case: WriteCase, sandbox_factory: Any, server_factory: Any
+) -> None:
+    from tests.stays import bookable_stay, stay_args
+
+    sandbox = sandbox_factory(listings=6)
+    listing, start, end = bookable_stay(sandbox, 3)
+    create = {**stay_args(listing, start, end), "guest_name": "Ana Lima", "confirm": True}
+    method, path = WRITE_ROUTES[tool]
+    async with Client(server_factory(sandbox)) as client:
+        if tool == "create_booking":
+            arguments = create
+        else:
+            made = await client.call_tool("create_booking", create)
+            assert not made.is_error, _text(made)
+            booking_id = (made.structured_content or {})["booking_id"]
+            change = {"guests": 1} if tool == "update_booking" else {}
+            arguments = {"booking_id": booking_id, **change, "confirm": True}
+        since = len(sandbox.request_log)
+        sandbox.faults.script(*(Fault(f.kind, method=method, path=path, status=f.status) for f in case.faults))
+        first = await client.call_tool(tool, arguments)
+        if case.first_ok:
+            assert not first.is_error, _text(first)
+            assert (first.structured_content or {})["status"] == DONE[tool]
+        else:
+            assert first.is_error and case.needle in _text(first), _text(first)
+            assert actionable_problem(_text(first), tool) is None, _text(first)
+            second = await client.call_tool(tool, arguments)
+            assert not second.is_error, _text(second)
+            lost = case.name.startswith("answer lost")
+            assert (second.structured_content or {})["status"] == (AGAIN[tool] if lost else DONE[tool])
+    sent = [r for r in sandbox.request_log[since:] if r.method == method and r.path.startswith(path)]
+    assert len(sent) == case.sent, [(r.method, r.path) for r in sent]
+    guests = [r for r in sandbox.account.reservations if r["guestName"] == "Ana Lima"]
+    assert len(guests) == 1, "exactly one booking was made"
+    if tool == "update_booking":
+        assert guests[0]["numberOfGuests"] == 1
+    if tool == "cancel_booking":
+        assert guests[0]["status"] == "cancelled"

@@ -98,10 +98,10 @@ CATALOGUE: tuple[ToolSpec, ...] = (
     ToolSpec("bookings.get_booking_details", "read", "bookings", DEFAULT, "Booking details"),
     ToolSpec("guests.get_guest_info", "read", "bookings", DEFAULT, "Guest info"),
     ToolSpec("quotes.quote_stay", "read", "bookings", DEFAULT, "Quote a stay"),
+    ToolSpec("history.get_booking_history", "read", "bookings", EXTRA, "Booking history"),
     ToolSpec("booking_create.create_booking", "write", "bookings", DEFAULT, "Create a booking"),
     ToolSpec("booking_update.update_booking", "write", "bookings", EXTRA, "Change a booking"),
     ToolSpec("booking_cancel.cancel_booking", "write", "bookings", EXTRA, "Cancel a booking"),
-    ToolSpec("history.get_booking_history", "read", "bookings", EXTRA, "Booking history"),
     # inbox
     ToolSpec("conversations.list_guest_inbox", "read", "inbox", DEFAULT, "Guest inbox"),
     ToolSpec("conversations.get_conversation_history", "read", "inbox", DEFAULT, "Conversation history"),

@@ -59,6 +59,7 @@ from hostaway_mcp.tools.writes import Finding, Step, WriteKind, WritePlan, asker
 
 TOOL = "update_booking"
 MAX_NOTE_CHARS = 2000
+PARTNER_CHANNEL_ID = 2020
 STAY_DISCOUNTS = frozenset({"weeklyDiscount", "monthlyDiscount"})
 
 
@@ -167,6 +168,7 @@ class ChangePlan(WritePlan):
     property_name: str | None
     guest_name: str | None
     channel: str
+    managed: bool  # a channel's booking (not direct, not a partner's): Hostaway may refuse to change it
     currency: str | None
     before: Snapshot
     after: Snapshot
@@ -240,12 +242,19 @@ class BookingChange(WriteKind[ChangePlan, BookingChangeResult]):
         try:
             return await gateway.put(f"reservations/{plan.booking_id}", plan.body)
         except PermissionDeniedError as exc:
-            raise PermissionDeniedError(
-                f"Hostaway refused to change booking {plan.booking_id} (HTTP {exc.status_code} even with a fresh "
-                f"access token). A booking from {plan.channel} is managed by the channel, and Hostaway does not let "
-                f"the API change it: make the change on {plan.channel} (it then reaches Hostaway by itself).",
-                status_code=exc.status_code,
-            ) from None
+            refused = f"Hostaway refused to change booking {plan.booking_id} (HTTP {exc.status_code} even with a fresh "
+            if plan.managed:
+                why = (
+                    f"access token): a booking from {plan.channel} is managed by the channel, and Hostaway does not "
+                    f"let the API change it. Make the change on {plan.channel} (it then reaches Hostaway by itself), "
+                    "and check get_booking_details afterwards."
+                )
+            else:
+                why = (
+                    "access token): the account may not be allowed to change bookings. Check the API key's "
+                    "permissions in the Hostaway dashboard."
+                )
+            raise PermissionDeniedError(refused + why, status_code=exc.status_code) from None
 
     async def reconcile(self, gateway: HostawayGateway, plan: ChangePlan, earlier: list[Entry]) -> Finding:
         """Read the booking back: found when it shows every value this PUT sets."""
@@ -326,8 +335,12 @@ def _check_moved_stay(booking_id: int, before: Snapshot, new_in: date, new_out: 
         )
 
 
+def _managed(reservation: JSONObject) -> bool:
+    return ident(reservation.get("channelId")) not in {*DIRECT_CHANNEL_IDS, PARTNER_CHANNEL_ID}
+
+
 def _channel_warning(reservation: JSONObject, channel: str) -> list[str]:
-    if ident(reservation.get("channelId")) in DIRECT_CHANNEL_IDS:
+    if not _managed(reservation):
         return []
     return [
         f"This booking comes from {channel}. Hostaway refuses changes to bookings a channel manages (Airbnb, "
@@ -425,6 +438,7 @@ async def _plan_change(
             property_name=text(reservation.get("listingName")),
             guest_name=guest_full_name(reservation),
             channel=channel,
+            managed=_managed(reservation),
             currency=text(reservation.get("currency")),
             before=before,
             after=after,
