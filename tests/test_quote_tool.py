@@ -200,3 +200,44 @@ async def test_a_quote_survives_a_transient_failure_of_the_quote_request(
         quote = await call_ok(client, "quote_stay", stay_args(listing, start, end))
     assert quote["price"]["total"] == sandbox.quote(listing["id"], start, end, 2)["totalPrice"]
     assert len(requests_to(sandbox, "POST", QUOTES)) == 2, "retried once, like a read"
+
+
+# -- search_available_properties(with_quotes=true) ---------------------------------------------------
+
+
+def far_search(nights: int = 2) -> dict[str, Any]:
+    start = TODAY + timedelta(days=160)
+    return {"check_in": start.isoformat(), "check_out": (start + timedelta(days=nights)).isoformat(), "guests": 2}
+
+
+async def test_a_search_with_quotes_prices_its_first_results_with_hostaways_quote(
+    server_factory: Callable[..., Any], sandbox_factory: Callable[..., Any]
+) -> None:
+    sandbox = sandbox_factory()  # 24 properties: more bookable ones than are quoted
+    search = far_search()
+    async with Client(server_factory(sandbox)) as client:
+        plain = await call_ok(client, "search_available_properties", search)
+        assert requests_to(sandbox, "POST", QUOTES) == []
+        quoted = await call_ok(client, "search_available_properties", {**search, "with_quotes": True})
+    items = quoted["items"]
+    assert len(items) > 5 and [item["id"] for item in items] == [item["id"] for item in plain["items"]]
+    start, end = date.fromisoformat(search["check_in"]), date.fromisoformat(search["check_out"])
+    for item in items[:5]:
+        assert item["quote"]["total"] == sandbox.quote(item["id"], start, end, 2)["totalPrice"], item["id"]
+        assert item["quote"]["nights"] == item["total_price"]
+    assert all("quote" not in item or item["quote"] is None for item in items[5:])
+    assert all("quote" not in item or item["quote"] is None for item in plain["items"])
+    assert len(requests_to(sandbox, "POST", QUOTES)) == 5
+    assert sandbox.requests_in_window(gate="quotes") == 5
+    assert any("The first 5 properties carry Hostaway's own price" in note for note in quoted["notes"])
+
+
+async def test_a_search_never_quotes_more_than_the_quote_bucket_holds(
+    server_factory: Callable[..., Any], sandbox_factory: Callable[..., Any]
+) -> None:
+    sandbox = sandbox_factory()
+    async with Client(server_factory(sandbox, rate_limit_quotes="2/10")) as client:
+        quoted = await call_ok(client, "search_available_properties", {**far_search(), "with_quotes": True})
+    assert [bool(item.get("quote")) for item in quoted["items"][:3]] == [True, True, False]
+    assert len(requests_to(sandbox, "POST", QUOTES)) == 2
+    assert any("only 2 of the first 5" in note for note in quoted["notes"])

@@ -7,6 +7,7 @@ from datetime import date
 from pydantic import Field
 
 from hostaway_mcp.models.common import LocalDay, PageInfo, ResultModel
+from hostaway_mcp.models.quotes import PriceSummary
 
 
 class PropertySummary(ResultModel):
@@ -75,6 +76,9 @@ class AvailableProperty(ResultModel):
     cleaning_fee: float | None = Field(description="The property's one-off cleaning fee, not in total_price.")
     total_with_cleaning: float = Field(description="total_price plus cleaning_fee (taxes and channel fees excluded).")
     currency: str | None
+    quote: PriceSummary | None = Field(
+        default=None, description="with_quotes: Hostaway's own price, fees and taxes included (quote_stay's)."
+    )
 
 
 class NearMiss(ResultModel):

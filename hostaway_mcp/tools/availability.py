@@ -16,12 +16,12 @@ from datetime import date, timedelta
 from typing import Annotated, Any
 
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from hostaway_mcp import progress
 from hostaway_mcp.calendar import StayCheck, check_stay, group_runs, night, nights_of, read_days
 from hostaway_mcp.domain import flag, ident, listing_name, money, text, whole
-from hostaway_mcp.errors import NotFoundError
+from hostaway_mcp.errors import HostawayError, NotFoundError
 from hostaway_mcp.gateway import HostawayGateway, JSONObject
 from hostaway_mcp.localtime import LocalToday, listing_today, local_days, past_reason
 from hostaway_mcp.models.properties import (
@@ -31,9 +31,10 @@ from hostaway_mcp.models.properties import (
     NearMiss,
     PropertyAvailability,
 )
+from hostaway_mcp.models.quotes import PriceSummary
 from hostaway_mcp.progress import ProgressReporter
 from hostaway_mcp.tools._lookups import fetch_listing
-from hostaway_mcp.tools._runtime import State
+from hostaway_mcp.tools._runtime import AppState, State
 from hostaway_mcp.tools._validation import (
     MAX_AMOUNT,
     MAX_OFFSET,
@@ -43,6 +44,7 @@ from hostaway_mcp.tools._validation import (
     check_night_range,
     check_not_past_anywhere,
 )
+from hostaway_mcp.tools.quotes import fetch_quote
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +56,8 @@ CANDIDATE_PAGE = 100
 # default search never waits on the rate limiter from idle.
 EXTRA_CHECKS = 4
 MAX_NEAR_MISSES = 10
+# Results a search with with_quotes prices with Hostaway's quote (one priceDetails call each).
+MAX_QUOTED = 5
 # What this server run has learned about availabilityDateEnd (see `_learn_end_reading`).
 END_READING_KEY = "availability_end_reading"
 CHECK_OUT_READING = "check-out day"
@@ -99,6 +103,10 @@ async def search_available_properties(
         int,
         Field(ge=0, le=MAX_OFFSET, description="Resume after this many candidates: next_offset of the same search."),
     ] = 0,
+    with_quotes: Annotated[
+        StrictBool,
+        Field(description=f"Also give Hostaway's full price (fees, taxes) of the first {MAX_QUOTED} results."),
+    ] = False,
 ) -> AvailabilitySearch:
     """Find properties that can be booked for a stay: free every night, rules met, room for the guests.
 
@@ -109,7 +117,7 @@ async def search_available_properties(
     channel fees are not included). "Today" is each property's own date (its time zone): check_in
     may be tonight where it is still evening; local_today says which date was used. When fewer than
     `limit` come back, near_misses says why checked properties failed; next_offset, when set, means
-    more candidates remain unchecked.
+    more candidates remain unchecked. with_quotes adds Hostaway's own price to the first results.
     """
     nights = check_night_range(check_in, check_out, start_name="check_in", end_name="check_out")
     now = state.now()
@@ -206,6 +214,9 @@ async def search_available_properties(
 
     if end == last_night:
         _learn_end_reading(state.extras, verdicts, last_night)
+    quote_notes: list[str] = []
+    if with_quotes and found:
+        found, quote_notes = await _with_quotes(state, found, check_in, check_out, guests, reporter)
 
     # Where the next call should resume: the first unchecked candidate, else the next API page.
     if checked < len(queue):
@@ -225,6 +236,7 @@ async def search_available_properties(
             f"Hostaway's availability filter found no property free from {check_in.isoformat()} to "
             f"{check_out.isoformat()} for {guests} guest(s){f' in {wanted_city}' if wanted_city else ''}."
         )
+    notes.extend(quote_notes)
     currencies = sorted({c for _, listing in queue if (c := text(listing.get("currencyCode")))})
     if max_total_price is not None and len(currencies) > 1:
         notes.append(
@@ -248,6 +260,53 @@ async def search_available_properties(
         limit=limit,
         next_offset=resume,
     )
+
+
+def quote_room(state: AppState) -> int:
+    """Quotes that fit in Hostaway's quote bucket right now (in the legacy profile, the general gates too)."""
+    budget = state.gateway.limiter.budget()
+    gates = {gate.name: gate for gate in budget.gates}
+    room = gates["quotes"].available if "quotes" in gates else MAX_QUOTED
+    if budget.profile == "legacy":
+        room = min(room, budget.general.available)
+    return room
+
+
+async def _with_quotes(
+    state: AppState,
+    found: list[AvailableProperty],
+    check_in: date,
+    check_out: date,
+    guests: int,
+    reporter: ProgressReporter,
+) -> tuple[list[AvailableProperty], list[str]]:
+    """The first results with Hostaway's own price: at most MAX_QUOTED, and never more than the
+    quote bucket holds right now, so a search neither waits on it nor uses it up."""
+    wanted = min(len(found), MAX_QUOTED)
+    count = min(wanted, quote_room(state))
+    notes: list[str] = []
+    if count < wanted:
+        notes.append(
+            f"Hostaway's price-quote limit is nearly used up right now, so only {count} of the first {wanted} "
+            "properties were quoted; quote the others with quote_stay in a few seconds."
+        )
+    elif len(found) > count:
+        notes.append(f"The first {count} properties carry Hostaway's own price (quote); quote_stay prices the others.")
+    reporter.expect(count)
+
+    async def priced(item: AvailableProperty) -> PriceSummary | None:
+        try:
+            quote = await fetch_quote(state.gateway, item.id, check_in, check_out, guests)
+        except HostawayError as exc:
+            notes.append(f"{item.name}: no quote ({exc.message})")
+            return None
+        finally:
+            await reporter.step(f"quotes: {reporter.done} of {reporter.expected} done")
+        return quote.summary
+
+    quotes = await asyncio.gather(*(priced(item) for item in found[:count]))
+    quoted = [item.model_copy(update={"quote": quote}) for item, quote in zip(found, quotes, strict=False)]
+    return quoted + found[count:], notes
 
 
 def _learn_end_reading(extras: dict[str, Any], verdicts: list[StayCheck], last_night: date) -> None:

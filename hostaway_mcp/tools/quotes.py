@@ -28,7 +28,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from hostaway_mcp.calendar import check_stay, night_status, nights_of, read_days
-from hostaway_mcp.domain import flag, money, text, whole
+from hostaway_mcp.domain import flag, listing_name, money, text, whole
 from hostaway_mcp.errors import NotFoundError, UpstreamError
 from hostaway_mcp.gateway import HostawayGateway, JSONObject
 from hostaway_mcp.localtime import LocalToday, past_reason
@@ -36,7 +36,6 @@ from hostaway_mcp.models.quotes import LineKind, PriceLine, PriceSummary, QuoteR
 from hostaway_mcp.tools._lookups import fetch_listing
 from hostaway_mcp.tools._runtime import AppState, State
 from hostaway_mcp.tools._validation import IsoDate, PropertyId, check_night_range, check_not_past_anywhere
-from hostaway_mcp.tools.properties import listing_name
 
 MAX_GUESTS = 50
 COUPON_REFUSAL = (
@@ -73,7 +72,7 @@ class Stay:
 
     @property
     def name(self) -> str:
-        return listing_name({"id": self.property_id, **self.listing})
+        return listing_name(self.listing, self.property_id)
 
     @property
     def currency(self) -> str | None:
