@@ -30,6 +30,7 @@ import pytest
 from filelock import FileLock
 from platformdirs import user_cache_dir
 
+from hostaway_mcp.gateway import reads_only
 from hostaway_mcp.sandbox import Sandbox
 from hostaway_mcp.sandbox.http_server import serve_sandbox
 from hostaway_mcp.tools import catalogue
@@ -205,11 +206,11 @@ class Loopback:
         return {"command": str(CONSOLE_SCRIPT), "args": [], "env": env}
 
     def writes(self) -> list[Any]:
-        """Non-GET requests that reached the account, the token exchange left out."""
+        """Requests that may change the account: not reads (GETs, price quotes), not the token exchange."""
         return [
             r
             for r in self.sandbox.request_log
-            if r.method != "GET" and not str(r.path).strip("/").startswith("accessTokens")
+            if not reads_only(r.method, str(r.path)) and not str(r.path).strip("/").startswith("accessTokens")
         ]
 
 

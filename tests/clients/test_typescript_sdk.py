@@ -56,11 +56,15 @@ def test_confirmed_writes_pass_their_schema_and_each_reaches_hostaway_once(
     assert verdict["problems"] == []
     assert set(verdict["checked"]) == {call["tool"] for call in calls}
     sent = [(r.method, str(r.path).strip("/").split("/")[0]) for r in loopback.writes()]
-    # one message, one review reply, and one calendar update each for block, unblock and the new rates
+    # one message, one review reply, one calendar update each for block, unblock and the new rates,
+    # one new booking, one change to a booking and one cancellation
     assert sorted(sent) == [
         ("POST", "conversations"),
+        ("POST", "reservations"),
         ("POST", "reviews"),
         ("PUT", "listings"),
         ("PUT", "listings"),
         ("PUT", "listings"),
+        ("PUT", "reservations"),
+        ("PUT", "reservations"),
     ]

@@ -47,6 +47,29 @@ def free_nights(sandbox: Sandbox, nights: int, *, skip: int = 0) -> tuple[int, d
     raise AssertionError("no free nights in the demo account")
 
 
+def bookable_nights(sandbox: Sandbox, nights: int, *, skip: int = 0) -> tuple[int, date, date]:
+    """Free nights a booking may take: the stay rules of the arrival and departure days met too."""
+    while True:
+        listing_id, start, end = free_nights(sandbox, nights, skip=skip)
+        arrival, departure = sandbox.calendar_day(listing_id, start), sandbox.calendar_day(listing_id, end)
+        rules_met = (arrival["minimumStay"] or 1) <= nights and not arrival["closedOnArrival"]
+        if rules_met and not departure["closedOnDeparture"]:
+            return listing_id, start, end
+        skip += 1
+
+
+def changeable_bookings(sandbox: Sandbox) -> list[dict[str, Any]]:
+    """Future direct bookings (the API may change them; Airbnb's and Booking.com's it may not)."""
+    return [
+        r
+        for r in sorted(sandbox.account.reservations, key=lambda r: r["id"])
+        if r["status"] in ("new", "modified")
+        and r["channelId"] == 2000
+        and date.fromisoformat(r["arrivalDate"]) > sandbox.today + timedelta(days=7)
+        and r["numberOfGuests"] >= 2
+    ]
+
+
 def owner_block(sandbox: Sandbox) -> tuple[int, date, date]:
     """A future owner block (nights the owner closed), which unblock_dates can reopen."""
     for listing_id, blocks in sorted(sandbox.account.owner_blocks.items()):
@@ -77,6 +100,7 @@ def read_calls(sandbox: Sandbox) -> list[dict[str, Any]]:
         ("check_property_availability", {"property_id": listing_id, "start_date": _day(start), "end_date": _day(end)}),
         ("search_bookings", {"arrival_from": _day(today), "arrival_to": _day(today + timedelta(days=14))}),
         ("get_booking_details", {"booking_id": booking["id"]}),
+        ("quote_stay", {"property_id": listing_id, "check_in": _day(start), "check_out": _day(end), "guests": 2}),
         ("get_guest_info", {"booking_id": booking["id"]}),
         ("get_conversation_history", {"booking_id": booking["id"], "limit": 10}),
         ("list_guest_inbox", {"limit": 5}),
@@ -95,6 +119,9 @@ def write_calls(sandbox: Sandbox, *, confirm: bool) -> list[dict[str, Any]]:
     block_listing, block_start, block_end = free_nights(sandbox, 2)
     rate_listing, rate_start, rate_end = free_nights(sandbox, 2, skip=1)
     owner_listing, owner_start, owner_end = owner_block(sandbox)
+    stay_listing, stay_start, stay_end = bookable_nights(sandbox, 2, skip=2)
+    stay = {"property_id": stay_listing, "check_in": _day(stay_start), "check_out": _day(stay_end), "guests": 2}
+    changed, cancelled = changeable_bookings(sandbox)[:2]
     calls: list[tuple[str, dict[str, Any]]] = [
         ("send_guest_message", {"booking_id": booking["id"], "message": GREETING}),
         ("reply_to_review", {"review_id": unanswered_review(sandbox)["id"], "text": "Thank you for staying with us!"}),
@@ -112,6 +139,9 @@ def write_calls(sandbox: Sandbox, *, confirm: bool) -> list[dict[str, Any]]:
                 "nightly_price": 321.0,
             },
         ),
+        ("create_booking", {**stay, "guest_name": "Ana Lima", "guest_email": "ana.lima@example.org"}),
+        ("update_booking", {"booking_id": changed["id"], "guests": changed["numberOfGuests"] - 1}),
+        ("cancel_booking", {"booking_id": cancelled["id"]}),
     ]
     return [{"tool": tool, "arguments": {**arguments, "confirm": confirm}} for tool, arguments in calls]
 
