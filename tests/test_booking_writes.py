@@ -425,3 +425,17 @@ async def test_a_booking_that_holds_no_stay_cannot_be_cancelled(
     async with Client(server_factory(sandbox)) as client:
         error = await call_error(client, "cancel_booking", {"booking_id": inquiry["id"], "confirm": True})
     assert "nothing to cancel" in error and puts(sandbox, inquiry["id"]) == []
+
+
+async def test_cancelling_a_stay_under_way_warns_that_the_guest_may_be_there(
+    server_factory: Callable[..., Any], sandbox: Any
+) -> None:
+    staying = next(
+        r
+        for r in sandbox.account.reservations
+        if r["status"] in ("new", "modified") and r["arrivalDate"] <= TODAY.isoformat() < r["departureDate"]
+    )
+    async with Client(server_factory(sandbox)) as client:
+        preview = await call_ok(client, "cancel_booking", {"booking_id": staying["id"]})
+    assert any(w.startswith(f"WARNING: the stay started on {staying['arrivalDate']}") for w in preview["warnings"])
+    assert puts(sandbox, staying["id"]) == []

@@ -15,7 +15,7 @@ from typing import Any
 
 from hostaway_mcp.cli.common import EXIT_FAILED, EXIT_OK, CommandError, add_mode_flags, settings_from_args
 
-HELP = "list recent writes (messages, calendar changes) and how each ended"
+HELP = "list recent writes (messages, calendar changes, review replies, bookings) and how each ended"
 OUTCOME_WORDS = {
     "attempt": "attempt, no outcome recorded (checked against Hostaway before it is tried again)",
     "unknown": "outcome unknown (checked against Hostaway before it is tried again)",

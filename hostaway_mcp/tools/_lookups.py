@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import date
 from typing import Any
 
 from mcp.server.mcpserver.exceptions import ToolError
 
+from hostaway_mcp.calendar import read_days
 from hostaway_mcp.domain import ident
 from hostaway_mcp.errors import NotFoundError
 from hostaway_mcp.gateway import HostawayGateway, JSONObject
@@ -29,6 +32,24 @@ async def fetch_listing(gateway: HostawayGateway, property_id: int, **params: An
     if not isinstance(listing, dict) or not listing:
         raise ToolError(f"Property {property_id} not found: use list_properties to find the property id.")
     return listing
+
+
+async def fetch_listing_and_days(
+    gateway: HostawayGateway, property_id: int, first: date, last: date
+) -> tuple[JSONObject, dict[date, JSONObject]]:
+    """A property and its calendar days `[first, last]`, read at once (two calls side by side)."""
+    listing, days = await asyncio.gather(
+        fetch_listing(gateway, property_id, includeResources=0),
+        read_days(gateway, property_id, first, last),
+        return_exceptions=True,
+    )
+    if isinstance(listing, BaseException):
+        raise listing
+    if isinstance(days, NotFoundError):
+        raise ToolError(f"Property {property_id} not found: use list_properties to find the property id.")
+    if isinstance(days, BaseException):
+        raise days
+    return listing, days
 
 
 async def find_conversation(gateway: HostawayGateway, booking_id: int) -> JSONObject | None:

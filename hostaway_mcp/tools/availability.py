@@ -15,7 +15,6 @@ import logging
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field, StrictBool
 
 from hostaway_mcp import progress
@@ -33,7 +32,7 @@ from hostaway_mcp.models.properties import (
 )
 from hostaway_mcp.models.quotes import PriceSummary
 from hostaway_mcp.progress import ProgressReporter
-from hostaway_mcp.tools._lookups import fetch_listing
+from hostaway_mcp.tools._lookups import fetch_listing_and_days
 from hostaway_mcp.tools._runtime import AppState, State
 from hostaway_mcp.tools._validation import (
     MAX_AMOUNT,
@@ -389,19 +388,8 @@ async def check_property_availability(
     """
     nights = check_night_range(start_date, end_date, start_name="start_date", end_name="end_date")
     now = state.now()
-    listing_outcome, calendar_outcome = await asyncio.gather(
-        fetch_listing(state.gateway, property_id, includeResources=0),
-        # Through end_date: the check-out day's closedOnDeparture belongs to the stay.
-        fetch_calendar(state.gateway, property_id, start_date, end_date),
-        return_exceptions=True,
-    )
-    if isinstance(listing_outcome, BaseException):
-        raise listing_outcome
-    if isinstance(calendar_outcome, NotFoundError):
-        raise ToolError(f"Property {property_id} not found: use list_properties to find the property id.")
-    if isinstance(calendar_outcome, BaseException):
-        raise calendar_outcome
-    listing, days = listing_outcome, calendar_outcome
+    # Through end_date: the check-out day's closedOnDeparture belongs to the stay.
+    listing, days = await fetch_listing_and_days(state.gateway, property_id, start_date, end_date)
 
     verdict = check_stay(days, start_date, end_date)
     local = listing_today(listing, now)

@@ -240,18 +240,16 @@ def _result(
     )
 
 
-async def _listing_policy(gateway: HostawayGateway, reservation: JSONObject) -> tuple[str | None, str | None]:
-    """The property's name and its cancellation policy (the listing's own setting)."""
+async def _listing(gateway: HostawayGateway, reservation: JSONObject) -> JSONObject:
+    """The booking's property (its name, cancellation policy and time zone), or {} when it is gone."""
     listing_id = ident(reservation.get("listingMapId"))
     if listing_id is None:
-        return None, None
+        return {}
     try:
         listing = (await gateway.get(f"listings/{listing_id}", {"includeResources": 0})).result
     except NotFoundError:
-        return None, None
-    if not isinstance(listing, dict):
-        return None, None
-    return text(listing.get("name")), text(listing.get("cancellationPolicy"))
+        return {}
+    return listing if isinstance(listing, dict) else {}
 
 
 async def _plan_cancel(state: State, booking_id: int, cancelled_by: CancelledBy) -> CancelPlan:
@@ -266,7 +264,8 @@ async def _plan_cancel(state: State, booking_id: int, cancelled_by: CancelledBy)
                 f"Booking {booking_id} is {status_words(status)} (Hostaway status {status!r}): it holds no stay, so "
                 "there is nothing to cancel. Nothing was changed."
             )
-        name, policy = await _listing_policy(state.gateway, reservation)
+        listing = await _listing(state.gateway, reservation)
+        name, policy = text(listing.get("name")), text(listing.get("cancellationPolicy"))
         details = reservation.get("cancellationPolicyDetails")
         rules = refund_rules(details)
         policy = policy or (text(details.get("name")) if isinstance(details, dict) else None)
@@ -275,7 +274,7 @@ async def _plan_cancel(state: State, booking_id: int, cancelled_by: CancelledBy)
         channel_id = ident(reservation.get("channelId"))
         check_in, check_out = parse_date(reservation.get("arrivalDate")), parse_date(reservation.get("departureDate"))
         warnings: list[str] = []
-        today = state.now().date()
+        today = state.local_today(listing).today
         if check_in is not None and check_in <= today:
             warnings.append(f"WARNING: the stay started on {check_in.isoformat()}; the guest may be there now.")
         plan = CancelPlan(

@@ -19,7 +19,6 @@ same way.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, get_args
@@ -27,13 +26,13 @@ from typing import Annotated, Any, get_args
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
-from hostaway_mcp.calendar import check_stay, night_status, nights_of, read_days
+from hostaway_mcp.calendar import check_stay, night_status, nights_of
 from hostaway_mcp.domain import flag, listing_name, money, text, whole
-from hostaway_mcp.errors import NotFoundError, UpstreamError
+from hostaway_mcp.errors import UpstreamError
 from hostaway_mcp.gateway import HostawayGateway, JSONObject
 from hostaway_mcp.localtime import LocalToday, past_reason
 from hostaway_mcp.models.quotes import LineKind, PriceLine, PriceSummary, QuoteResult
-from hostaway_mcp.tools._lookups import fetch_listing
+from hostaway_mcp.tools._lookups import fetch_listing_and_days
 from hostaway_mcp.tools._runtime import AppState, State
 from hostaway_mcp.tools._validation import IsoDate, PropertyId, check_night_range, check_not_past_anywhere
 
@@ -105,19 +104,8 @@ async def read_stay(
     `own_nights`: the nights a booking being changed holds now; they count as free for it.
     `past_allowed`: a stay already under way may start before today (its check-out may still move).
     """
-    listing_read, days_read = await asyncio.gather(
-        fetch_listing(state.gateway, property_id, includeResources=0),
-        # Through check_out: the check-out day's closedOnDeparture belongs to the stay.
-        read_days(state.gateway, property_id, check_in, check_out),
-        return_exceptions=True,
-    )
-    if isinstance(listing_read, BaseException):
-        raise listing_read
-    if isinstance(days_read, NotFoundError):
-        raise ToolError(f"Property {property_id} not found: use list_properties to find the property id.")
-    if isinstance(days_read, BaseException):
-        raise days_read
-    listing, days = listing_read, days_read
+    # Through check_out: the check-out day's closedOnDeparture belongs to the stay.
+    listing, days = await fetch_listing_and_days(state.gateway, property_id, check_in, check_out)
     if own_nights is not None:
         for day in nights_of(*own_nights):
             if day in days and night_status(days[day]) == "booked":
