@@ -439,3 +439,18 @@ async def test_cancelling_a_stay_under_way_warns_that_the_guest_may_be_there(
         preview = await call_ok(client, "cancel_booking", {"booking_id": staying["id"]})
     assert any(w.startswith(f"WARNING: the stay started on {staying['arrivalDate']}") for w in preview["warnings"])
     assert puts(sandbox, staying["id"]) == []
+
+
+async def test_the_ledger_and_audit_log_keep_ids_and_amounts_not_the_guest(
+    server_factory: Callable[..., Any], sandbox: Any, tmp_path: Any
+) -> None:
+    async with Client(server_factory(sandbox)) as client:
+        made, *_ = await booked(client, sandbox)
+        await call_ok(
+            client, "update_booking", {"booking_id": made["booking_id"], "notes": "Gate code 4711", "confirm": True}
+        )
+        await call_ok(client, "cancel_booking", {"booking_id": made["booking_id"], "confirm": True})
+    kept = b"".join(path.read_bytes() for path in (tmp_path / "cache").rglob("*") if path.is_file())
+    assert str(made["booking_id"]).encode() in kept and b"create_booking" in kept
+    for private in (b"Ana Lima", b"ana.lima@example.org", b"912 345 678", b"Gate code 4711"):
+        assert private not in kept, private
