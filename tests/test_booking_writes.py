@@ -56,7 +56,7 @@ def statuses(sandbox: Any, listing_id: int, start: date, nights: int) -> list[st
 def asking(action: str, asked: list[str]) -> Callable[..., Any]:
     async def answer(context: Any, params: ElicitRequestParams) -> ElicitResult:
         asked.append(params.message)
-        return ElicitResult(action=action, content={"confirm": True} if action == "accept" else None)  # type: ignore[arg-type]
+        return ElicitResult(action=action, content={"confirm": True} if action == "accept" else None)
 
     return answer
 
@@ -79,7 +79,7 @@ async def test_a_booking_preview_changes_nothing_and_shows_the_quote(
     asked: list[str] = []
     async with Client(server_factory(sandbox)) as client:
         preview = await call_ok(client, "create_booking", booking_args(listing, start, end))
-    async with Client(server_factory(sandbox), elicitation_callback=asking("decline", asked)) as client:  # type: ignore[arg-type]
+    async with Client(server_factory(sandbox), elicitation_callback=asking("decline", asked)) as client:
         declined = await call_ok(client, "create_booking", booking_args(listing, start, end, confirm=True))
     own = sandbox.quote(listing["id"], start, end, 2)
     assert preview["status"] == "preview" and preview["booking_id"] is None
@@ -121,7 +121,7 @@ async def test_a_confirmed_booking_is_made_once_at_the_quoted_total(
 async def test_a_form_confirms_a_booking(server_factory: Callable[..., Any], sandbox: Any) -> None:
     listing, start, end = bookable_stay(sandbox, 2)
     asked: list[str] = []
-    async with Client(server_factory(sandbox), elicitation_callback=asking("accept", asked)) as client:  # type: ignore[arg-type]
+    async with Client(server_factory(sandbox), elicitation_callback=asking("accept", asked)) as client:
         made = await call_ok(client, "create_booking", booking_args(listing, start, end))
     assert made["status"] == "created" and made["confirmed_by"] == "form" and len(asked) == 1
     assert len(posts(sandbox)) == 1
@@ -371,7 +371,7 @@ async def test_cancelling_is_refused_without_confirmation_and_frees_the_nights_a
         preview = await call_ok(client, "cancel_booking", {"booking_id": booking_id})
         assert puts(sandbox, booking_id) == [] and reservation(sandbox, booking_id)["status"] == "new"
         assert statuses(sandbox, listing["id"], start, 3) == ["reserved"] * 3
-    async with Client(server_factory(sandbox), elicitation_callback=asking("decline", asked)) as client:  # type: ignore[arg-type]
+    async with Client(server_factory(sandbox), elicitation_callback=asking("decline", asked)) as client:
         declined = await call_ok(client, "cancel_booking", {"booking_id": booking_id, "confirm": True})
     async with Client(server_factory(sandbox)) as client:
         args = {"booking_id": booking_id, "cancelled_by": "guest", "confirm": True}

@@ -48,7 +48,7 @@ def expected_total(sb: Sandbox, listing: Json, start: date, end: date, guests: i
     cleaning = listing["cleaningFee"]
     vat = round((base + cleaning) * VAT[listing["city"]], 2)
     city_tax = round(listing["guestPerPersonPerNightTax"] * guests * (end - start).days, 2)
-    return round(base + cleaning + vat + city_tax, 2)
+    return float(round(base + cleaning + vat + city_tax, 2))
 
 
 async def quote(api: httpx.AsyncClient, listing_id: int, start: date, end: date, **extra: Any) -> httpx.Response:
