@@ -121,6 +121,10 @@ class CalendarBook:
         held[:] = [other for other in held if other is not reservation]
         self._nights.pop(reservation["listingMapId"], None)
 
+    def holding_reservation(self, listing_id: int, day: date) -> JsonDict | None:
+        """The blocking reservation that holds this night, if any (a moved booking's own nights)."""
+        return self._night_index(listing_id).get(day.toordinal())
+
     def knows(self, listing_id: int) -> bool:
         return listing_id in self._rules
 
