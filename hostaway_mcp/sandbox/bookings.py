@@ -24,7 +24,6 @@ Error texts are UNCONFIRMED; the codes follow the rest of the sandbox (400 bad i
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -36,7 +35,7 @@ from hostaway_mcp.sandbox.pricing import Coupon, StayCharges, charge_stay, quote
 from hostaway_mcp.sandbox.rand import fmt_datetime
 from hostaway_mcp.sandbox.reservations import RESERVATION_TEMPLATE
 from hostaway_mcp.sandbox.state import AccountState
-from hostaway_mcp.sandbox.wire import ApiError, Query, SandboxResponse, parse_json_body, success
+from hostaway_mcp.sandbox.wire import ApiError, Call, Query, Route, SandboxResponse, parse_json_body, success
 
 MAX_PROVIDER_CHARS = 50
 MAX_STAY_NIGHTS = 3 * 366
@@ -65,8 +64,6 @@ WRITABLE = frozenset(RESERVATION_TEMPLATE) - {
     "numberOfGuests",
 }
 CANCELLED_BY = ("host", "guest")
-
-Route = tuple[str, "re.Pattern[str]", Callable[[Any, "re.Match[str]"], SandboxResponse]]
 
 
 class BookingRoutes:
@@ -110,7 +107,7 @@ class BookingRoutes:
         nights = (end - start).days
         return charge_stay(listing, nightly, nights, guests=guests, adults=guests, coupon=coupon, markup=markup)
 
-    def _price_details(self, call: Any, match: re.Match[str]) -> SandboxResponse:
+    def _price_details(self, call: Call, match: re.Match[str]) -> SandboxResponse:
         listing = self._listing(int(match.group(1)))
         body = _object(call.body)
         if body.get("version") not in (2, "2"):
@@ -147,13 +144,13 @@ class BookingRoutes:
             "selectedComponents": [],
         }
 
-    def _coupons(self, call: Any, _: re.Match[str]) -> SandboxResponse:
+    def _coupons(self, call: Call, _: re.Match[str]) -> SandboxResponse:
         return success(self._state.coupons.coupons)
 
-    def _reservation_coupons(self, call: Any, _: re.Match[str]) -> SandboxResponse:
+    def _reservation_coupons(self, call: Call, _: re.Match[str]) -> SandboxResponse:
         return success(list(self._state.coupons.relations.values()))
 
-    def _create_reservation_coupon(self, call: Any, _: re.Match[str]) -> SandboxResponse:
+    def _create_reservation_coupon(self, call: Call, _: re.Match[str]) -> SandboxResponse:
         body = _object(call.body)
         fields = _fields(body)
         name = fields.text("couponName")
@@ -173,7 +170,7 @@ class BookingRoutes:
 
     # -- reservations -----------------------------------------------------------------------------
 
-    def _create(self, call: Any, _: re.Match[str]) -> SandboxResponse:
+    def _create(self, call: Call, _: re.Match[str]) -> SandboxResponse:
         body = _object(call.body)
         fields = _fields(body)
         provider = call.query.text("provider")
@@ -239,7 +236,7 @@ class BookingRoutes:
         self._state.calendar.hold(reservation)
         return success(self._loose.reservation(reservation))
 
-    def _update(self, call: Any, match: re.Match[str]) -> SandboxResponse:
+    def _update(self, call: Call, match: re.Match[str]) -> SandboxResponse:
         reservation = self._reservation(int(match.group(1)))
         if reservation["channelId"] in catalog.CHANNEL_MANAGED:
             channel = reservation["channelName"]
@@ -272,7 +269,7 @@ class BookingRoutes:
         )
         return success(self._loose.reservation(reservation))
 
-    def _cancel(self, call: Any, match: re.Match[str]) -> SandboxResponse:
+    def _cancel(self, call: Call, match: re.Match[str]) -> SandboxResponse:
         reservation = self._reservation(int(match.group(1)))
         body = _object(call.body)
         cancelled_by = body.get("cancelledBy")
