@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from hostaway_mcp.models.common import ResultModel
+from hostaway_mcp.models.common import GuestName, ResultModel
 from hostaway_mcp.models.quotes import PriceLine, PriceSummary
 
 ConfirmedBy = Literal["form", "confirm"]
@@ -27,7 +27,7 @@ class NewBookingResult(ResultModel):
     check_out: date
     nights: int
     guests: int
-    guest_name: str
+    guest_name: GuestName
     guest_email: str | None
     guest_phone: str | None
     channel: Literal["direct", "partner"]
@@ -64,7 +64,7 @@ class BookingChangeResult(ResultModel):
     booking_id: int
     property_id: int | None
     property_name: str | None
-    guest_name: str | None
+    guest_name: GuestName
     channel: str
     currency: str | None
     before: StayState
@@ -86,7 +86,7 @@ class BookingCancelResult(ResultModel):
     booking_id: int
     property_id: int | None
     property_name: str | None
-    guest_name: str | None
+    guest_name: GuestName
     check_in: date | None
     check_out: date | None
     nights: int | None
