@@ -65,7 +65,7 @@ class Money:
 
 @dataclass
 class Account:
-    """One fake Hostaway account. Mutable only through the owning Sandbox (messages, calendar, money)."""
+    """One fake Hostaway account. Mutable only through the owning Sandbox (messages, calendar, money, tasks)."""
 
     account_id: int
     seed: int
@@ -87,3 +87,6 @@ class Account:
     expenses: list[JsonDict] = field(default_factory=list)  # expenses and extras (expenses.py); written
     expense_categories: list[JsonDict] = field(default_factory=list)  # grows when a write names a new one
     owner_statements: list[JsonDict] = field(default_factory=list)  # owner_statements.py; never written
+    user_groups: list[JsonDict] = field(default_factory=list)  # GET /userGroups (crew.py)
+    coverage: dict[int, list[int]] = field(default_factory=dict)  # user id -> listing ids they work on
+    tasks: list[JsonDict] = field(default_factory=list)  # tasks.py; changed by the task writes

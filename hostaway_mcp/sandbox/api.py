@@ -45,6 +45,7 @@ from hostaway_mcp.sandbox.queries import (
     sort_listings,
 )
 from hostaway_mcp.sandbox.state import COMMUNICATION_TYPES, AccountState
+from hostaway_mcp.sandbox.task_book import TasksApi
 from hostaway_mcp.sandbox.wire import (
     ApiError,
     Call,
@@ -137,7 +138,9 @@ class HostawayApi:
             *GuestCareApi(state, self._loose).routes(),
             *self.bookings.routes(),
         ]
-        # The API areas that live in their own modules (guest_payments.py, expenses.py, owner_statements.py).
+        # The API areas that live in their own modules (task_book.py, guest_payments.py, expenses.py,
+        # owner_statements.py).
+        self._routes += TasksApi(state.tasks, self._loose).routes()
         self._routes += GuestPaymentsApi(state.charges, self._loose).routes()
         self._routes += ExpensesApi(state.expenses, self._loose).routes()
         self._routes += state.owner_statements.routes()

@@ -23,12 +23,14 @@ from hostaway_mcp.sandbox.automations import add_queued_messages
 from hostaway_mcp.sandbox.catalog import CITIES, ZONES_BEHIND_UTC
 from hostaway_mcp.sandbox.charge_history import generate_charges
 from hostaway_mcp.sandbox.conversations import generate_conversations
+from hostaway_mcp.sandbox.crew import generate_crew
 from hostaway_mcp.sandbox.expenses import generate_categories, generate_expenses
 from hostaway_mcp.sandbox.listings import generate_listings
 from hostaway_mcp.sandbox.looseids import LooseIds
 from hostaway_mcp.sandbox.owner_statements import generate_statements, statement_finder
 from hostaway_mcp.sandbox.reservations import StayDraft, build_reservations, place_stays
 from hostaway_mcp.sandbox.reviews import generate_reviews
+from hostaway_mcp.sandbox.tasks import generate_tasks
 from hostaway_mcp.sandbox.team import generate_users
 from hostaway_mcp.sandbox.templates import generate_templates
 
@@ -141,6 +143,9 @@ def copy_account(account: Account) -> Account:
         expenses=[_clone(expense) for expense in account.expenses],
         expense_categories=[dict(category) for category in account.expense_categories],
         owner_statements=account.owner_statements,  # never written
+        user_groups=account.user_groups,  # read-only
+        coverage=account.coverage,
+        tasks=[_clone(task) for task in account.tasks],
     )
 
 
@@ -176,18 +181,20 @@ def _generate(seed: int, today: date, listings: int) -> Account:
     for reservation in reservations:
         listing = listings_by_id[reservation["listingMapId"]]
         listing["latestActivityOn"] = max(listing["latestActivityOn"], reservation["latestActivityOn"])
-    users, former_user_id = generate_users(seed, account_id)
+    office, former_user_id = generate_users(seed, account_id)
     listing_list = [f.listing for f in facts]
     statements = generate_statements(account_id, listing_list, today)
     expenses = generate_expenses(
         seed, account_id, listing_list, reservations, statement_finder(statements), today, generated_at
     )
+    crew = generate_crew(seed, account_id, office, list(listings_by_id))
+    tasks = generate_tasks(seed, listing_list, reservations, crew, today, generated_at)
     return Account(
         account_id=account_id,
         seed=seed,
         today=today,
         generated_at=generated_at,
-        listings=[f.listing for f in facts],
+        listings=listing_list,
         reservations=reservations,
         conversations=conversations,
         messages=messages,
@@ -197,10 +204,13 @@ def _generate(seed: int, today: date, listings: int) -> Account:
         loose_ids=LooseIds.pick(seed, [f.listing["id"] for f in facts], [r["id"] for r in reservations]),
         reviews=generate_reviews(seed, account_id, reservations, listings_by_id, generated_at),
         templates=generate_templates(seed, account_id, [f.listing for f in facts]),
-        users=users,
+        users=[*office, *crew.users],
         former_user_id=former_user_id,
         charges=generate_charges(seed, reservations, money, generated_at),
         expenses=expenses,
         expense_categories=generate_categories(),
         owner_statements=statements,
+        user_groups=crew.groups,
+        coverage=crew.coverage,
+        tasks=tasks,
     )

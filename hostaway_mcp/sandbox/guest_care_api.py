@@ -1,4 +1,4 @@
-"""Routes for reviews, message templates, reservation logs and the team's users.
+"""Routes for reviews, message templates, reservation logs, and the team's users and groups.
 
 Envelopes follow the docs of each endpoint:
 - `GET /reviews`: status, result, count, offset (`offset` null when not sent, as in the sample);
@@ -45,6 +45,7 @@ class GuestCareApi:
             ("GET", re.compile(r"/reservations/(\d+)/logs"), self._logs),
             ("GET", re.compile(r"/users"), self._users),
             ("GET", re.compile(r"/user/(\d+)"), self._user),
+            ("GET", re.compile(r"/userGroups"), self._groups),
         ]
 
     # --- reviews ---
@@ -153,4 +154,9 @@ class GuestCareApi:
         found: Any = next((u for u in self._state.account.users if u["id"] == user_id), None)
         if found is None:
             raise ApiError(404, "User not found.")
+        if call.query.flag("includeResources"):  # the listings the user works on ([D:_user_retrieve])
+            found = {**found, "listingMapIds": list(self._state.account.coverage.get(user_id, []))}
         return success(found)
+
+    def _groups(self, call: Call, _: re.Match[str]) -> SandboxResponse:
+        return success(self._state.account.user_groups)

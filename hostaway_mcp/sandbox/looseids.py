@@ -6,9 +6,9 @@ reservation ids; hostaway-api.md §5). The generator picks which listings and re
 string ids (`LooseIds`); the account keeps every id an int for its own bookkeeping, and the API
 applies the shape when it serves an object, so every reference to such an id is a string:
 - a listing's `id`, and `listingMapId` on its reservations, conversations, messages, reviews,
-  log entries, guest charges and expenses;
+  log entries, tasks, guest charges and expenses;
 - a reservation's `id`, and `reservationId` on its conversation, messages, reviews, log entries,
-  guest charges and expenses, and the `id` of the reservation embedded in a conversation.
+  tasks, guest charges and expenses, and the `id` of the reservation embedded in a conversation.
 """
 
 from __future__ import annotations
@@ -59,8 +59,8 @@ class LooseIds:
         return self.references(message)
 
     def references(self, item: JsonDict) -> JsonDict:
-        """Anything that points at a reservation and its listing: messages, reviews, log entries, charges,
-        expenses."""
+        """Anything that points at a reservation and its listing: messages, reviews, log entries, tasks,
+        charges, expenses."""
         return self._ids(item, (("reservationId", self.reservations), ("listingMapId", self.listings)))
 
     def conversation(self, conversation: JsonDict) -> JsonDict:

@@ -28,7 +28,7 @@ SortKey = Callable[[JsonDict], tuple[Any, ...]]
 Check = Callable[[JsonDict], bool]
 
 
-# -- small predicates the area modules (guest_payments.py) build their filters from --
+# -- small predicates the area modules (task_book.py, guest_payments.py) build their filters from --
 
 
 def field_equals(field: str, wanted: object) -> Check:

@@ -1,9 +1,9 @@
 """One sandbox's live account: lookups over the generated data and the writes the API allows.
 
 Writes are the ones the tools make: a message posted to a conversation, calendar changes
-(delegated to CalendarBook), a host reply to a review, guest charges (ChargeBook), expenses
-(ExpenseBook), and reservations created, changed or cancelled (`bookings.py`, which keeps the
-indexes here current). Owner statements are drawn up from the account when read
+(delegated to CalendarBook), a host reply to a review, task changes (TaskBook), guest charges
+(ChargeBook), expenses (ExpenseBook), and reservations created, changed or cancelled
+(`bookings.py`, which keeps the indexes here current). Owner statements are drawn up from the account when read
 (OwnerStatementsApi). Everything else about the account is read-only.
 """
 
@@ -17,12 +17,14 @@ from hostaway_mcp.sandbox.account import Account, JsonDict
 from hostaway_mcp.sandbox.calendar import CalendarBook
 from hostaway_mcp.sandbox.conversations import build_message, refresh_conversation
 from hostaway_mcp.sandbox.coupons import CouponBook
+from hostaway_mcp.sandbox.crew import office_users
 from hostaway_mcp.sandbox.expenses import ExpenseBook
 from hostaway_mcp.sandbox.finance import finance_fields
 from hostaway_mcp.sandbox.guest_payments import ChargeBook
 from hostaway_mcp.sandbox.owner_statements import OwnerStatementsApi
 from hostaway_mcp.sandbox.rand import fmt_datetime
 from hostaway_mcp.sandbox.reviews import respond_refusal, strip_tags
+from hostaway_mcp.sandbox.task_book import TaskBook
 from hostaway_mcp.sandbox.team import ChangeLog
 from hostaway_mcp.sandbox.wire import ApiError
 
@@ -44,7 +46,16 @@ class AccountState:
             self.conversations_by_reservation.setdefault(conversation["reservationId"], []).append(conversation)
         self.calendar = CalendarBook(account.pricing, account.reservations, account.owner_blocks)
         self.reviews_by_id = {review["id"]: review for review in account.reviews}
-        self.change_log = ChangeLog(account.seed, account.users, account.former_user_id)
+        # The office team edits bookings; the crew (crew.py) only does tasks.
+        self.change_log = ChangeLog(account.seed, office_users(account.users), account.former_user_id)
+        self.tasks = TaskBook(
+            account.tasks,
+            self.listings_by_id,
+            self.reservations_by_id,
+            {user["id"] for user in account.users},
+            {group["id"] for group in account.user_groups},
+            now,
+        )
         self.charges = ChargeBook(account.charges, self.reservations_by_id, now)
         self.owner_statements = OwnerStatementsApi(
             account.owner_statements, account.reservations, account.money, self.listings_by_id, account.expenses

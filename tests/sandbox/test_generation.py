@@ -49,6 +49,10 @@ async def snapshot(sandbox: Sandbox) -> list[bytes]:
         ("GET", f"/conversations/{conversation_id}/messages", {"includeScheduledMessages": 1}),
         ("GET", f"/financeField/{reservation_id}", {}),
         ("GET", "/amenities", {}),
+        ("GET", "/tasks", {}),
+        ("GET", "/users", {}),
+        ("GET", "/userGroups", {}),
+        ("GET", "/guestPayments/charges", {"limit": 500}),
     ]
     bodies = []
     async with authorized_client(sandbox) as client:
@@ -83,14 +87,22 @@ def test_generation_does_not_depend_on_hash_randomisation() -> None:
         "import hashlib, json, sys; from datetime import date;"
         "from hostaway_mcp.sandbox.generator import generate_account;"
         "a = generate_account(7, date(2026, 11, 21), 6);"
-        "data = [a.listings, a.reservations, a.conversations, sorted(a.messages.items())];"
+        "data = [a.listings, a.reservations, a.conversations, sorted(a.messages.items()), a.tasks, a.charges, a.users];"
         "sys.stdout.write(hashlib.sha256(json.dumps(data).encode()).hexdigest())"
     )
     # This process hashes str with its own random seed; the child uses a fixed, different one.
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     child = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
     account = generate_account(7, TODAY, 6)
-    data = [account.listings, account.reservations, account.conversations, sorted(account.messages.items())]
+    data = [
+        account.listings,
+        account.reservations,
+        account.conversations,
+        sorted(account.messages.items()),
+        account.tasks,
+        account.charges,
+        account.users,
+    ]
     assert child.stdout == hashlib.sha256(json.dumps(data).encode()).hexdigest()
 
 
