@@ -80,6 +80,12 @@ def pick_free_stay(account: Any, today: date, nights: int = 3) -> tuple[int, dat
     raise LookupError("the sandbox account has no free stay in the next half year")
 
 
+def _open_task(account: Any) -> int:
+    """A pending task (the usual subject of an update): the first one the account lists."""
+    pending = [t for t in getattr(account, "tasks", []) if t.get("status") == "pending"]
+    return int(pending[0]["id"]) if pending else 1
+
+
 def quarter_of(today: date) -> tuple[date, date]:
     """The last complete calendar quarter before `today`."""
     first_month = 3 * ((today.month - 1) // 3) + 1
@@ -137,6 +143,10 @@ def tool_arguments(account: Any, today: date) -> dict[str, dict[str, Any]]:
             "end_date": day(303),
             "nightly_price": 180,
         },
+        "get_operations_day": {},
+        "list_tasks": {"status": "open"},
+        "create_task": {"title": "Deep clean", "category": "cleaning", "property_id": listing},
+        "update_task": {"task_id": _open_task(account), "status": "confirmed"},
     }
 
 

@@ -41,6 +41,12 @@ def _zone(name: str) -> ZoneInfo | None:
         return None
 
 
+def zone_of(name: Any) -> ZoneInfo | None:
+    """The IANA zone a listing names (`timeZoneName`), or None when it is missing or unknown."""
+    found = text(name)
+    return _zone(found) if found else None
+
+
 @dataclass(frozen=True)
 class LocalToday:
     """Today at one property, and how it was decided."""

@@ -30,7 +30,7 @@ import math
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from hostaway_mcp import progress
 from hostaway_mcp.domain import ident
@@ -40,6 +40,10 @@ from hostaway_mcp.gateway import PAGE_SIZE, Envelope, HostawayGateway, JSONObjec
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+A = TypeVar("A")
+B = TypeVar("B")
+C = TypeVar("C")
+D = TypeVar("D")
 
 # Requests of one read in flight at once: enough to hide latency (a year on 200 listings in under
 # 10 s at Hostaway's 200 / 10 s), few enough to leave room in the rate budget for the other tools
@@ -388,3 +392,23 @@ async def gather_bounded(jobs: Sequence[Callable[[], Awaitable[T]]], limit: int 
         if not task.cancelled() and task.exception() is not None:
             raise task.exception()  # type: ignore[misc]
     return [task.result() for task in tasks]
+
+
+@overload
+async def together(a: Callable[[], Awaitable[A]], b: Callable[[], Awaitable[B]], /) -> tuple[A, B]: ...
+@overload
+async def together(
+    a: Callable[[], Awaitable[A]], b: Callable[[], Awaitable[B]], c: Callable[[], Awaitable[C]], /
+) -> tuple[A, B, C]: ...
+@overload
+async def together(
+    a: Callable[[], Awaitable[A]],
+    b: Callable[[], Awaitable[B]],
+    c: Callable[[], Awaitable[C]],
+    d: Callable[[], Awaitable[D]],
+    /,
+) -> tuple[A, B, C, D]: ...
+async def together(*reads: Callable[[], Awaitable[Any]]) -> tuple[Any, ...]:
+    """A few different reads side by side (the portfolio, the bookings, the tasks): `gather_bounded`
+    for jobs of different result types, typed per position."""
+    return tuple(await gather_bounded(reads))

@@ -23,7 +23,7 @@ from hostaway_mcp.server import build_server
 from hostaway_mcp.surface import resources
 from tests.conftest import ACCOUNT_ID, NOW, PLANTED_SECRET, TODAY, FakeClock, call_ok
 
-PROMPTS = {"reply_to_guest", "find_a_stay", "weekly_performance_review", "answer_reviews"}
+PROMPTS = {"reply_to_guest", "find_a_stay", "weekly_performance_review", "answer_reviews", "plan_the_day"}
 TOOL_CALL = re.compile(r"\b([a-z]+(?:_[a-z]+)+)\(([^()]*)\)")
 
 
@@ -208,6 +208,7 @@ async def test_prompts_are_listed_with_their_arguments(sandbox: Any, connect: Ca
             "find_a_stay": {("check_in", True), ("check_out", True), ("guests", True)},
             "weekly_performance_review": {("week_start", True)},
             "answer_reviews": set(),
+            "plan_the_day": {("date", True)},
         }
         assert all(p.description and p.title for p in prompts.values())
 
@@ -238,6 +239,7 @@ ARGS = {
     "find_a_stay": {"check_in": "2026-12-04", "check_out": "2026-12-07", "guests": "3"},
     "weekly_performance_review": {"week_start": "2026-11-09"},
     "answer_reviews": {},
+    "plan_the_day": {"date": "2026-11-21"},
 }
 
 
@@ -257,6 +259,20 @@ async def test_prompts_name_the_real_tools_with_their_real_arguments(sandbox: An
         assert {"get_revenue_report", "search_bookings"} <= called["weekly_performance_review"]
         assert called["reply_to_guest"] >= {"get_reply_templates"}
         assert called["answer_reviews"] == {"list_reviews", "reply_to_review"}
+        assert {"get_operations_day", "list_tasks", "create_task", "update_task"} <= called["plan_the_day"]
+
+
+async def test_plan_the_day_proposes_task_changes_without_making_them(
+    sandbox: Any, connect: Callable[..., Any]
+) -> None:
+    async with connect() as client:
+        text = await prompt_text(client, "plan_the_day", ARGS["plan_the_day"])
+    assert "get_operations_day(date=2026-11-21)" in text
+    assert "list_tasks(start_date=2026-11-21, end_date=2026-11-21)" in text
+    for decision in ('"unassigned"', "tight", "late", "balance due"):
+        assert decision in text
+    assert "Make none of these changes yourself" in text and "confirm=true only when I say yes" in text
+    assert text.index("get_operations_day") < text.index("create_task")
 
 
 async def test_reply_to_guest_sends_only_after_approval(sandbox: Any, connect: Callable[..., Any]) -> None:
@@ -300,7 +316,7 @@ async def test_prompts_follow_the_toolsets_and_never_name_a_tool_that_is_off(
     async with connect(toolsets="properties,bookings,inbox", tools="get_revenue_report") as client:
         tools = await offered(client)
         prompts = {p.name for p in (await client.list_prompts()).prompts}
-        assert prompts == {"reply_to_guest", "weekly_performance_review"}
+        assert prompts == {"reply_to_guest", "weekly_performance_review"}, "no operations tools: no day plan"
         for name in ("reply_to_guest", "weekly_performance_review"):
             text = await prompt_text(client, name, ARGS[name])
             assert_names_only_real_tools(text, tools)

@@ -4,6 +4,7 @@
     find_a_stay(check_in, check_out, guests)     bookable properties for a stay, best first
     weekly_performance_review(week_start)        the week's revenue and occupancy against the week before
     answer_reviews()                             draft replies to the reviews that need one; post on approval
+    plan_the_day(date)                           the day's operations, what needs a decision, task proposals
 
 Each prompt is one user message. Tool calls are written `tool(argument=value)` with the tools'
 real argument names (a test checks them against `list_tools`). A prompt is offered only when the
@@ -44,6 +45,7 @@ PROMPT_TOOLS: dict[str, frozenset[str]] = {
     "find_a_stay": frozenset({"search_available_properties", "check_property_availability", "get_property_details"}),
     "weekly_performance_review": frozenset({"get_revenue_report", "search_bookings", "list_guest_inbox"}),
     "answer_reviews": frozenset({"list_reviews"}),
+    "plan_the_day": frozenset({"get_operations_day", "list_tasks"}),
 }
 
 
@@ -51,6 +53,7 @@ def register_prompts(server: MCPServer[AppState], offered: Set[str]) -> None:
     """Register the prompts whose tools are offered (`offered`: the names of the server's tools)."""
     can_send = "send_guest_message" in offered
     can_change_calendar = {"update_nightly_rates", "block_dates"} <= offered
+    can_change_tasks = {"create_task", "update_task"} <= offered
 
     def wanted(prompt: str) -> bool:
         return PROMPT_TOOLS[prompt] <= offered
@@ -88,6 +91,15 @@ def register_prompts(server: MCPServer[AppState], offered: Set[str]) -> None:
         ) -> str:
             """Review one week: revenue, occupancy and rates against the week before, the week ahead, and what to do."""
             return weekly_review_text(week_start, can_change_calendar=can_change_calendar)
+
+    if wanted("plan_the_day"):
+
+        @checked_prompt(server, name="plan_the_day", title="Plan the day")
+        def plan_the_day(
+            date: Annotated[IsoDate, Field(description="The day to plan, YYYY-MM-DD (each property's local date).")],
+        ) -> str:
+            """Read the day's operations, list what needs a decision, and propose task changes without making them."""
+            return plan_the_day_text(date, can_change_tasks=can_change_tasks)
 
 
 class CheckedPrompt(Prompt):
@@ -258,3 +270,34 @@ week ahead and point out empty properties or short gaps worth filling.
 {act}
 
 {GUEST_TEXT_RULE}"""
+
+
+def plan_the_day_text(day: date, *, can_change_tasks: bool) -> str:
+    if can_change_tasks:
+        act = (
+            "4. Propose task changes, one line each: create_task(title=..., category=cleaning, booking_id=<the "
+            "departing booking>) for a turnover without a clean, update_task(task_id=..., assignee_user_id=...) to "
+            "assign an open task, update_task(task_id=..., start=..., due=...) to fit a tight gap. Spread the work "
+            "over the team and say why each person.\n"
+            "5. Make none of these changes yourself. When I approve one, call its tool without confirm to show me "
+            "the preview; call it again with confirm=true only when I say yes to that change."
+        )
+    else:
+        act = (
+            "4. Propose task changes, one line each (who does which clean or repair, and when).\n"
+            "5. This server cannot change tasks (read-only mode, or its task tools are turned off): list the "
+            "changes for me to make in Hostaway."
+        )
+    return f"""\
+Plan my day {day.isoformat()} across the portfolio.
+
+1. Call get_operations_day(date={day.isoformat()}): arrivals, departures, turnovers with their gaps and \
+cleans, guests staying, vacant properties, open and late tasks, and balances still owed.
+2. Call list_tasks(start_date={day.isoformat()}, end_date={day.isoformat()}) for who does each task, and \
+the team with their user ids.
+3. List what needs my decision, most urgent first: turnovers whose clean is "none" or "unassigned", tight \
+gaps (under 4 hours), late and unassigned tasks, arrivals with a balance due or a failed charge. Then, \
+briefly, the rest of the day (arrivals, departures, vacant properties).
+{act}
+
+Amounts are per booking in its own currency: never add amounts in different currencies. {GUEST_TEXT_RULE}"""

@@ -113,6 +113,10 @@ CATALOGUE: tuple[ToolSpec, ...] = (
     ToolSpec("calendar_writes.unblock_dates", "write", "calendar", DEFAULT, "Unblock dates"),
     ToolSpec("calendar_writes.update_nightly_rates", "write", "calendar", DEFAULT, "Update nightly rates"),
     # operations
+    ToolSpec("operations.get_operations_day", "read", "operations", DEFAULT, "Operations day"),
+    ToolSpec("tasks.list_tasks", "read", "operations", DEFAULT, "List tasks"),
+    ToolSpec("task_writes.create_task", "write", "operations", DEFAULT, "Create task"),
+    ToolSpec("task_writes.update_task", "write", "operations", DEFAULT, "Update task"),
     # finance
     ToolSpec("finance.get_revenue_report", "read", "finance", DEFAULT, "Revenue report"),
     ToolSpec("finance.get_property_financials", "read", "finance", EXTRA, "Property financials"),

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Annotated
 
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
 from hostaway_mcp.localtime import LocalToday, earliest_today, past_reason
@@ -51,6 +51,16 @@ IsoDate = Annotated[
     date,
     Field(ge=EARLIEST_DATE, le=LATEST_DATE, description="A date as YYYY-MM-DD (years 2000 to 2099)."),
 ]
+
+
+def _in_years(day: date) -> date:
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise PydanticCustomError("date_range", "a date in the years 2000 to 2099")
+    return day
+
+
+# A date whose parameter says what it is (IsoDate repeats "a date as YYYY-MM-DD" in the schema).
+Day = Annotated[date, AfterValidator(_in_years)]
 PropertyId = Annotated[WholeId, Field(description="Property (listing) id, from list_properties.")]
 BookingId = Annotated[WholeId, Field(description="Booking (reservation) id, from search_bookings.")]
 
