@@ -102,8 +102,8 @@ class OperationsDay(ResultModel):
     arrivals: list[Arrival]
     departures: list[Departure]
     turnovers: list[Turnover]
-    staying: list[Stay] = Field(description="Guests mid-stay: arrived before this day, leave after it.")
-    vacant: list[Vacant] = Field(description="Properties with nobody staying this night.")
+    staying: list[Stay] = Field(description="Guests mid-stay (arrived before, leave after); first day only.")
+    vacant: list[Vacant] = Field(description="Properties nobody stays at this night; first day only.")
     tasks: list[DayTask] = Field(description="Open tasks whose window includes this day.")
 
 

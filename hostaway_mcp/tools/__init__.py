@@ -19,9 +19,9 @@ or out of the default set, is a change to its line and nothing else.
 
 The default set is the daily work, in at most `MAX_DEFAULT_TOOLS` tools (models choose worse
 among more, and hosts cap the tools of all servers together). Tests hold its size, the bytes its
-`tools/list` takes, and the line of every tool. The tools still to come are planned as:
+`tools/list` takes, and the line of every tool. The operations toolset is in; the tools still to
+come are planned as:
 
-    operations  get_operations_day, list_tasks, create_task, update_task        all DEFAULT
     bookings    quote_stay, create_booking                                       DEFAULT
                 update_booking, cancel_booking, get_booking_history              EXTRA
     inbox       search_messages                                                  DEFAULT

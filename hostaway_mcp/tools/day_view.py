@@ -19,8 +19,9 @@ and in the property's own dates:
 - a late task is open after its due time; one due before the first day is listed once, under
   `late_tasks`, not in every day.
 
-Lists are cut to `row_cap(days)` rows each (counts stay exact), so a two-week view of a big
-portfolio still fits in a model's context.
+Every day has exact counts; its lists are cut to `row_cap(days)` rows each, and guests staying
+and vacant properties (the same from one day to the next) are listed for the first day only, so
+a two-week view of a big portfolio still fits in a model's context.
 """
 
 from __future__ import annotations
@@ -49,9 +50,10 @@ from hostaway_mcp.tasks import STATUS_WORDS, TaskView, clock
 from hostaway_mcp.tools._directory import PropertyFacts
 
 TIGHT_GAP_HOURS = 4
-ROW_BUDGET = 240  # rows over every list of every day
-MIN_ROWS = 5  # a list never shows fewer (when it has them)
-SECTIONS = 6  # arrivals, departures, turnovers, staying, vacant, tasks
+ROW_BUDGET = 150  # rows over the lists of every day
+MIN_ROWS = 2  # a list never shows fewer (when it has them)
+DAILY_LISTS = 4  # arrivals, departures, turnovers, tasks (staying and vacant: the first day only)
+LIST_CAP = 25  # late tasks and balances, once per answer
 OPEN_CHARGES = frozenset({"awaiting", "failed"})
 T = TypeVar("T")
 
@@ -172,10 +174,11 @@ class _Assembler:
     def check_out(self, booking: Booking) -> int | None:
         return _hour(booking.raw.get("checkOutTime"), self.facts[booking.property_id].check_out_hour)
 
-    def limited(self, rows: list[T]) -> list[T]:
-        if len(rows) > self.cap:
+    def limited(self, rows: list[T], cap: int | None = None) -> list[T]:
+        cap = self.cap if cap is None else cap
+        if len(rows) > cap:
             self.cut = True
-            return rows[: self.cap]
+            return rows[:cap]
         return rows
 
     def day(self, offset: int) -> OperationsDay:
@@ -219,8 +222,8 @@ class _Assembler:
             arrivals=self.limited(arrivals),
             departures=self.limited(departures),
             turnovers=self.limited(turnovers),
-            staying=self.limited(staying),
-            vacant=self.limited(vacant),
+            staying=self.limited(staying, LIST_CAP) if offset == 0 else [],
+            vacant=self.limited(vacant, LIST_CAP) if offset == 0 else [],
             tasks=self.limited(tasks),
         )
 
@@ -312,7 +315,7 @@ class _Assembler:
             for t in self.tasks
             if t.late(self.now) and t.due is not None and t.due.date() < self.task_day(t, 0)
         ]
-        return self.limited(sorted(rows, key=lambda r: (r.due, r.task_id)))
+        return self.limited(sorted(rows, key=lambda r: (r.due, r.task_id)), LIST_CAP)
 
     def task_row(self, task: TaskView) -> DayTask:
         return DayTask(
@@ -351,11 +354,11 @@ class _Assembler:
                     )
                 )
         rows.sort(key=lambda b: (b.arrival, b.property_name, b.booking_id))
-        return self.limited(rows)
+        return self.limited(rows, LIST_CAP)
 
 
 def row_cap(days: int) -> int:
-    return max(MIN_ROWS, ROW_BUDGET // (SECTIONS * days))
+    return max(MIN_ROWS, min(LIST_CAP, ROW_BUDGET // (DAILY_LISTS * days + 2)))
 
 
 def build_view(
@@ -376,10 +379,13 @@ def build_view(
     late = assembler.late_tasks()
     balances = assembler.balances(days)
     notes = []
+    if days > 1:
+        notes.append("Guests staying and vacant properties are listed for the first day; every day has its counts.")
     if assembler.cut:
         notes.append(
-            f"Long lists were cut to {assembler.cap} rows each (the counts are exact): ask for fewer days, or "
-            "pass property_ids; search_bookings and list_tasks give the full lists."
+            f"Long lists were cut (to {assembler.cap} rows a day, {LIST_CAP} for staying, vacant, late tasks and "
+            "balances); the counts are exact. Ask for fewer days or pass property_ids; search_bookings and "
+            "list_tasks give full lists."
         )
     return OperationsView(
         properties=len(first_days),

@@ -30,7 +30,7 @@ from hostaway_mcp.tasks import clock as local_clock
 from hostaway_mcp.tools._directory import PropertyFacts, portfolio
 from hostaway_mcp.tools._lookups import fetch_reservation
 from hostaway_mcp.tools._runtime import AppState, State
-from hostaway_mcp.tools._team import team
+from hostaway_mcp.tools._team import Team, team
 from hostaway_mcp.tools.confirmation import audited_planning
 from hostaway_mcp.tools.task_change import (
     CREATE,
@@ -154,16 +154,7 @@ async def plan_create(
             seen = []
             warnings.append("Too many tasks match to check for an existing one; look with list_tasks first.")
         found = _existing(seen, body)
-        if found is not None and not allow_duplicate:
-            shown = view(found, zone)
-            who = people.name_of(ident(found.get("assigneeUserId"))) or "nobody"
-            status = STATUS_WORDS.get(str(found.get("status")), str(found.get("status")))
-            raise ToolError(
-                f"Refused: Hostaway already has this task (task {ident(found.get('id'))}, "
-                f"{shown.title if shown else clean_title}, {status}, assigned to {who}). Nothing was created: use "
-                "update_task to change it; only if the user wants a second one, call again with allow_duplicate=true."
-            )
-        if found is not None:
+        if found is not None and allow_duplicate:
             warnings.append(
                 f"WARNING: Hostaway already has this task (task {ident(found.get('id'))}); this makes a second one."
             )
@@ -200,7 +191,22 @@ async def plan_create(
             seen_max_id=max((ident(t.get("id")) or 0 for t in seen), default=0),
             warnings=warnings,
         )
-        return await screened(state, CREATE, plan, allow_duplicate)
+        plan = await screened(state, CREATE, plan, allow_duplicate)
+        # An earlier attempt whose outcome is unknown may be the task seen: confirming then reports it.
+        if found is not None and not allow_duplicate and not plan.screening.unsettled:
+            raise _already_there(found, people, zone, clean_title)
+        return plan
+
+
+def _already_there(found: JSONObject, people: Team, zone: str | None, title: str) -> ToolError:
+    shown = view(found, zone)
+    who = people.name_of(ident(found.get("assigneeUserId"))) or "nobody"
+    status = STATUS_WORDS.get(str(found.get("status")), str(found.get("status")))
+    return ToolError(
+        f"Refused: Hostaway already has this task (task {ident(found.get('id'))}, "
+        f"{shown.title if shown else title}, {status}, assigned to {who}). Nothing was created: use "
+        "update_task to change it; only if the user wants a second one, call again with allow_duplicate=true."
+    )
 
 
 async def _booking(state: AppState, booking_id: int | None) -> JSONObject | None:

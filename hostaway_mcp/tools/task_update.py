@@ -56,17 +56,20 @@ async def plan_update(
     task_id: int,
     status: str | None,
     assignee_user_id: int | None,
+    unassign: bool,
     start: dt.datetime | None,
     due: dt.datetime | None,
     title: str | None,
     description: str | None,
 ) -> TaskPlan:
     with audited_planning(state.settings, UPDATE.tool, task_id=task_id, assignee_user_id=assignee_user_id):
-        if all(v is None for v in (status, assignee_user_id, start, due, title, description)):
+        if all(v is None for v in (status, assignee_user_id, start, due, title, description)) and not unassign:
             raise ToolError(
-                "Nothing to change: pass status, assignee_user_id, start, due, title or description. "
+                "Nothing to change: pass status, assignee_user_id (or unassign), start, due, title or description. "
                 "Nothing was changed."
             )
+        if unassign and assignee_user_id is not None:
+            raise ToolError("Give assignee_user_id or unassign=true, not both. Nothing was changed.")
         new_status = status_value(status) if status is not None else None
         if status is not None and new_status is None:
             raise ToolError(f"Unknown task status {status!r}. Use one of: {STATUS_CHOICES}.")
@@ -86,24 +89,27 @@ async def plan_update(
         facts = facts_all.get(property_id) if property_id is not None else None
         zone = facts.time_zone if facts else None
         before = _current(raw)
-        body = dict(before)
+        asked: JSONObject = {}
         if new_status is not None:
-            body["status"] = new_status
-        if assignee_user_id is not None:
-            body["assigneeUserId"] = None if assignee_user_id == 0 else assignee_user_id
-            if assignee_user_id:
-                member_name(people, assignee_user_id, "changed")
+            asked["status"] = new_status
+        if unassign:
+            asked["assigneeUserId"] = None
+        elif assignee_user_id is not None:
+            member_name(people, assignee_user_id, "changed")
+            asked["assigneeUserId"] = assignee_user_id
         if start is not None:
-            body["canStartFrom"] = wire(to_utc(start, zone))
+            asked["canStartFrom"] = wire(to_utc(start, zone))
         if due is not None:
-            body["shouldEndBy"] = wire(to_utc(due, zone))
+            asked["shouldEndBy"] = wire(to_utc(due, zone))
         if title is not None:
-            body["title"] = title.strip()
+            asked["title"] = title.strip()
         if description is not None:
-            body["description"] = text(description)
-        changed = tuple(n for n in WRITABLE if n in body and not same_value(n, body[n], before.get(n)))
-        if not changed:
-            raise ToolError(f"Task {task_id} already has these values; nothing to change. Nothing was changed.")
+            asked["description"] = text(description)
+        body = {**before, **asked}
+        # The write is named by what was asked (a retry after a lost answer is the same write, even
+        # once the task shows it); the preview lists what actually differs.
+        requested = tuple(n for n in WRITABLE if n in asked)
+        changed = tuple(n for n in requested if not same_value(n, body[n], before.get(n)))
         if (
             body.get("canStartFrom")
             and body.get("shouldEndBy")
@@ -137,10 +143,13 @@ async def plan_update(
                 description=None,
             ),
             changes=changes,
-            changed_fields=changed,
+            changed_fields=requested,
             warnings=warnings,
         )
-        return await screened(state, UPDATE, plan)
+        plan = await screened(state, UPDATE, plan)
+        if not changed and not plan.screening.unsettled:
+            raise ToolError(f"Task {task_id} already has these values; nothing to change. Nothing was changed.")
+        return plan
 
 
 def _change_words(name: str, before: JSONObject, after: JSONObject, people: Team, zone: str | None) -> str:

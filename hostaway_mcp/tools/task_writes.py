@@ -38,14 +38,16 @@ _ask_update = asker(plan_update)
 ConfirmArg = Annotated[StrictBool, Field(description="true only after the user saw the preview and agreed.")]
 Start = Annotated[LocalTime | None, Field(description="Earliest start, local time at the property: 2026-11-21T11:00.")]
 Due = Annotated[LocalTime | None, Field(description="Done by, local time at the property.")]
-Description = Annotated[str | None, Field(max_length=MAX_DESCRIPTION_CHARS)]
+Description = Annotated[str | None, Field(max_length=MAX_DESCRIPTION_CHARS, description="<= 2000 chars.")]
 
 
 async def create_task(
     state: State,
     plan: Annotated[TaskPlan, Resolve(plan_create)],
     answer: Annotated[ElicitationResult[ConfirmationForm], Resolve(_ask_create)],
-    title: Annotated[str, Field(min_length=1, max_length=MAX_TITLE_CHARS, description="e.g. Turnover clean.")],
+    title: Annotated[
+        str, Field(min_length=1, max_length=MAX_TITLE_CHARS, description="e.g. Turnover clean (<= 255 chars).")
+    ],
     category: CategoryWord,
     property_id: Annotated[WholeId | None, Field(description="The property (list_properties).")] = None,
     booking_id: Annotated[WholeId | None, Field(description="The booking it is for; sets the property.")] = None,
@@ -74,12 +76,11 @@ async def update_task(
     answer: Annotated[ElicitationResult[ConfirmationForm], Resolve(_ask_update)],
     task_id: Annotated[WholeId, Field(description="From list_tasks or get_operations_day.")],
     status: StatusWord | None = None,
-    assignee_user_id: Annotated[
-        int | None, Field(ge=0, le=2**53 - 1, description="A user id from list_tasks' team; 0 unassigns.")
-    ] = None,
+    assignee_user_id: Annotated[WholeId | None, Field(description="A user id from list_tasks' team.")] = None,
+    unassign: Annotated[StrictBool, Field(description="true to remove the assignee.")] = False,
     start: Start = None,
     due: Due = None,
-    title: Annotated[str | None, Field(max_length=MAX_TITLE_CHARS)] = None,
+    title: Annotated[str | None, Field(max_length=MAX_TITLE_CHARS, description="<= 255 chars.")] = None,
     description: Description = None,
     confirm: ConfirmArg = False,
 ) -> TaskWriteResult:

@@ -131,7 +131,8 @@ async def list_tasks(
     status: Annotated[StatusChoice, Field(description="open: pending, confirmed or in progress.")] = "any",
     category: CategoryChoice = "any",
     assignee: Annotated[
-        str | None, Field(max_length=NAME_CHARS, description="A name (or part), a user id, or 'unassigned'.")
+        str | None,
+        Field(max_length=NAME_CHARS, description="A name (or part), a user id, or 'unassigned' (<= 200 chars)."),
     ] = None,
     show_emails: Annotated[StrictBool, Field(description="true only if the user asked for emails.")] = False,
     limit: Annotated[int, Field(ge=1, le=100)] = 25,

@@ -75,6 +75,9 @@ class Screening:
     notes: tuple[str, ...] = ()
     refused: str | None = None  # set when a confirmed write would be refused (ledger unusable)
     duplicate: bool = False  # the same change was sent within the window (allow_duplicate given)
+    # An earlier attempt of exactly this change has an unknown outcome: confirming reconciles it
+    # first, so a planner must not refuse the change for being visible in Hostaway already.
+    unsettled: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -196,11 +199,12 @@ async def screened(state: AppState, kind: WriteKind[P, Any], plan: P, allow_dupl
     except LedgerError as exc:
         return replace(plan, screening=Screening(refused=f"Writes are refused right now: {exc.message}"))
     notes: list[str] = []
-    duplicate = False
+    duplicate = unsettled = False
     for entry in earlier:
         if state.ledger.in_flight(entry):
             raise await _refused(state, kind, plan, Conflict("in_flight", entry))
         if entry.outcome in ("attempt", "unknown"):
+            unsettled = True
             notes.append(
                 f"An earlier attempt of exactly this change ({_ago(state, entry)} ago) has an unknown outcome. "
                 "If confirmed, the server first checks Hostaway and sends nothing if it is already there."
@@ -210,7 +214,8 @@ async def screened(state: AppState, kind: WriteKind[P, Any], plan: P, allow_dupl
                 raise await _refused(state, kind, plan, Conflict("duplicate", entry))
             duplicate = True
             notes.append(f"WARNING: exactly this was already sent {_ago(state, entry)} ago; confirming sends it again.")
-    return replace(plan, screening=Screening(notes=tuple(dict.fromkeys(notes)), duplicate=duplicate))
+    screening = Screening(notes=tuple(dict.fromkeys(notes)), duplicate=duplicate, unsettled=unsettled)
+    return replace(plan, screening=screening)
 
 
 def asker(planner: Callable[..., Any]) -> Callable[..., Any]:
