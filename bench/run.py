@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import limiter, memory, parsing, questions, revenue, server_costs, startup
+from bench import limiter, memory, operations, parsing, questions, revenue, server_costs, startup
 from bench.common import Table, machine, skip_client_validation
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -37,6 +37,7 @@ async def _startup(quick: bool) -> Table:
 
 SECTIONS: dict[str, Callable[[bool], Awaitable[Table]]] = {
     "questions": questions.run,
+    "operations": operations.run,
     "limiter": limiter.run,
     "overhead": _overhead,
     "startup": _startup,

@@ -16,6 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 TITLES = (
     "API calls and wall time per question",
+    "The morning question",
     "Rate limiter",
     "Server overhead per tool call",
     "Cold start to a served initialize",
@@ -53,6 +54,9 @@ def test_the_quick_benchmark_runs_and_its_claims_hold(tmp_path: Path) -> None:
     assert limiter["messages:longest_gap"] >= 0.5, "the 28th message waits for the send limit (6 s window here)"
     questions = next(values for title, values in figures.items() if title.startswith("API calls"))
     assert questions["search_available_properties:20:calls"] >= 1
+    morning = next(values for title, values in figures.items() if title.startswith("The morning question"))
+    assert morning["one:24:calls"] == 4 and morning["one:24:rejected"] == 0  # one first page per read
+    assert morning["existing:24:tool_calls"] > morning["one:24:tool_calls"]
     memory = next(values for title, values in figures.items() if title.startswith("Server memory"))
     assert memory["errors"] == 0
     parsing = next(values for title, values in figures.items() if title.startswith("Parsing"))

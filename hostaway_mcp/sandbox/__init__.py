@@ -4,7 +4,10 @@
     client = httpx.AsyncClient(base_url="https://api.hostaway.com/v1", transport=sandbox.transport())
 
 The same Sandbox can be served over loopback HTTP (`http_server.serve_sandbox` / `run_forever`).
-Data is deterministic in (seed, today, listings): same inputs, byte-identical responses.
+Data is deterministic in (seed, today, listings): same inputs, byte-identical responses. Besides
+listings, calendars, reservations and conversations, the account has a team (users in groups),
+their tasks (a turnover clean per departure, some unassigned, some late) and the guest charges
+of direct bookings, all consistent with the reservations.
 
 Planted secrets (tools must withhold them; tests grep tool output for these markers):
 - listing `doorSecurityCode`: "KEYPAD-" + 4 digits + "#", e.g. "KEYPAD-4821#";
@@ -14,6 +17,9 @@ Planted secrets (tools must withhold them; tests grep tool output for these mark
   repeat it in `doorCodeInstruction`;
 - automated "Check-in instructions" messages (subject) contain the booking's DOOR- code and the
   listing's WIFI-SECRET- password, as real automations do;
+- "Meet and greet" check-in tasks carry the booking's DOOR- code in their description;
+- every user's email is on catalog.TEAM_EMAIL_DOMAIN (tools name people, never show an email
+  unless asked);
 - reservation `guestNote` on 4 confirmed (mostly direct) bookings: a Luhn-valid test card number,
   one each of "4111 1111 1111 1111", "5555555555554444", "4012-8888-8888-1881" and
   "3782 822463 10005" (catalog.PLANTED_CARD_NUMBERS);
