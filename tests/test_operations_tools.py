@@ -316,3 +316,15 @@ async def test_bad_arguments_are_refused_before_any_call(
     async with Client(server_factory(sandbox)) as client:
         await call_error(client, "get_operations_day", arguments)
     assert api_calls(sandbox) == []
+
+
+async def test_a_hostile_guest_name_is_tamed_in_the_view(sandbox: Any, server_factory: Callable[..., Any]) -> None:
+    from tests.test_guest_names import HOSTILE_NAME, assert_tamed
+
+    arriving = sorted(expected_day(sandbox)["arrivals"])[0][0]
+    sandbox._state.reservations_by_id[arriving]["guestName"] = HOSTILE_NAME
+    async with Client(server_factory(sandbox)) as client:
+        view = await call_ok(client, "get_operations_day", {})
+    [row] = [a for a in view["days"][0]["arrivals"] if a["booking_id"] == arriving]
+    assert_tamed(row["guest_name"])
+    assert_no_planted_secrets(view)

@@ -8,6 +8,7 @@ from pydantic import ConfigDict, Field
 
 from hostaway_mcp.models.bookings import CompactResult
 from hostaway_mcp.models.common import LocalDay, ResultModel, drop_field_titles
+from hostaway_mcp.privacy import GUEST_NAME_NOTE
 
 
 class Row(CompactResult):
@@ -21,7 +22,7 @@ class Arrival(Row):
     property_id: int
     property_name: str = ""
     day: date
-    guest_name: str = ""
+    guest_name: str = Field(default="", description=GUEST_NAME_NOTE)
     guests: int | None = None
     check_in: str = Field(default="", description="Local HH:MM.")
     nights: int | None = None
@@ -36,7 +37,7 @@ class Departure(Row):
     property_id: int
     property_name: str = ""
     day: date
-    guest_name: str = ""
+    guest_name: str = Field(default="", description=GUEST_NAME_NOTE)
     check_out: str = Field(default="", description="Local HH:MM.")
 
 
@@ -60,7 +61,7 @@ class Stay(Row):
     booking_id: int
     property_id: int
     property_name: str = ""
-    guest_name: str = ""
+    guest_name: str = Field(default="", description=GUEST_NAME_NOTE)
     departure: date
 
 
@@ -111,7 +112,7 @@ class Balance(Row):
     booking_id: int
     property_id: int
     property_name: str = ""
-    guest_name: str = ""
+    guest_name: str = Field(default="", description=GUEST_NAME_NOTE)
     arrival: date
     departure: date
     balance_due: float

@@ -46,6 +46,7 @@ from hostaway_mcp.models.operations import (
     Turnover,
     Vacant,
 )
+from hostaway_mcp.privacy import guest_name
 from hostaway_mcp.tasks import STATUS_WORDS, TaskView, clock
 from hostaway_mcp.tools._directory import PropertyFacts
 
@@ -70,9 +71,9 @@ class Booking:
 
     @property
     def guest(self) -> str:
-        return text(self.raw.get("guestName")) or " ".join(
-            p for p in (text(self.raw.get("guestFirstName")), text(self.raw.get("guestLastName"))) if p
-        )
+        """The guest's name, tamed (guest-written text: one line, no hidden characters, cut)."""
+        parts = (text(self.raw.get("guestFirstName")), text(self.raw.get("guestLastName")))
+        return guest_name(self.raw.get("guestName")) or guest_name(" ".join(p for p in parts if p)) or ""
 
 
 @dataclass(frozen=True)
