@@ -14,10 +14,11 @@ from typing import Any
 from mcp import Client
 
 from hostaway_mcp.sandbox import catalog
+from hostaway_mcp.sandbox.feedback_catalog import TEAM_EMAIL_DOMAIN
 from tests.conftest import assert_no_planted_secrets, call_error, call_ok
 
 OPEN = {"pending", "confirmed", "inProgress"}
-EMAIL_DOMAIN = "@" + catalog.TEAM_EMAIL_DOMAIN
+EMAIL_DOMAIN = "@" + TEAM_EMAIL_DOMAIN
 
 
 def in_window(task: dict[str, Any], first: date, last: date) -> bool:

@@ -1,18 +1,20 @@
 """The account's people, named: users from `GET /users`, groups from `GET /userGroups`.
 
 Tasks name their assignee (`assigneeUserId`), their supervisor and the group that may pick them up
-(`canBePickedByGroupId`) by id only. The team is read once (two calls, side by side) and kept for
-`TEAM_TTL_S`, like the property directory. A person is shown by name, never by email: the email is
+(`canBePickedByGroupId`) by id only; the booking logs name people by id and email. The team is
+read once (users, and groups when names of groups are needed: two calls side by side) and kept
+for `TEAM_TTL_S`, like the property directory. A person is shown by name, never by email: the email is
 kept only for a result that explicitly asks for it, and for matching an assignee the model names
 by email. Disabled users are kept (old tasks still name them) but never offered for new work.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 from hostaway_mcp.domain import flag, ident, text
+from hostaway_mcp.gateway import JSONObject
+from hostaway_mcp.paging import together
 from hostaway_mcp.tools._directory import NAME_TTL_S
 from hostaway_mcp.tools._runtime import AppState
 
@@ -57,29 +59,41 @@ class Team:
         return by_email or [m for m in self.members.values() if needle in m.name.lower()]
 
 
-async def team(state: AppState) -> Team:
-    cached = state.extras.get(TEAM_KEY)
-    if isinstance(cached, tuple) and isinstance(cached[0], Team) and state.monotonic() - cached[1] < TEAM_TTL_S:
-        return cached[0]
-    users, groups = await asyncio.gather(state.gateway.get("users"), state.gateway.get("userGroups"))
+async def team(state: AppState, *, with_groups: bool = True) -> Team:
+    """The account's people (one `GET /users`) and, `with_groups`, their groups (`GET /userGroups`,
+    read side by side); each list is kept for `TEAM_TTL_S`."""
+    if with_groups:
+        users, groups = await together(lambda: _listed(state, "users"), lambda: _listed(state, "userGroups"))
+    else:
+        users, groups = await _listed(state, "users"), []
     group_names: dict[int, str] = {}
-    for raw in groups.items:
+    for raw in groups:
         group_id, name = ident(raw.get("id")), text(raw.get("name"))
         if group_id is not None and name:
             group_names[group_id] = name
     members: dict[int, Member] = {}
-    for user in users.items:
+    for user in users:
         user_id = ident(user.get("id"))
         if user_id is None:
             continue
-        names = [text(user.get("firstName")), text(user.get("lastName"))]
-        name = " ".join(part for part in names if part) or f"user {user_id}"
+        parts = [text(user.get("firstName")), text(user.get("lastName"))]
+        name = " ".join(part for part in parts if part)
+        if not name or "@" in name:  # an address typed as a name is still an address: not shown
+            name = f"user {user_id}"
         group_id = ident(user.get("userGroupId"))
         group = (group_names.get(group_id) if group_id is not None else None) or text(user.get("userGroupName"))
         if group_id is not None and group:
             group_names.setdefault(group_id, group)
         disabled = flag(user.get("isDisabledByAccount")) or flag(user.get("isDisabledByHostaway"))
         members[user_id] = Member(user_id, name, group_id, group, text(user.get("email")), not disabled)
-    found = Team(members, group_names)
-    state.extras[TEAM_KEY] = (found, state.monotonic())
-    return found
+    return Team(members, group_names)
+
+
+async def _listed(state: AppState, path: str) -> list[JSONObject]:
+    key = f"{TEAM_KEY}:{path}"
+    cached = state.extras.get(key)
+    if isinstance(cached, tuple) and state.monotonic() - cached[1] < TEAM_TTL_S:
+        return list(cached[0])
+    items = (await state.gateway.get(path)).items
+    state.extras[key] = (items, state.monotonic())
+    return items

@@ -12,11 +12,12 @@ import re
 
 from hostaway_mcp.domain import ident, text
 from hostaway_mcp.errors import NotFoundError
-from hostaway_mcp.gateway import HostawayGateway, JSONObject
+from hostaway_mcp.gateway import JSONObject
 from hostaway_mcp.models.history import BookingHistory, Change
 from hostaway_mcp.privacy import ACCESS_MASK, RESERVATION_ACCESS_FIELDS, AccessGuard
 from hostaway_mcp.tools._lookups import fetch_reservation
-from hostaway_mcp.tools._runtime import State
+from hostaway_mcp.tools._runtime import AppState, State
+from hostaway_mcp.tools._team import team
 from hostaway_mcp.tools._validation import BookingId
 
 MAX_CHANGES = 200
@@ -36,16 +37,10 @@ WITHHELD_EMAIL = (
 )
 
 
-async def _team_names(gateway: HostawayGateway) -> dict[int, str]:
+async def _team_names(state: AppState) -> dict[int, str]:
     """User id -> "First Last" from the account's user list (never their email address)."""
-    page = await gateway.get("users")
-    names: dict[int, str] = {}
-    for user in page.items:
-        user_id = ident(user.get("id"))
-        name = " ".join(p for p in (text(user.get("firstName")), text(user.get("lastName"))) if p)
-        if user_id is not None and name and not _EMAIL.search(name):
-            names[user_id] = name
-    return names
+    people = await team(state, with_groups=False)
+    return {user_id: m.name for user_id, m in people.members.items() if m.name != f"user {user_id}"}
 
 
 def _who(entry: JSONObject, names: dict[int, str]) -> str:
@@ -99,7 +94,7 @@ async def get_booking_history(state: State, booking_id: BookingId) -> BookingHis
         entries = []
     if not entries:
         await fetch_reservation(gateway, booking_id)  # an unknown booking -> "not found: use search_bookings"
-    names = await _team_names(gateway) if any(ident(e.get("updatedByUserId")) for e in entries) else {}
+    names = await _team_names(state) if any(ident(e.get("updatedByUserId")) for e in entries) else {}
     known = tuple(
         str(e.get("newValue")) for e in entries if e.get("updatedField") in ACCESS_FIELDS and e.get("newValue")
     )
