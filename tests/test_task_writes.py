@@ -46,7 +46,7 @@ def future_departure_without_clean(sandbox: Any) -> dict[str, Any]:
     )  # fmt: skip
     for task in [t for t in sandbox.account.tasks if t["reservationId"] == stay["id"]]:
         sandbox._state.tasks.delete(task["id"])
-    return stay
+    return dict(stay)
 
 
 MAINTENANCE = {
@@ -146,7 +146,7 @@ async def test_decline_and_read_only_send_nothing(sandbox: Any, server_factory: 
         return ElicitResult(action="decline")
 
     arguments = {**MAINTENANCE, "property_id": sandbox.account.listings[0]["id"]}
-    async with Client(server_factory(sandbox), elicitation_callback=decline) as client:  # type: ignore[arg-type]
+    async with Client(server_factory(sandbox), elicitation_callback=decline) as client:
         declined = await call_ok(client, "create_task", arguments)
     async with Client(server_factory(sandbox, read_only=True)) as client:
         names = {t.name for t in (await client.list_tools()).tools}
@@ -159,7 +159,7 @@ async def test_decline_and_read_only_send_nothing(sandbox: Any, server_factory: 
 
 async def test_a_form_confirms_the_create(sandbox: Any, server_factory: Callable[..., Any]) -> None:
     accept, asked = accept_when_all_asked(1)
-    async with Client(server_factory(sandbox), elicitation_callback=accept) as client:  # type: ignore[arg-type]
+    async with Client(server_factory(sandbox), elicitation_callback=accept) as client:
         done = await call_ok(client, "create_task", {**MAINTENANCE, "property_id": sandbox.account.listings[1]["id"]})
     assert done["status"] == "created" and done["confirmed_by"] == "form"
     assert "Create this maintenance task" in asked[0] and "2026-11-23 10:00" in asked[0]
@@ -318,8 +318,8 @@ async def test_two_servers_confirming_the_same_create_at_once_create_it_once(
     arguments = {**MAINTENANCE, "property_id": sandbox.account.listings[3]["id"]}
     one, two = server_factory(sandbox), server_factory(sandbox)
     async with (
-        Client(one, mode="legacy", elicitation_callback=accept) as first,  # type: ignore[arg-type]
-        Client(two, mode="legacy", elicitation_callback=accept) as second,  # type: ignore[arg-type]
+        Client(one, mode="legacy", elicitation_callback=accept) as first,
+        Client(two, mode="legacy", elicitation_callback=accept) as second,
     ):
         results = await asyncio.gather(
             first.call_tool("create_task", arguments), second.call_tool("create_task", arguments)
