@@ -19,7 +19,7 @@ import pytest
 from mcp import Client
 
 from hostaway_mcp.sandbox import catalog
-from tests.conftest import NOW, assert_no_planted_secrets, call_error, call_ok
+from tests.conftest import NOW, api_calls, assert_no_planted_secrets, call_error, call_ok
 
 HELD = catalog.BLOCKING_STATUSES
 TODAY_BY_ZONE = {"Pacific/Honolulu": date(2026, 11, 20)}
@@ -70,10 +70,6 @@ def seen(day: dict[str, Any]) -> dict[str, Any]:
             for t in day["turnovers"]
         },
     }  # fmt: skip
-
-
-def api_calls(sandbox: Any, since: int = 0) -> list[Any]:
-    return [r for r in sandbox.request_log[since:] if r.path != "/accessTokens"]
 
 
 def plant(sandbox: Any, like: dict[str, Any], **changes: Any) -> dict[str, Any]:
@@ -202,10 +198,10 @@ def big() -> Any:
 async def test_at_most_four_calls_plus_pages_on_200_listings_whatever_the_days(
     big: Any, server_factory: Callable[..., Any], days: int
 ) -> None:
-    since = len(big.request_log)
+    since = len(api_calls(big))
     async with Client(server_factory(big)) as client:
         view = await call_ok(client, "get_operations_day", {"days": days})
-    calls = api_calls(big, since)
+    calls = api_calls(big)[since:]
     by_endpoint: dict[str, list[Any]] = {}
     for call in calls:
         by_endpoint.setdefault(call.path, []).append(call)

@@ -15,7 +15,7 @@ from mcp import Client
 
 from hostaway_mcp.sandbox import catalog
 from hostaway_mcp.sandbox.feedback_catalog import TEAM_EMAIL_DOMAIN
-from tests.conftest import assert_no_planted_secrets, call_error, call_ok
+from tests.conftest import api_calls, assert_no_planted_secrets, call_error, call_ok
 
 OPEN = {"pending", "confirmed", "inProgress"}
 EMAIL_DOMAIN = "@" + TEAM_EMAIL_DOMAIN
@@ -25,10 +25,6 @@ def in_window(task: dict[str, Any], first: date, last: date) -> bool:
     start = task["canStartFromListingTime"] or task["shouldEndByListingTime"]
     end = task["shouldEndByListingTime"] or task["canStartFromListingTime"]
     return bool(start and end and start[:10] <= last.isoformat() and end[:10] >= first.isoformat())
-
-
-def api_calls(sandbox: Any) -> list[Any]:
-    return [r for r in sandbox.request_log if r.path != "/accessTokens"]
 
 
 async def all_pages(client: Client, arguments: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
