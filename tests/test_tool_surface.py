@@ -17,10 +17,11 @@ from hostaway_mcp.tools import MAX_DEFAULT_TOOLS, TOOLSETS, catalogue
 READ = (True, False, True, True)  # read_only, destructive, idempotent, open_world
 WRITE = (False, True, False, True)
 # What hosts put in front of the model (names, descriptions, input schemas) for all tools, and
-# everything including output schemas: with the 22 tools of the catalogue (quotes and the booking
-# lifecycle included) about 34 KB and 114 KB, about 1.5 KB and 5.2 KB a tool.
-MODEL_FACING_BUDGET_BYTES = 36_000
-TOTAL_BUDGET_BYTES = 122_000
+# everything including output schemas, measured for the whole catalogue: 23 tools (quotes and the
+# booking lifecycle included) 35.3 KB and 120.1 KB; with the four operations tools (27) 42.5 KB and
+# 143.4 KB, about 1.6 KB and 5.3 KB a tool. Raise it only with a new tool, by what it costs.
+MODEL_FACING_BUDGET_BYTES = 43_500
+TOTAL_BUDGET_BYTES = 146_000
 
 
 async def _tools(server: Any) -> dict[str, Any]:
