@@ -336,6 +336,7 @@ WORKER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_real_processes_sharing_one_file_stay_inside_the_window(tmp_path: Path) -> None:
     """Three OS processes, real time and real worker threads, a compressed window (6 per 1 s), 3 s."""
     limit, window, duration = 6, 1.0, 3.0
