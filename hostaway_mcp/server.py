@@ -26,6 +26,7 @@ from hostaway_mcp.ledger import WriteLedger
 from hostaway_mcp.localtime import Now, utc_now
 from hostaway_mcp.ratelimit import Clock, RateLimiter, Sleep
 from hostaway_mcp.ratelimit.coordination import open_coordination
+from hostaway_mcp.surface.completions import register_completions
 from hostaway_mcp.surface.prompts import register_prompts
 from hostaway_mcp.surface.resources import register_resources
 from hostaway_mcp.tools import ToolSpec
@@ -152,5 +153,5 @@ def build_server(
         tools=[registered_tool(spec) for spec in selection.offered],
     )
     register_resources(server)
-    register_prompts(server, selection.names)
+    register_completions(server, register_prompts(server, selection.names))
     return server

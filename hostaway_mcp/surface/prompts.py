@@ -49,8 +49,9 @@ PROMPT_TOOLS: dict[str, frozenset[str]] = {
 }
 
 
-def register_prompts(server: MCPServer[AppState], offered: Set[str]) -> None:
-    """Register the prompts whose tools are offered (`offered`: the names of the server's tools)."""
+def register_prompts(server: MCPServer[AppState], offered: Set[str]) -> frozenset[str]:
+    """Register the prompts whose tools are offered (`offered`: the names of the server's tools);
+    return the names of the prompts registered."""
     can_send = "send_guest_message" in offered
     can_change_calendar = {"update_nightly_rates", "block_dates"} <= offered
     can_change_tasks = {"create_task", "update_task"} <= offered
@@ -100,6 +101,8 @@ def register_prompts(server: MCPServer[AppState], offered: Set[str]) -> None:
         ) -> str:
             """Read the day's operations, list what needs a decision, and propose task changes without making them."""
             return plan_the_day_text(date, can_change_tasks=can_change_tasks)
+
+    return frozenset(prompt for prompt in PROMPT_TOOLS if wanted(prompt))
 
 
 class CheckedPrompt(Prompt):

@@ -5,21 +5,16 @@
     hostaway://properties/{property_id}  one property in detail (as get_property_details)
 
 Resources need the running server's state (the gateway). The template gets it from a bare
-`Context` parameter. The SDK gives static resources no context at all, so a small middleware
-puts the connection's state in a context variable for the duration of each `resources/read`
-(both run in the same task), and the static readers take it from there.
+`Context` parameter; the static readers, which the SDK gives no context, from `request_state.py`.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any
 
 from mcp.server import MCPServer
-from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
 
@@ -29,13 +24,13 @@ from hostaway_mcp.domain import ident
 from hostaway_mcp.errors import HostawayError
 from hostaway_mcp.models.common import ResultModel
 from hostaway_mcp.models.properties import PropertySummary
+from hostaway_mcp.surface.request_state import bind_request_state, current_state
 from hostaway_mcp.tools._runtime import AppState
 from hostaway_mcp.tools.properties import get_property_details, summarize_listing
 
 JSON = "application/json"
 _ASCII_ID = re.compile(r"[0-9]{1,15}")
 PAGE_SIZE = 100  # listings per request when reading every property
-_request_state: ContextVar[AppState | None] = ContextVar("hostaway_resource_state", default=None)
 
 
 class TokenStatus(ResultModel):
@@ -97,7 +92,7 @@ class PropertyIndex(ResultModel):
 
 
 def register_resources(server: MCPServer[AppState]) -> None:
-    server.middleware.append(_bind_state)
+    bind_request_state(server)
     server.resource(
         "hostaway://status",
         name="status",
@@ -124,18 +119,8 @@ def register_resources(server: MCPServer[AppState]) -> None:
     )(read_property)
 
 
-async def _bind_state(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
-    if ctx.method != "resources/read" or not isinstance(ctx.lifespan_context, AppState):
-        return await call_next(ctx)
-    token = _request_state.set(ctx.lifespan_context)
-    try:
-        return await call_next(ctx)
-    finally:
-        _request_state.reset(token)
-
-
 def _current_state() -> AppState:
-    state = _request_state.get()
+    state = current_state()
     if state is None:  # pragma: no cover - a wiring bug, not a user error
         raise ResourceError("The server is not initialised; restart it.")
     return state

@@ -6,7 +6,9 @@ need the names from `GET /listings`; the operations view needs every property wi
 objects) and stopped at the first page (names past the 500th property were null). The directory
 reads every page once, keeps only those few facts per property, and is reused by every tool of
 this server run for `NAME_TTL_S` (renames show up after that); a property still missing then
-triggers a re-read.
+triggers a re-read. Completions, which must stay cheap, take what is cached or one page
+(`names_in_one_request`); such a page serves the properties it holds, and only a complete read
+serves the whole portfolio.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class _Directory:
     facts: dict[int, PropertyFacts]
     read_at: float  # AppState.monotonic() when read
     absent: frozenset[int]  # asked for but not in the account when read: no re-read for them
+    complete: bool = True  # every page was read (else only the first: see names_in_one_request)
 
 
 async def property_names(state: AppState, wanted: Iterable[int]) -> dict[int, str]:
@@ -71,13 +74,26 @@ def zone_lookup(facts: dict[int, PropertyFacts]) -> Callable[[int | None], str |
 
 async def _fresh(state: AppState, wanted: set[int]) -> _Directory:
     cached = state.extras.get(DIRECTORY_KEY)
-    if (
-        isinstance(cached, _Directory)
-        and state.monotonic() - cached.read_at < NAME_TTL_S
-        and wanted - cached.facts.keys() <= cached.absent
-    ):
-        return cached
+    if isinstance(cached, _Directory) and state.monotonic() - cached.read_at < NAME_TTL_S:
+        if cached.complete and wanted - cached.facts.keys() <= cached.absent:
+            return cached
+        if not cached.complete and wanted and wanted <= cached.facts.keys():
+            return cached
     return await _read(state, wanted)
+
+
+async def names_in_one_request(state: AppState) -> dict[int, str]:
+    """Property names at the cost of at most one request: the cached directory, else the first
+    page of listings (every property on accounts of up to `DIRECTORY_PAGE`), kept as the
+    directory (marked incomplete when Hostaway counts more)."""
+    cached = state.extras.get(DIRECTORY_KEY)
+    if not (isinstance(cached, _Directory) and state.monotonic() - cached.read_at < NAME_TTL_S):
+        page = await state.gateway.get("listings", {"includeResources": 0, "limit": DIRECTORY_PAGE, "offset": 0})
+        facts = _facts_of(page.items)
+        complete = page.count is not None and page.count <= len(page.items)
+        cached = _Directory(facts, state.monotonic(), frozenset(), complete=complete)
+        state.extras[DIRECTORY_KEY] = cached
+    return {listing_id: facts.name for listing_id, facts in cached.facts.items() if facts.name is not None}
 
 
 def _hour(value: object) -> int | None:
@@ -88,16 +104,22 @@ def _hour(value: object) -> int | None:
 async def _read(state: AppState, wanted: set[int]) -> _Directory:
     facts: dict[int, PropertyFacts] = {}
     async for page in state.gateway.iter_offset_pages("listings", {"includeResources": 0}, page_size=DIRECTORY_PAGE):
-        for listing in page.items:
-            listing_id = ident(listing.get("id"))
-            if listing_id is None:
-                continue
-            facts[listing_id] = PropertyFacts(
-                name=known_listing_name(listing),
-                time_zone=text(listing.get("timeZoneName")),
-                check_in_hour=_hour(listing.get("checkInTimeStart")),
-                check_out_hour=_hour(listing.get("checkOutTime")),
-            )
+        facts.update(_facts_of(page.items))
     directory = _Directory(facts, state.monotonic(), frozenset(wanted - facts.keys()))
     state.extras[DIRECTORY_KEY] = directory
     return directory
+
+
+def _facts_of(listings: Iterable[dict[str, object]]) -> dict[int, PropertyFacts]:
+    facts: dict[int, PropertyFacts] = {}
+    for listing in listings:
+        listing_id = ident(listing.get("id"))
+        if listing_id is None:
+            continue
+        facts[listing_id] = PropertyFacts(
+            name=known_listing_name(listing),
+            time_zone=text(listing.get("timeZoneName")),
+            check_in_hour=_hour(listing.get("checkInTimeStart")),
+            check_out_hour=_hour(listing.get("checkOutTime")),
+        )
+    return facts
