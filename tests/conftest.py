@@ -267,7 +267,8 @@ def accept_when_all_asked(count: int) -> tuple[Callable[..., Any], list[str]]:
         asked.append(params.message)
         if len(asked) == count:
             everyone.set()
-        await asyncio.wait_for(everyone.wait(), timeout=5)
+        # A deadlock guard, not a timing: generous, since a busy machine can take seconds to open every form.
+        await asyncio.wait_for(everyone.wait(), timeout=30)
         return ElicitResult(action="accept", content={"confirm": True})
 
     return accept, asked
