@@ -18,7 +18,6 @@ import pytest
 from mcp import Client
 from mcp.types import ElicitRequestParams, ElicitResult
 
-from hostaway_mcp.sandbox.faults import Fault
 from tests.conftest import (
     PLANTED_SECRET,
     SECRET_TEXT,
@@ -29,6 +28,7 @@ from tests.conftest import (
     free_range,
     future_booking,
 )
+from tests.faults import Fault, faults_of
 
 # A message carrying the kind of thing a guest is told and a log must not keep.
 REQUIRED_KEYS = {"time", "tool", "outcome"}
@@ -105,11 +105,11 @@ async def test_every_attempt_leaves_its_lines_attempt_first(
                 assert added[0]["attempt"] == added[1]["attempt"]  # one write, two lines
 
         other = {"booking_id": reservation["id"], "confirm": True}
-        sandbox.faults.script(Fault("status", status=400, method="POST", path="/conversations"))
+        faults_of(sandbox).script(Fault("status", status=400, method="POST", path="/conversations"))
         await call_error(client, "send_guest_message", {**other, "message": "Refused by Hostaway."})
-        sandbox.faults.script(Fault("read_timeout", method="POST", path="/conversations"))
+        faults_of(sandbox).script(Fault("read_timeout", method="POST", path="/conversations"))
         await call_error(client, "send_guest_message", {**other, "message": "Lost answer."})
-        sandbox.faults.script(Fault("status", status=503, method="PUT", path="/listings"))
+        faults_of(sandbox).script(Fault("status", status=503, method="PUT", path="/listings"))
         await call_error(client, "unblock_dates", {**block, "confirm": True})
 
     entries = audit_lines(audit_path)

@@ -15,9 +15,9 @@ from mcp import Client
 from mcp.types import ElicitRequestParams, ElicitResult
 
 from hostaway_mcp.sandbox import catalog
-from hostaway_mcp.sandbox.faults import Fault
 from hostaway_mcp.tools.booking_create import PROVIDER
 from tests.conftest import TODAY, assert_no_planted_secrets, call_error, call_ok
+from tests.faults import Fault, faults_of
 from tests.stays import bookable_stay, requests_to, stay_args
 
 GUEST = {"guest_name": "Ana Lima", "guest_email": "ana.lima@example.org", "guest_phone": "+351 912 345 678"}
@@ -176,7 +176,7 @@ async def test_a_stay_rule_is_refused_even_when_overbooking_is_asked_for(
 async def test_a_timed_out_post_and_a_retry_make_one_booking(server_factory: Callable[..., Any], sandbox: Any) -> None:
     listing, start, end = bookable_stay(sandbox, 3)
     args = booking_args(listing, start, end, confirm=True)
-    sandbox.faults.script(Fault("read_timeout", method="POST", path="/reservations"))  # made, answer lost
+    faults_of(sandbox).script(Fault("read_timeout", method="POST", path="/reservations"))  # made, answer lost
     async with Client(server_factory(sandbox)) as client:
         error = await call_error(client, "create_booking", args)
         assert "Outcome unknown" in error and "not retried" in error and "search_bookings" in error
@@ -189,7 +189,7 @@ async def test_a_timed_out_post_and_a_retry_make_one_booking(server_factory: Cal
 async def test_a_post_that_never_arrived_is_sent_on_the_retry(server_factory: Callable[..., Any], sandbox: Any) -> None:
     listing, start, end = bookable_stay(sandbox, 3)
     args = booking_args(listing, start, end, confirm=True)
-    sandbox.faults.script(Fault("status", status=502, method="POST", path="/reservations"))  # not processed
+    faults_of(sandbox).script(Fault("status", status=502, method="POST", path="/reservations"))  # not processed
     async with Client(server_factory(sandbox)) as client:
         await call_error(client, "create_booking", args)
         made = await call_ok(client, "create_booking", args)
@@ -351,7 +351,7 @@ async def test_a_lost_answer_to_a_change_is_found_not_sent_again(
     async with Client(server_factory(sandbox)) as client:
         made, *_ = await booked(client, sandbox)
         args = {"booking_id": made["booking_id"], "guests": 1, "confirm": True}
-        sandbox.faults.script(Fault("read_timeout", method="PUT", path="/reservations"))
+        faults_of(sandbox).script(Fault("read_timeout", method="PUT", path="/reservations"))
         error = await call_error(client, "update_booking", args)
         again = await call_ok(client, "update_booking", args)
     assert "Outcome unknown" in error
@@ -412,7 +412,7 @@ async def test_a_lost_answer_to_a_cancellation_is_found(server_factory: Callable
     async with Client(server_factory(sandbox)) as client:
         made, *_ = await booked(client, sandbox)
         args = {"booking_id": made["booking_id"], "confirm": True}
-        sandbox.faults.script(Fault("read_timeout", method="PUT", path="/reservations"))
+        faults_of(sandbox).script(Fault("read_timeout", method="PUT", path="/reservations"))
         await call_error(client, "cancel_booking", args)
         found = await call_ok(client, "cancel_booking", args)
     assert found["status"] == "already_cancelled" and len(puts(sandbox, made["booking_id"])) == 1

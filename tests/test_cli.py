@@ -31,11 +31,12 @@ from mcp import Client
 from hostaway_mcp import __version__
 from hostaway_mcp.cli import build_parser, common, main
 from hostaway_mcp.config import Settings
-from hostaway_mcp.sandbox import Fault, Sandbox
+from hostaway_mcp.sandbox import Sandbox
 from hostaway_mcp.sandbox.http_server import serve_sandbox
 from hostaway_mcp.server import build_server
 from hostaway_mcp.tools import TOOLSETS, catalogue
 from tests.conftest import ACCOUNT_ID, PLANTED_SECRET
+from tests.faults import Fault, faults_of
 
 ROOT = Path(__file__).resolve().parent.parent
 CONSOLE_SCRIPT = Path(sys.executable).with_name("hostaway-mcp")
@@ -165,7 +166,7 @@ def test_check_when_hostaway_refuses_the_account_says_so(
     refusal = Fault(
         "status", method="GET", path="/listings", status=403, body={"status": "fail", "result": "Forbidden"}
     )
-    sandbox.faults.script(refusal, refusal)  # the first try and the one after a fresh token
+    faults_of(sandbox).script(refusal, refusal)  # the first try and the one after a fresh token
     use_loopback(monkeypatch, base_url, RIGHT_SECRET)
     code, _, err = run(capsys, "check")
     assert code == 4

@@ -17,6 +17,7 @@ from mcp.types import CompleteResult, PromptReference, ResourceTemplateReference
 
 from hostaway_mcp.domain import ident
 from tests.conftest import FakeClock, api_calls, call_ok
+from tests.faults import Fault, faults_of
 
 PROPERTY = ResourceTemplateReference(uri="hostaway://properties/{property_id}")
 REPLY = PromptReference(name="reply_to_guest")
@@ -176,9 +177,8 @@ async def test_other_arguments_and_prompts_not_offered_get_nothing(
 async def test_a_hostaway_failure_offers_nothing_instead_of_an_error(
     sandbox: Any, connect: Callable[..., Client]
 ) -> None:
-    from hostaway_mcp.sandbox import Fault
 
     async with connect() as client:
-        sandbox.faults.script(Fault("status", status=400, method="GET", path="/reservations"))
+        faults_of(sandbox).script(Fault("status", status=400, method="GET", path="/reservations"))
         answer = await complete(client, REPLY, "booking_id", "")
         assert answer.completion.values == []

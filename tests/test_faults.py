@@ -29,11 +29,12 @@ from mcp import Client
 
 from bench.scenarios import arguments_for
 from hostaway_mcp.gateway import reads_only
-from hostaway_mcp.sandbox import Fault, Sandbox
+from hostaway_mcp.sandbox import Sandbox
 from hostaway_mcp.server import build_server
 from hostaway_mcp.tools import catalogue
 from hostaway_mcp.tools._directory import NAME_TTL_S
 from tests.conftest import NOW, PLANTED_SECRET, TODAY, FakeClock
+from tests.faults import Fault, faults_of
 
 READ_TOOLS = sorted(spec.name for spec in catalogue() if spec.kind == "read")
 # Writes whose preview (no confirm) is a read worth breaking: it reads the booking or the stay and quotes.
@@ -182,11 +183,11 @@ async def _run_cases(rig: Rig, tool: str, cases: list[Case]) -> None:
                 # Each case runs as if minutes after the last, so per-run caches (property names)
                 # are cold again and the call repeats every request the baseline made.
                 rig.clock.advance(NAME_TTL_S + 1)
-                sandbox.faults.script(*_targeted(case, path, method))
+                faults_of(sandbox).script(*_targeted(case, path, method))
                 sleeps_before = len(rig.clock.sleeps)
                 result = await client.call_tool(tool, arguments)
-                if sandbox.faults.pending:
-                    sandbox.faults.clear()
+                if faults_of(sandbox).pending:
+                    faults_of(sandbox).clear()
                     problems.append(f"{label}: the fault was never reached")
                     continue
                 if case.recovers:
@@ -243,9 +244,9 @@ async def test_a_forbidden_account_gets_a_permission_error_not_a_loop(tool: str,
         arguments = rig.arguments(tool, sandbox)
         expected, paths, _ = await _baseline(client, sandbox, tool, arguments)
         since = len(sandbox.request_log)
-        sandbox.faults.script(*(Fault("status", method="GET", status=403) for _ in range(2 * len(paths) + 2)))
+        faults_of(sandbox).script(*(Fault("status", method="GET", status=403) for _ in range(2 * len(paths) + 2)))
         result = await client.call_tool(tool, arguments)
-        sandbox.faults.clear()
+        faults_of(sandbox).clear()
         assert result.is_error, f"{tool} answered although every request was refused"
         text = _text(result)
         assert actionable_problem(text, tool) is None, text
@@ -317,7 +318,7 @@ async def test_a_booking_write_happens_once_whatever_its_request_meets(
             change = {"guests": 1} if tool == "update_booking" else {}
             arguments = {"booking_id": booking_id, **change, "confirm": True}
         since = len(sandbox.request_log)
-        sandbox.faults.script(*(Fault(f.kind, method=method, path=path, status=f.status) for f in case.faults))
+        faults_of(sandbox).script(*(Fault(f.kind, method=method, path=path, status=f.status) for f in case.faults))
         first = await client.call_tool(tool, arguments)
         if case.first_ok:
             assert not first.is_error, _text(first)

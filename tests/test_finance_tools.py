@@ -23,9 +23,9 @@ from hostaway_mcp import paging
 from hostaway_mcp.domain import CHANNEL_NAMES, CONFIRMED_STATUSES
 from hostaway_mcp.revenue import Period
 from hostaway_mcp.revenue_report import compute_report
-from hostaway_mcp.sandbox.faults import Fault
 from hostaway_mcp.server import build_server
 from tests.conftest import NOW, FakeClock, api_calls, call_error, call_ok
+from tests.faults import Fault, faults_of
 
 METRIC_KEYS = {
     "currency",
@@ -647,7 +647,7 @@ class ArmAfterFirstPage(httpx.AsyncBaseTransport):
         response: httpx.Response = await self.inner.handle_async_request(request)
         if not self.armed and request.url.path.endswith("/reservations"):
             self.armed = True
-            self.sandbox.faults.script(*self.faults)
+            faults_of(self.sandbox).script(*self.faults)
         return response
 
 
@@ -685,7 +685,7 @@ async def test_a_failing_page_mid_report_is_retried_or_fails_loudly(
             assert "/reservations" in text and "500" in text and "Try again" in text
             pages = [e for e in api_calls(sandbox) if e.path == "/reservations"]
             assert len(pages) == 1 + failures  # the first page, then every attempt at the second
-    assert not sandbox.faults.pending
+    assert not faults_of(sandbox).pending
 
 
 # -- the pure computation, on hand-made data ------------------------------------------------------

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from hostaway_mcp.sandbox.faults import Fault
 from tests.conftest import TODAY, call_error, call_ok
+from tests.faults import Fault, faults_of
 from tests.stays import bookable_stay, requests_to, stay_args
 
 QUOTES = "/calendar/priceDetails"
@@ -178,7 +178,7 @@ async def test_real_account_shapes_in_a_quote_are_read_and_a_mismatch_is_said(
         {"type": "surcharge", "name": "x", "title": "Resort fee", "total": 10, "isIncludedInTotalPrice": 1},
     ]
     body = {"status": "success", "result": {"totalPrice": "265.5", "components": components}}
-    sandbox.faults.script(Fault("status", method="POST", path=f"/listings/{listing['id']}", status=200, body=body))
+    faults_of(sandbox).script(Fault("status", method="POST", path=f"/listings/{listing['id']}", status=200, body=body))
     async with Client(server_factory(sandbox)) as client:
         quote = await call_ok(client, "quote_stay", stay_args(listing, start, end))
     assert quote["price"]["total"] == 265.5
@@ -195,7 +195,7 @@ async def test_a_quote_survives_a_transient_failure_of_the_quote_request(
     server_factory: Callable[..., Any], sandbox: Any
 ) -> None:
     listing, start, end = bookable_stay(sandbox, 2)
-    sandbox.faults.script(Fault("status", method="POST", path=f"/listings/{listing['id']}", status=503))
+    faults_of(sandbox).script(Fault("status", method="POST", path=f"/listings/{listing['id']}", status=503))
     async with Client(server_factory(sandbox)) as client:
         quote = await call_ok(client, "quote_stay", stay_args(listing, start, end))
     assert quote["price"]["total"] == sandbox.quote(listing["id"], start, end, 2)["totalPrice"]

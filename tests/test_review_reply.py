@@ -17,8 +17,8 @@ import pytest
 from mcp import Client
 from mcp.types import ElicitRequestParams, ElicitResult
 
-from hostaway_mcp.sandbox.faults import Fault
 from tests.conftest import TODAY, call_error, call_ok
+from tests.faults import Fault, faults_of
 from tests.test_review_tools import AIRBNB, BOOKING, DIRECT, VRBO, guest_reviews, still_answerable
 
 REPLY = "Thank you so much for staying with us, we would love to welcome you back!"
@@ -225,7 +225,7 @@ async def test_a_timed_out_post_that_arrived_is_reported_not_posted_again(
 ) -> None:
     review = answerable(sandbox)
     args = {"review_id": review["id"], "text": REPLY, "confirm": True}
-    sandbox.faults.script(Fault("read_timeout", method="POST", path="/reviews"))
+    faults_of(sandbox).script(Fault("read_timeout", method="POST", path="/reviews"))
     async with Client(server_factory(sandbox)) as client:
         error = await call_error(client, "reply_to_review", args)
     assert "Outcome unknown" in error and "not retried" in error
@@ -252,7 +252,7 @@ async def test_a_failed_post_that_never_arrived_is_posted_once_after_checking(
 ) -> None:
     review = answerable(sandbox, BOOKING)
     args = {"review_id": review["id"], "text": REPLY, "confirm": True}
-    sandbox.faults.script(Fault("html", method="POST", path="/reviews", status=502))  # answered by a proxy
+    faults_of(sandbox).script(Fault("html", method="POST", path="/reviews", status=502))  # answered by a proxy
     async with Client(server_factory(sandbox)) as client:
         error = await call_error(client, "reply_to_review", args)
         assert "Outcome unknown" in error and review["revieweeResponse"] is None
@@ -270,7 +270,7 @@ async def test_an_attempt_in_doubt_blocks_any_other_reply_until_it_is_checked(
 ) -> None:
     """A review takes one reply: another text after a lost answer is not a new write, it is checked first."""
     review = answerable(sandbox)
-    sandbox.faults.script(Fault("read_timeout", method="POST", path="/reviews"))
+    faults_of(sandbox).script(Fault("read_timeout", method="POST", path="/reviews"))
     async with Client(server_factory(sandbox)) as client:
         await call_error(client, "reply_to_review", {"review_id": review["id"], "text": REPLY, "confirm": True})
         found = await call_ok(

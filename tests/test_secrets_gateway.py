@@ -14,8 +14,8 @@ from mcp import Client
 
 from hostaway_mcp.errors import HostawayError
 from hostaway_mcp.gateway import HostawayGateway
-from hostaway_mcp.sandbox import Fault
 from tests.conftest import BASE_URL, PLANTED_SECRET, PLANTED_TOKEN, TODAY, call_error, token_body
+from tests.faults import Fault, faults_of
 
 pytestmark = pytest.mark.respx(base_url=BASE_URL, assert_all_called=False)
 
@@ -98,9 +98,9 @@ async def test_an_error_body_reaches_tool_results_and_state_files_masked(
     nights = {"start_date": start.isoformat(), "end_date": (start + timedelta(days=1)).isoformat()}
     refusal = {"status": "fail", "result": ECHO}
     async with Client(server_factory(sandbox)) as client:
-        sandbox.faults.script(Fault("status", status=400, method="GET", path="/listings", body=refusal))
+        faults_of(sandbox).script(Fault("status", status=400, method="GET", path="/listings", body=refusal))
         read_error = await call_error(client, "get_property_details", {"property_id": listing_id})
-        sandbox.faults.script(Fault("status", status=400, method="PUT", path="/listings", body=refusal))
+        faults_of(sandbox).script(Fault("status", status=400, method="PUT", path="/listings", body=refusal))
         write_error = await call_error(client, "block_dates", {"property_id": listing_id, **nights, "confirm": True})
     assert "guest note" in read_error
     state = b"".join(path.read_bytes() for path in (tmp_path / "cache").rglob("*") if path.is_file())

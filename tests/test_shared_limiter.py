@@ -33,6 +33,7 @@ from hostaway_mcp.ratelimit.gates import CURRENT, plan_gates
 from hostaway_mcp.ratelimit.limiter import GateLimiter
 from hostaway_mcp.ratelimit.state import SharedState
 from tests.conftest import FakeClock
+from tests.faults import Fault, faults_of
 from tests.sim_clock import AutoJumpClock, BusyStore
 
 Interval = tuple[float, float]
@@ -395,7 +396,6 @@ async def test_the_gateway_feeds_429_headers_back_into_the_gates(
     settings_factory: Callable[..., Settings], sandbox_factory: Callable[..., Any], clock: FakeClock
 ) -> None:
     """The sandbox says the account gate is shut for 3 s: reads wait those 3 s, messages do not."""
-    from hostaway_mcp.sandbox import Fault
 
     sandbox = sandbox_factory(token_not_before_s=0.0)
     settings = settings_factory()
@@ -404,7 +404,7 @@ async def test_the_gateway_feeds_429_headers_back_into_the_gates(
         settings, transport=sandbox.transport(), clock=clock, wall_clock=clock, sleep=clock.sleep, token_not_before_s=0
     ) as gateway:
         await gateway.get("listings", {"limit": 1})
-        sandbox.faults.script(Fault("status", status=429, headers=headers, method="GET", path="/listings"))
+        faults_of(sandbox).script(Fault("status", status=429, headers=headers, method="GET", path="/listings"))
         await gateway.get("listings", {"limit": 1})
         assert gateway.stats.rate_limited == 1
         refused, retried = [r.at for r in sandbox.request_log if r.path == "/listings"][-2:]

@@ -23,6 +23,7 @@ from typing import IO, Any
 import pytest
 
 from tests.conftest import ACCOUNT_ID, PLANTED_SECRET, TODAY
+from tests.faults import Fault, faults_of
 
 CONSOLE_SCRIPT = Path(sys.executable).with_name("hostaway-mcp")
 WATCHDOG_S = 20.0  # only a hang gets near this; the server promises to be gone 2 s after a signal
@@ -180,11 +181,10 @@ def test_a_signal_stops_an_idle_server_with_stdin_open(
 def test_a_write_cut_off_by_a_signal_is_left_in_the_audit_log_as_unknown(
     signum: int, loopback: tuple[Any, str], start: Callable[[], ServerProcess]
 ) -> None:
-    from hostaway_mcp.sandbox import Fault
 
     sandbox, server = loopback[0], start()
     # Hostaway takes the change, then never answers: the write is in flight when the signal comes.
-    sandbox.faults.script(Fault("read_timeout", method="PUT", path="/listings"))
+    faults_of(sandbox).script(Fault("read_timeout", method="PUT", path="/listings"))
     server.request("tools/call", {"name": "block_dates", "arguments": {**nights(sandbox), "confirm": True}})
     deadline = time.monotonic() + WATCHDOG_S
     while not any(r.method == "PUT" for r in sandbox.request_log):
@@ -204,10 +204,9 @@ def test_a_write_cut_off_by_a_signal_is_left_in_the_audit_log_as_unknown(
 def test_a_second_signal_ends_the_process_at_once(
     loopback: tuple[Any, str], start: Callable[[], ServerProcess]
 ) -> None:
-    from hostaway_mcp.sandbox import Fault
 
     sandbox, server = loopback[0], start()
-    sandbox.faults.script(Fault("read_timeout", method="GET", path="/listings"))
+    faults_of(sandbox).script(Fault("read_timeout", method="GET", path="/listings"))
     server.request("tools/call", {"name": "list_properties", "arguments": {}})
     deadline = time.monotonic() + WATCHDOG_S
     while not any(r.path.endswith("/listings") for r in sandbox.request_log):

@@ -19,7 +19,6 @@ import pytest
 from mcp import Client
 from mcp.types import ElicitRequestParams, ElicitResult
 
-from hostaway_mcp.sandbox.faults import Fault
 from tests.conftest import (
     PLANTED_SECRET,
     SECRET_TEXT,
@@ -35,6 +34,7 @@ from tests.conftest import (
     thread,
     writes,
 )
+from tests.faults import Fault, faults_of
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ async def test_an_unknown_send_found_in_the_thread_is_reported_not_sent_again(
 ) -> None:
     reservation, conversation = booking_with_thread(sandbox, direct=False)
     args = {"booking_id": reservation["id"], "message": TEXT, "confirm": True}
-    sandbox.faults.script(Fault("read_timeout", method="POST", path="/conversations"))
+    faults_of(sandbox).script(Fault("read_timeout", method="POST", path="/conversations"))
     async with Client(server_factory(sandbox)) as client:
         error = await call_error(client, "send_guest_message", args)
     assert "Outcome unknown" in error
@@ -80,7 +80,7 @@ async def test_a_found_send_is_sent_again_only_when_the_user_asks(
 ) -> None:
     reservation, conversation = booking_with_thread(sandbox, direct=False)
     args = {"booking_id": reservation["id"], "message": TEXT, "confirm": True}
-    sandbox.faults.script(Fault("read_timeout", method="POST", path="/conversations"))
+    faults_of(sandbox).script(Fault("read_timeout", method="POST", path="/conversations"))
     async with Client(server_factory(sandbox)) as client:
         await call_error(client, "send_guest_message", args)
         again = await call_ok(client, "send_guest_message", {**args, "allow_duplicate": True})
@@ -95,7 +95,7 @@ async def test_an_attempt_of_a_killed_process_that_never_arrived_is_sent_once(
     reservation, conversation = booking_with_thread(sandbox, direct=False)
     before = thread(sandbox, conversation["id"])
     args = {"booking_id": reservation["id"], "message": TEXT, "confirm": True}
-    sandbox.faults.script(Fault("status", status=503, method="POST", path="/conversations"))  # not processed
+    faults_of(sandbox).script(Fault("status", status=503, method="POST", path="/conversations"))  # not processed
     async with Client(server_factory(sandbox)) as client:
         await call_error(client, "send_guest_message", args)
     with sqlite3.connect(tmp_path / "cache" / "ledger.sqlite3") as conn:
@@ -145,7 +145,7 @@ async def test_an_unknown_calendar_change_that_was_applied_is_not_sent_again(
     listing_id, start, end = free_range(sandbox, 2)
     args = {"property_id": listing_id, "start_date": start.isoformat(), "end_date": end.isoformat(), "confirm": True}
     async with Client(server_factory(sandbox)) as client:
-        sandbox.faults.script(Fault("read_timeout", method="PUT", path="/listings"))  # applied, answer lost
+        faults_of(sandbox).script(Fault("read_timeout", method="PUT", path="/listings"))  # applied, answer lost
         await call_error(client, "update_nightly_rates", {**args, "nightly_price": 111})
         done = await call_ok(client, "update_nightly_rates", {**args, "nightly_price": 111})
     assert done["status"] == "already_applied" and "already shows the change" in done["next_step"]
@@ -159,7 +159,7 @@ async def test_an_unknown_calendar_change_that_did_not_happen_is_sent(
     listing_id, start, end = free_range(sandbox, 2)
     args = {"property_id": listing_id, "start_date": start.isoformat(), "end_date": end.isoformat(), "confirm": True}
     async with Client(server_factory(sandbox)) as client:
-        sandbox.faults.script(Fault("status", status=502, method="PUT", path="/listings"))  # not processed
+        faults_of(sandbox).script(Fault("status", status=502, method="PUT", path="/listings"))  # not processed
         error = await call_error(client, "block_dates", args)
         assert "Outcome unknown" in error and "check_property_availability" in error
         done = await call_ok(client, "block_dates", args)
@@ -225,7 +225,7 @@ async def test_the_ledger_holds_no_message_text_token_or_secret(
     async with Client(server_factory(sandbox)) as client:
         await call_ok(client, "send_guest_message", {**args, "confirm": True})
         await call_error(client, "send_guest_message", {**args, "confirm": True})  # a refused duplicate
-        sandbox.faults.script(Fault("read_timeout", method="POST", path="/conversations"))
+        faults_of(sandbox).script(Fault("read_timeout", method="POST", path="/conversations"))
         await call_error(client, "send_guest_message", {**args, "message": SECRET_TEXT + " (2)", "confirm": True})
 
     rows = ledger_rows(cache)

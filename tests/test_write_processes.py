@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from hostaway_mcp.sandbox.faults import Fault
 from tests.conftest import ACCOUNT_ID, PLANTED_SECRET, TEXT, TODAY, booking_with_thread, message_posts, thread
+from tests.faults import Fault, faults_of
 
 CONSOLE_SCRIPT = Path(sys.executable).with_name("hostaway-mcp")
 pytestmark = pytest.mark.timeout(120)
@@ -94,7 +94,7 @@ def test_a_lost_answer_then_a_restart_finds_the_message_instead_of_sending_it_ag
     reservation, conversation = booking_with_thread(sandbox, direct=False)
     before = thread(sandbox, conversation["id"])
     arguments = {"booking_id": reservation["id"], "message": TEXT, "confirm": True}
-    sandbox.faults.script(Fault("read_timeout", method="POST", path="/conversations"))  # posted, answer lost
+    faults_of(sandbox).script(Fault("read_timeout", method="POST", path="/conversations"))  # posted, answer lost
 
     code, first = answer(start_call(tmp_path, base_url, arguments, HOSTAWAY_TIMEOUT_S="1.5"))
     assert code == 1 and "Outcome unknown" in first["error"]
@@ -114,7 +114,7 @@ def test_kill_9_right_after_a_confirmed_send_leaves_an_attempt_the_next_call_rec
     reservation, conversation = booking_with_thread(sandbox, direct=False)
     before = thread(sandbox, conversation["id"])
     arguments = {"booking_id": reservation["id"], "message": TEXT, "confirm": True}
-    sandbox.faults.script(Fault("read_timeout", method="POST", path="/conversations"))  # held open, no answer
+    faults_of(sandbox).script(Fault("read_timeout", method="POST", path="/conversations"))  # held open, no answer
 
     doomed = start_call(tmp_path, base_url, arguments)
     deadline = time.monotonic() + 30

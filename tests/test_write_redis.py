@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from hostaway_mcp.sandbox.faults import Fault
 from tests.conftest import (
     TEXT,
     accept_when_all_asked,
@@ -26,6 +25,7 @@ from tests.conftest import (
     message_posts,
     thread,
 )
+from tests.faults import Fault, faults_of
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ async def test_an_unknown_outcome_on_one_machine_is_reconciled_on_another(
 ) -> None:
     reservation, conversation = booking_with_thread(sandbox, direct=False)
     args = {"booking_id": reservation["id"], "message": TEXT, "confirm": True}
-    sandbox.faults.script(Fault("read_timeout", method="POST", path="/conversations"))
+    faults_of(sandbox).script(Fault("read_timeout", method="POST", path="/conversations"))
     async with Client(machines()) as first:
         assert "Outcome unknown" in await call_error(first, "send_guest_message", args)
     async with Client(machines()) as second:

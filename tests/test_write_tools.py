@@ -19,7 +19,6 @@ from mcp.types import ElicitRequestParams, ElicitResult
 
 from hostaway_mcp.errors import ReadOnlyError
 from hostaway_mcp.gateway import HostawayGateway
-from hostaway_mcp.sandbox.faults import Fault
 from tests.conftest import (
     TEXT,
     TODAY,
@@ -36,6 +35,7 @@ from tests.conftest import (
     thread,
     writes,
 )
+from tests.faults import Fault, faults_of
 
 WRITE_TOOLS = {"send_guest_message", "block_dates", "unblock_dates", "update_nightly_rates"}
 
@@ -232,7 +232,7 @@ async def test_read_timeout_on_send_is_outcome_unknown_and_never_retried(
 ) -> None:
     async with Client(server_factory(sandbox)) as client:
         reservation, conversation = booking_with_thread(sandbox, direct=False)
-        sandbox.faults.script(Fault("read_timeout", method="POST", path="/conversations"))
+        faults_of(sandbox).script(Fault("read_timeout", method="POST", path="/conversations"))
 
         error = await call_error(
             client, "send_guest_message", {"booking_id": reservation["id"], "message": TEXT, "confirm": True}
@@ -254,7 +254,7 @@ async def test_server_error_on_send_is_not_retried(server_factory: Callable[...,
     async with Client(server_factory(sandbox)) as client:
         reservation, conversation = booking_with_thread(sandbox, direct=False)
         before = thread(sandbox, conversation["id"])
-        sandbox.faults.script(Fault("status", status=500, method="POST", path="/conversations"))
+        faults_of(sandbox).script(Fault("status", status=500, method="POST", path="/conversations"))
 
         error = await call_error(
             client, "send_guest_message", {"booking_id": reservation["id"], "message": TEXT, "confirm": True}
@@ -269,7 +269,7 @@ async def test_refused_connection_is_retried_safely(server_factory: Callable[...
     async with Client(server_factory(sandbox)) as client:
         reservation, conversation = booking_with_thread(sandbox, direct=False)
         before = thread(sandbox, conversation["id"])
-        sandbox.faults.script(Fault("connect_error", method="POST", path="/conversations"))
+        faults_of(sandbox).script(Fault("connect_error", method="POST", path="/conversations"))
 
         result = await call_ok(
             client, "send_guest_message", {"booking_id": reservation["id"], "message": TEXT, "confirm": True}
@@ -279,7 +279,7 @@ async def test_refused_connection_is_retried_safely(server_factory: Callable[...
         after = thread(sandbox, conversation["id"])
         assert len(after) == len(before) + 1
         assert len(message_posts(sandbox, conversation["id"])) == 1  # the refused attempt never arrived
-        assert sandbox.faults.pending == ()
+        assert faults_of(sandbox).pending == ()
 
 
 async def test_timeout_on_calendar_write_is_outcome_unknown_and_never_retried(
@@ -287,7 +287,7 @@ async def test_timeout_on_calendar_write_is_outcome_unknown_and_never_retried(
 ) -> None:
     async with Client(server_factory(sandbox)) as client:
         listing_id, start, end = free_range(sandbox, 2)
-        sandbox.faults.script(Fault("read_timeout", method="PUT", path="/listings"))
+        faults_of(sandbox).script(Fault("read_timeout", method="PUT", path="/listings"))
         error = await call_error(
             client,
             "block_dates",
@@ -527,7 +527,7 @@ async def test_rate_limited_send_is_not_retried_and_says_nothing_was_sent(
 ) -> None:
     reservation, conversation = booking_with_thread(sandbox, direct=False)
     before = thread(sandbox, conversation["id"])
-    sandbox.faults.script(Fault("status", status=429, method="POST", path="/conversations"))
+    faults_of(sandbox).script(Fault("status", status=429, method="POST", path="/conversations"))
     async with Client(server_factory(sandbox)) as client:
         error = await call_error(
             client, "send_guest_message", {"booking_id": reservation["id"], "message": TEXT, "confirm": True}

@@ -5,7 +5,7 @@ address is the rate-limit client key, so processes on one machine share the 15-p
 window exactly as they would against Hostaway. Sandbox.dispatch holds the lock; latency is slept
 outside it, so slow responses do not serialise the server.
 
-Transport faults can only be approximated over a real socket:
+Transport failures a request hook asks for (`Sandbox.hook`) can only be approximated over a real socket:
 - `read_timeout`: the request is processed, then the connection is held open without a reply
   (up to `hang_s`), so the client's read timeout fires;
 - `reset`, `connect_error`, `connect_timeout`: the connection is closed with a TCP reset (for

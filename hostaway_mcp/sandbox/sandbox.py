@@ -1,10 +1,13 @@
-"""The Sandbox: one fake Hostaway account with its clock, limits, tokens, faults and request log.
+"""The Sandbox: one fake Hostaway account with its clock, limits, tokens and request log.
 
 Every request, from the in-process transport or the loopback server, goes through `dispatch`,
-under one lock, in this order: pick a fault; log (unless the fault proves the request never left);
-answer a `status`/`html` fault without processing; otherwise enforce the rate limits, check the
-token, route and handle; then apply a post-processing fault (timeout, reset, malformed body).
+under one lock: log it, then enforce the rate limits, check the token, route and handle.
 Latency is returned to the caller to sleep outside the lock.
+
+`hook` stands between a request and the account: given the request and its two steps (`log`,
+`serve`), it may answer in their place (a refusal, a broken body) or ask the transport to fail
+the connection (`Outcome.failure`), or return None to let the request through. The test suite's
+scripted faults are such a hook; the demo runs without one.
 """
 
 from __future__ import annotations
@@ -12,15 +15,13 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from http import HTTPStatus
 from typing import Any, Literal
 
 from hostaway_mcp.sandbox.account import Account, JsonDict
 from hostaway_mcp.sandbox.api import HostawayApi
-from hostaway_mcp.sandbox.faults import NGINX_PAGE, Fault, FaultPlan
 from hostaway_mcp.sandbox.generator import build_account
 from hostaway_mcp.sandbox.limits import RateLimiter, RateLimits, TokenRegistry, refusal_headers
 from hostaway_mcp.sandbox.looseids import LooseIds
@@ -32,8 +33,6 @@ from hostaway_mcp.sandbox.wire import (
     Query,
     SandboxRequest,
     SandboxResponse,
-    default_fault_body,
-    encode_json,
     fail,
     parse_form,
     parse_json_body,
@@ -68,6 +67,19 @@ class Outcome:
     delay: float = 0.0
 
 
+@dataclass(frozen=True)
+class Intercepted:
+    """A request as `Sandbox.hook` sees it: what it asks for, and the two steps it may take."""
+
+    method: str
+    path: str  # without the /v1 prefix
+    log: Callable[[], None]  # record it in the request log: it reached the server
+    serve: Callable[[], SandboxResponse]  # answer it as the account would (limits, token, route)
+
+
+RequestHook = Callable[[Intercepted], Outcome | None]
+
+
 class Sandbox:
     """A deterministic, in-process Hostaway account for the demo mode, tests and benchmarks."""
 
@@ -92,7 +104,7 @@ class Sandbox:
         self.seed = seed
         self.today = today or date.today()
         self.account: Account = build_account(seed, self.today, listings)
-        self.faults = FaultPlan()
+        self.hook: RequestHook | None = None  # see the module docstring
         self.request_log: list[LoggedRequest] = []
         self.rate_limit_rejections = 0
         self._clock = clock
@@ -160,26 +172,26 @@ class Sandbox:
         method = request.method.upper()
         inside = request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")
         path = (request.path[len(API_PREFIX) :] or "/") if inside else request.path
-        fault = self.faults.take(method, path)
-        if fault is not None and fault.kind in ("connect_error", "connect_timeout"):
-            return Outcome(None, fault.kind)
         params = parse_query(request.query)
-        self.request_log.append(
-            LoggedRequest(method, path, params, _logged_body(request), request.client_key, self._clock())
-        )
-        if fault is not None and fault.kind == "status":
-            return Outcome(_fault_response(fault))
-        if fault is not None and fault.kind == "html":
-            return Outcome(_html_response(fault.status or 502, fault.headers))
-        response = self._process(method, path, params, request) if inside else fail(404, "Not found.")
-        if fault is None:
-            return Outcome(response)
-        if fault.kind == "malformed_json":
-            cut = response.content[: max(1, len(response.content) // 2)]
-            return Outcome(SandboxResponse(200, cut))
-        if fault.kind == "read_timeout":
-            return Outcome(response, "read_timeout")
-        return Outcome(response, "reset")
+        logged = False
+
+        def log() -> None:
+            nonlocal logged
+            if not logged:
+                logged = True
+                self.request_log.append(
+                    LoggedRequest(method, path, params, _logged_body(request), request.client_key, self._clock())
+                )
+
+        def serve() -> SandboxResponse:
+            return self._process(method, path, params, request) if inside else fail(404, "Not found.")
+
+        if self.hook is not None:
+            hooked = self.hook(Intercepted(method, path, log, serve))
+            if hooked is not None:
+                return hooked
+        log()
+        return Outcome(serve())
 
     def _process(
         self, method: str, path: str, params: dict[str, str | list[str]], request: SandboxRequest
@@ -213,21 +225,3 @@ def _logged_body(request: SandboxRequest) -> dict[str, Any] | None:
     except ApiError:
         return None
     return parsed if isinstance(parsed, dict) else None
-
-
-def _fault_response(fault: Fault) -> SandboxResponse:
-    status = fault.status or 500
-    body = default_fault_body(status) if fault.body is None else fault.body
-    headers: Mapping[str, str] = fault.headers or {}
-    if isinstance(body, bytes | str):
-        content = body.encode() if isinstance(body, str) else body
-        kind = "text/plain"
-    else:
-        content, kind = encode_json(body), "application/json"
-    return SandboxResponse(status, content, (("Content-Type", kind), *headers.items()))
-
-
-def _html_response(status: int, headers: Mapping[str, str] | None) -> SandboxResponse:
-    phrase = HTTPStatus(status).phrase
-    page = NGINX_PAGE.format(code=status, phrase=phrase).encode()
-    return SandboxResponse(status, page, (("Content-Type", "text/html"), *(headers or {}).items()))

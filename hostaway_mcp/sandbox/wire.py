@@ -14,7 +14,6 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -82,16 +81,6 @@ def fail(status: int, message: str, field: str = "result") -> SandboxResponse:
 def rate_limited(headers: Mapping[str, str] | None = None) -> SandboxResponse:
     """The documented 429 body: the only failure whose text is in `message`, not `result`."""
     return json_response(429, {"status": "fail", "message": RATE_LIMIT_MESSAGE}, headers)
-
-
-def default_fault_body(status: int) -> Any:
-    if status == 429:
-        return {"status": "fail", "message": RATE_LIMIT_MESSAGE}
-    try:
-        phrase = HTTPStatus(status).phrase
-    except ValueError:
-        phrase = "Error"
-    return {"status": "fail", "result": phrase}
 
 
 def parse_query(query: str) -> Params:

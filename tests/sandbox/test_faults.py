@@ -9,14 +9,15 @@ from datetime import date
 import httpx
 import pytest
 
-from hostaway_mcp.sandbox import Fault, Sandbox
+from hostaway_mcp.sandbox import Sandbox
+from tests.faults import Fault, faults_of
 from tests.sandbox.helpers import BASE_URL
 
 
 async def test_status_fault_answers_without_processing(sb: Sandbox, api: httpx.AsyncClient) -> None:
     conversation = sb.account.conversations[0]
     before = len(sb.account.messages[conversation["id"]])
-    sb.faults.script(Fault("status", status=429, headers={"Retry-After": "2"}))
+    faults_of(sb).script(Fault("status", status=429, headers={"Retry-After": "2"}))
     response = await api.post(f"/conversations/{conversation['id']}/messages", json={"body": "Hi"})
     assert response.status_code == 429 and response.headers["Retry-After"] == "2"
     assert response.json()["message"].startswith("This error occurs because")
@@ -26,7 +27,9 @@ async def test_status_fault_answers_without_processing(sb: Sandbox, api: httpx.A
 
 
 async def test_status_fault_default_and_custom_bodies(sb: Sandbox, api: httpx.AsyncClient) -> None:
-    sb.faults.script(Fault("status", status=500), Fault("status", status=403, body={"status": "fail", "result": "No"}))
+    faults_of(sb).script(
+        Fault("status", status=500), Fault("status", status=403, body={"status": "fail", "result": "No"})
+    )
     first, second = await api.get("/listings"), await api.get("/listings")
     assert first.status_code == 500 and first.json() == {"status": "fail", "result": "Internal Server Error"}
     assert second.status_code == 403 and second.json() == {"status": "fail", "result": "No"}
@@ -36,7 +39,7 @@ async def test_status_fault_default_and_custom_bodies(sb: Sandbox, api: httpx.As
 async def test_read_timeout_on_post_creates_the_message_and_raises(sb: Sandbox, api: httpx.AsyncClient) -> None:
     conversation = sb.account.conversations[0]
     before = len(sb.account.messages[conversation["id"]])
-    sb.faults.script(Fault("read_timeout", method="POST", path="/conversations"))
+    faults_of(sb).script(Fault("read_timeout", method="POST", path="/conversations"))
     with pytest.raises(httpx.ReadTimeout):
         await api.post(f"/conversations/{conversation['id']}/messages", json={"body": "Did this arrive?"})
     thread = sb.account.messages[conversation["id"]]
@@ -46,7 +49,7 @@ async def test_read_timeout_on_post_creates_the_message_and_raises(sb: Sandbox, 
 
 async def test_reset_processes_then_raises_read_error(sb: Sandbox, api: httpx.AsyncClient) -> None:
     listing_id = sb.account.listings[0]["id"]
-    sb.faults.script(Fault("reset"))
+    faults_of(sb).script(Fault("reset"))
     with pytest.raises(httpx.ReadError, match="reset"):
         await api.put(
             f"/listings/{listing_id}/calendar", json={"startDate": "2027-03-01", "endDate": "2027-03-01", "price": 7}
@@ -63,14 +66,14 @@ async def test_connect_faults_prove_the_request_never_left(
     conversation = sb.account.conversations[0]
     before = len(sb.account.messages[conversation["id"]])
     logged = len(sb.request_log)
-    sb.faults.script(Fault(kind))  # type: ignore[arg-type]
+    faults_of(sb).script(Fault(kind))  # type: ignore[arg-type]
     with pytest.raises(error):
         await api.post(f"/conversations/{conversation['id']}/messages", json={"body": "Hi"})
     assert len(sb.request_log) == logged and len(sb.account.messages[conversation["id"]]) == before
 
 
 async def test_malformed_json_and_html_pages(sb: Sandbox, api: httpx.AsyncClient) -> None:
-    sb.faults.script(Fault("malformed_json"), Fault("html"))
+    faults_of(sb).script(Fault("malformed_json"), Fault("html"))
     malformed = await api.get("/listings")
     assert malformed.status_code == 200
     with pytest.raises(json.JSONDecodeError):
@@ -82,15 +85,15 @@ async def test_malformed_json_and_html_pages(sb: Sandbox, api: httpx.AsyncClient
 
 
 async def test_filters_pick_the_next_matching_request(sb: Sandbox, api: httpx.AsyncClient) -> None:
-    sb.faults.script(Fault("status", status=503, path="/conversations"), Fault("status", status=502, method="PUT"))
+    faults_of(sb).script(Fault("status", status=503, path="/conversations"), Fault("status", status=502, method="PUT"))
     assert (await api.get("/listings")).status_code == 200
     assert (await api.get("/reservations", params={"limit": 1})).status_code == 200
     assert (await api.get("/conversations", params={"limit": 1})).status_code == 503
-    assert len(sb.faults.pending) == 1
+    assert len(faults_of(sb).pending) == 1
     assert (await api.get("/conversations", params={"limit": 1})).status_code == 200
     listing_id = sb.account.listings[0]["id"]
     put = await api.put(f"/listings/{listing_id}/calendar", json={"startDate": "2027-01-01", "endDate": "2027-01-01"})
-    assert put.status_code == 502 and not sb.faults.pending
+    assert put.status_code == 502 and not faults_of(sb).pending
 
 
 def test_fault_validation() -> None:
@@ -128,14 +131,14 @@ async def test_random_fault_rates_are_seeded_and_spare_the_token_endpoint(
     runs = []
     for _ in range(2):
         sandbox = make_sandbox()
-        sandbox.faults.rates(seed=3, p_429=0.2, p_500=0.2, p_timeout=0.1, p_malformed=0.1)
+        faults_of(sandbox).rates(seed=3, p_429=0.2, p_500=0.2, p_timeout=0.1, p_malformed=0.1)
         runs.append(await outcomes(sandbox, 60))
     assert runs[0] == runs[1]
     assert {200, 429, 500, "timeout", "malformed"} == set(runs[0])
     always = make_sandbox()
-    always.faults.rates(p_500=1.0)
+    faults_of(always).rates(p_500=1.0)
     assert set(await outcomes(always, 5)) == {500}
-    always.faults.clear()
+    faults_of(always).clear()
     assert set(await outcomes(always, 3)) == {200}
 
 

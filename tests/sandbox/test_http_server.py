@@ -7,8 +7,9 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from hostaway_mcp.sandbox import Fault, Sandbox
+from hostaway_mcp.sandbox import Sandbox
 from hostaway_mcp.sandbox.http_server import serve_sandbox
+from tests.faults import Fault, faults_of
 from tests.sandbox.helpers import TOKEN_FORM, FakeClock
 
 
@@ -55,7 +56,7 @@ async def test_clients_on_one_address_share_the_rate_limit(
 
 async def test_reset_over_loopback_is_a_transport_error(make_sandbox: Callable[..., Sandbox]) -> None:
     sandbox = make_sandbox()
-    sandbox.faults.script(Fault("reset"))
+    faults_of(sandbox).script(Fault("reset"))
     with serve_sandbox(sandbox) as base_url:
         async with httpx.AsyncClient(base_url=base_url) as client:
             with pytest.raises(httpx.TransportError):
@@ -66,7 +67,7 @@ async def test_reset_over_loopback_is_a_transport_error(make_sandbox: Callable[.
 
 async def test_read_timeout_over_loopback_processes_then_hangs(make_sandbox: Callable[..., Sandbox]) -> None:
     sandbox = make_sandbox()
-    sandbox.faults.script(Fault("read_timeout", path="/accessTokens"))
+    faults_of(sandbox).script(Fault("read_timeout", path="/accessTokens"))
     with serve_sandbox(sandbox, hang_s=5.0) as base_url:
         async with httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(5.0, read=0.05)) as client:
             with pytest.raises(httpx.ReadTimeout):

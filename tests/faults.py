@@ -1,4 +1,7 @@
-"""Scripted and random faults, so every failure path of the gateway can be exercised on demand.
+"""Scripted and random faults for the sandbox, so every failure path of the gateway can be exercised.
+
+Test-only: the sandbox ships without them and offers a hook instead (`Sandbox.hook`, see
+`sandbox.py`); `faults_of(sandbox)` installs a `FaultPlan` there and returns it.
 
 Kinds and what the client sees:
 
@@ -23,7 +26,11 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from dataclasses import KW_ONLY, dataclass
+from http import HTTPStatus
 from typing import Any, Literal, get_args
+
+from hostaway_mcp.sandbox.sandbox import Intercepted, Outcome, Sandbox
+from hostaway_mcp.sandbox.wire import RATE_LIMIT_MESSAGE, SandboxResponse, encode_json
 
 FaultKind = Literal["status", "read_timeout", "reset", "connect_error", "connect_timeout", "malformed_json", "html"]
 TOKEN_PATH = "/accessTokens"
@@ -57,8 +64,15 @@ class Fault:
         return self.path is None or path.startswith(self.path)
 
 
+def faults_of(sandbox: Sandbox) -> FaultPlan:
+    """The sandbox's fault plan, installed as its request hook on first use."""
+    if not isinstance(sandbox.hook, FaultPlan):
+        sandbox.hook = FaultPlan()
+    return sandbox.hook
+
+
 class FaultPlan:
-    """The queue of scripted faults plus optional random fault rates."""
+    """The queue of scripted faults plus optional random fault rates; the sandbox's request hook."""
 
     def __init__(self) -> None:
         self._queue: list[Fault] = []
@@ -115,3 +129,48 @@ class FaultPlan:
             if draw < threshold:
                 return fault
         return None
+
+    def __call__(self, request: Intercepted) -> Outcome | None:
+        """Fail the request as its fault says (the table above); None lets it through untouched."""
+        fault = self.take(request.method, request.path)
+        if fault is None:
+            return None
+        if fault.kind in ("connect_error", "connect_timeout"):
+            return Outcome(None, fault.kind)  # it never left: not even logged
+        request.log()
+        if fault.kind == "status":
+            return Outcome(fault_response(fault))
+        if fault.kind == "html":
+            return Outcome(html_response(fault.status or 502, fault.headers))
+        response = request.serve()
+        if fault.kind == "malformed_json":
+            return Outcome(SandboxResponse(200, response.content[: max(1, len(response.content) // 2)]))
+        return Outcome(response, "read_timeout" if fault.kind == "read_timeout" else "reset")
+
+
+def default_fault_body(status: int) -> Any:
+    if status == 429:
+        return {"status": "fail", "message": RATE_LIMIT_MESSAGE}
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "Error"
+    return {"status": "fail", "result": phrase}
+
+
+def fault_response(fault: Fault) -> SandboxResponse:
+    status = fault.status or 500
+    body = default_fault_body(status) if fault.body is None else fault.body
+    headers: Mapping[str, str] = fault.headers or {}
+    if isinstance(body, bytes | str):
+        content = body.encode() if isinstance(body, str) else body
+        kind = "text/plain"
+    else:
+        content, kind = encode_json(body), "application/json"
+    return SandboxResponse(status, content, (("Content-Type", kind), *headers.items()))
+
+
+def html_response(status: int, headers: Mapping[str, str] | None) -> SandboxResponse:
+    phrase = HTTPStatus(status).phrase
+    page = NGINX_PAGE.format(code=status, phrase=phrase).encode()
+    return SandboxResponse(status, page, (("Content-Type", "text/html"), *(headers or {}).items()))
