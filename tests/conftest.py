@@ -174,9 +174,29 @@ def assert_no_planted_secrets(payload: Any) -> None:
         sandbox_catalog.WIFI_PASSWORD_PREFIX,
     ):
         assert marker not in dumped, marker
-    for card in sandbox_catalog.PLANTED_CARD_NUMBERS:
-        digits = [ch for ch in card if ch.isdigit()]
-        assert not re.search(r"[\s-]?".join(digits), dumped), card
+    cards = card_numbers_in(dumped)
+    assert cards == [], cards
+
+
+# A card number as people write it: four groups of four (spaced, dashed or run together), Amex's
+# 4-6-5, or 13-19 digits in a row; not inside a longer word or number.
+CARD_NUMBER = re.compile(r"(?<![\w-])(?:\d{4}([ -]?)\d{4}\1\d{4}\1\d{4}|\d{4}([ -]?)\d{6}\2\d{5}|\d{13,19})(?![\w-])")
+
+
+def luhn_valid(number: str) -> bool:
+    """The check every card number passes (and about one in ten other digit runs)."""
+    digits = [int(ch) for ch in number if ch.isdigit()]
+    total = 0
+    for index, digit in enumerate(reversed(digits)):
+        if index % 2:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return total % 10 == 0
+
+
+def card_numbers_in(text: str) -> list[str]:
+    """Every Luhn-valid card number written in `text` (the sandbox generates its own per seed)."""
+    return [match.group(0) for match in CARD_NUMBER.finditer(text) if luhn_valid(match.group(0))]
 
 
 # -- a real redis-server for the Redis limiter and token cache --------------------------------
@@ -348,6 +368,23 @@ def calendar(sandbox: Any, listing_id: int, start: date, end: date) -> list[dict
 
 
 SECRET_TEXT = "Welcome! The door code is DOOR-8642 and the Wi-Fi password is WIFI-SECRET-k9Q2xL7m."
+
+# Values that exist only for the tests: the shipped package (the wheel) must not contain any of
+# them. The card numbers are the well-known test numbers suites everywhere plant.
+TEST_ONLY_VALUES = (
+    PLANTED_SECRET,
+    PLANTED_TOKEN,
+    "DOOR-8642",
+    "WIFI-SECRET-k9Q2xL7m",
+    "4111 1111 1111 1111",
+    "5555555555554444",
+    "4012-8888-8888-1881",
+    "3782 822463 10005",
+    "4000 0566 5566 5556",
+    "5105-1051-0510-5100",
+    "6011111111111117",
+    "FaultPlan",
+)
 
 
 def cached_tokens(cache_dir: Path) -> list[str]:

@@ -20,16 +20,17 @@ Planted secrets (tools must withhold them; tests grep tool output for these mark
 - "Meet and greet" check-in tasks carry the booking's DOOR- code in their description;
 - every user's email is on catalog.TEAM_EMAIL_DOMAIN (tools name people, never show an email
   unless asked);
-- reservation `guestNote` on 4 confirmed (mostly direct) bookings: a Luhn-valid test card number,
-  one each of "4111 1111 1111 1111", "5555555555554444", "4012-8888-8888-1881" and
-  "3782 822463 10005" (catalog.PLANTED_CARD_NUMBERS);
+- reservation `guestNote` on 4 confirmed (mostly direct) bookings: a Luhn-valid card number, one
+  in each way guests write them (catalog.NOTE_CARD_STYLES: spaced, run together, dashed, Amex);
 - guest charges of cards taken by phone: the `description` holds a Luhn-valid card number, its
-  expiry and CVC, one each of catalog.PLANTED_CHARGE_CARD_NUMBERS;
+  expiry and CVC (catalog.CHARGE_CARD_STYLES);
 - exactly one unanswered, unread guest message contains a prompt injection starting with
   "IGNORE PREVIOUS INSTRUCTIONS" (catalog.PROMPT_INJECTION_MARKER).
+
+These are demo data, shown withheld. Card numbers are generated from the seed; the test suite's
+own planted values (API secret, token, fixed card numbers) and its scripted faults live in tests/.
 """
 
-from hostaway_mcp.sandbox.faults import Fault
 from hostaway_mcp.sandbox.sandbox import LoggedRequest, Sandbox
 
-__all__ = ["Fault", "LoggedRequest", "Sandbox"]
+__all__ = ["LoggedRequest", "Sandbox"]

@@ -4,8 +4,8 @@ OTAs collect their own guests' money, so only direct and booking-engine bookings
 charges, and they agree with each booking's `totalPrice`, `remainingBalance` and `paymentStatus`
 (the invariant is `guest_payments.balance_of`):
 - paid bookings paid one online card charge, a deposit and a balance, cash at check-in, through a
-  payment link, by a card taken by phone (whose number staff typed into the description: a
-  planted secret, `catalog.PLANTED_CHARGE_CARD_NUMBERS`), or twice by mistake with the duplicate
+  payment link, by a card taken by phone (whose number staff typed into the description, written
+  as `catalog.CHARGE_CARD_STYLES`: tools must withhold it), or twice by mistake with the duplicate
   refunded;
 - partly paid ones have a paid deposit and an awaiting balance due a week before arrival; unpaid
   ones one awaiting charge. An awaiting charge whose date has passed was tried and **failed**
@@ -28,7 +28,7 @@ from hostaway_mcp.sandbox.guest_payments import (
     PAYING_CHANNELS,
     refund_charge,
 )
-from hostaway_mcp.sandbox.rand import fmt_datetime, hex_string
+from hostaway_mcp.sandbox.rand import card_number, fmt_datetime, hex_string
 
 
 def generate_charges(
@@ -48,7 +48,11 @@ class _ChargeMaker:
         self.now = now
         self.next_id = FIRST_CHARGE_ID + rng.randint(0, 400_000)
         self.charges: list[JsonDict] = []
-        self.cards = list(catalog.PLANTED_CHARGE_CARD_NUMBERS)
+        # Their own generators, so the charges are drawn exactly as without the cards.
+        self.cards = [
+            card_number(random.Random(f"charge-card:{self.next_id}:{n}"), style)
+            for n, style in enumerate(catalog.CHARGE_CARD_STYLES)
+        ]
 
     def for_booking(self, reservation: JsonDict) -> None:
         rng, total = self.rng, float(reservation["totalPrice"])

@@ -46,3 +46,17 @@ def hex_string(rng: random.Random, length: int) -> str:
 
 def code(rng: random.Random, length: int, alphabet: str = _CODE_ALPHABET) -> str:
     return "".join(rng.choices(alphabet, k=length))
+
+
+def card_number(rng: random.Random, style: str) -> str:
+    """A Luhn-valid card number written as `style` says: each "#" a digit, the last one the check
+    digit, everything else kept ("4### #### #### ####" gives e.g. "4929 1180 3362 5071")."""
+    slots = [index for index, ch in enumerate(style) if ch == "#"]
+    chars = [rng.choice("0123456789") if ch == "#" else ch for ch in style]
+    digits = [int(ch) for ch in chars if ch.isdigit()]  # the check digit is still a placeholder here
+    total = 0
+    for index, digit in enumerate(reversed(digits[:-1])):  # from the digit left of the check digit
+        doubled = digit * 2 if index % 2 == 0 else digit
+        total += doubled - 9 if doubled > 9 else doubled
+    chars[slots[-1]] = str(-total % 10)
+    return "".join(chars)

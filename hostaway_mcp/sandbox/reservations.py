@@ -22,7 +22,7 @@ from hostaway_mcp.sandbox.account import Money
 from hostaway_mcp.sandbox.calendar import nightly_price
 from hostaway_mcp.sandbox.listings import ListingFacts
 from hostaway_mcp.sandbox.pricing import charge_stay
-from hostaway_mcp.sandbox.rand import Weighted, code, digits, fmt_datetime, hex_string
+from hostaway_mcp.sandbox.rand import Weighted, card_number, code, digits, fmt_datetime, hex_string
 
 JsonDict = dict[str, Any]
 PAST_DAYS = 365
@@ -423,10 +423,13 @@ def _cancellation_payout(draft: StayDraft, listing: JsonDict, payout: float | No
 
 
 def _plant_notes(rng: random.Random, reservations: list[JsonDict]) -> None:
-    """Put each Luhn-valid test card number into the guest note of one confirmed direct booking."""
+    """Put a Luhn-valid card number, in each of the ways guests write them, into the guest note of
+    one confirmed (mostly direct) booking each."""
     candidates = [
         r for r in reservations if r["status"] in {"new", "modified"} and r["channelId"] == catalog.CHANNEL_DIRECT
     ] or [r for r in reservations if r["status"] in {"new", "modified"}]
-    cards = catalog.PLANTED_CARD_NUMBERS
-    for card, reservation in zip(cards, rng.sample(candidates, min(len(candidates), len(cards))), strict=False):
+    styles = catalog.NOTE_CARD_STYLES
+    for style, reservation in zip(styles, rng.sample(candidates, min(len(candidates), len(styles))), strict=False):
+        # Its own generator, so the rest of the account is drawn exactly as without the cards.
+        card = card_number(random.Random(f"card:{reservation['id']}"), style)
         reservation["guestNote"] = catalog.CARD_NOTE_TEMPLATE.format(card=card)

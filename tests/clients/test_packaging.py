@@ -20,6 +20,7 @@ from mcp import Client, StdioServerParameters
 
 from hostaway_mcp import __version__
 from tests.clients.conftest import OFFLINE, ROOT, install_failed
+from tests.conftest import TEST_ONLY_VALUES
 
 
 @pytest.fixture(scope="module")
@@ -123,3 +124,14 @@ def test_pipx_installs_the_wheel_as_a_command_whose_hint_works(wheel: Path, tmp_
     done = subprocess.run(shlex.split(hint), env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, f"{hint}\n{done.stderr[-2000:]}"
     assert "total: 24" in done.stdout
+
+
+def test_the_wheel_ships_the_demo_but_no_fault_injection_or_planted_test_values(wheel: Path) -> None:
+    """The demo needs the sandbox; the suite's scripted faults and planted values stay in tests/."""
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        sources = {name: archive.read(name).decode("utf-8", "replace") for name in names if name.endswith(".py")}
+    assert "hostaway_mcp/sandbox/sandbox.py" in names and "hostaway_mcp/sandbox/generator.py" in names
+    assert [name for name in names if "fault" in name.rsplit("/", 1)[-1]] == []
+    for value in TEST_ONLY_VALUES:
+        assert [name for name, text in sources.items() if value in text] == [], value

@@ -16,21 +16,11 @@ import httpx
 
 from hostaway_mcp.sandbox import Sandbox, catalog
 from hostaway_mcp.sandbox.generator import clear_memo, generate_account
+from tests.conftest import card_numbers_in
 from tests.sandbox.helpers import TODAY, FakeClock, authorized_client
 
 DATETIME = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")
 EU_COUNTRIES = {"PT", "ES", "DE"}
-CARD = re.compile(r"\b(?:\d[ -]?){13,19}\b")
-
-
-def luhn_valid(number: str) -> bool:
-    digits = [int(ch) for ch in number if ch.isdigit()]
-    total = 0
-    for index, digit in enumerate(reversed(digits)):
-        if index % 2:
-            digit = digit * 2 - 9 if digit > 4 else digit * 2
-        total += digit
-    return len(digits) >= 13 and total % 10 == 0
 
 
 async def snapshot(sandbox: Sandbox) -> list[bytes]:
@@ -294,8 +284,8 @@ def test_threads_go_both_ways_and_some_await_a_reply(shared_sb: Sandbox) -> None
 def test_planted_secrets_are_present_for_withholding_tests(shared_sb: Sandbox) -> None:
     account = shared_sb.account
     notes = [r["guestNote"] for r in account.reservations if r["guestNote"]]
-    cards = [match for note in notes for match in CARD.findall(note) if luhn_valid(match)]
-    assert len(cards) >= 3
+    cards = [card for note in notes for card in card_numbers_in(note)]
+    assert len(cards) == len(catalog.NOTE_CARD_STYLES), notes  # one in each way guests write them
     injected = [
         c
         for c in account.conversations

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from hostaway_mcp.sandbox import Sandbox, catalog
+from tests.conftest import card_numbers_in
 from tests.sandbox.helpers import TODAY, get_json
 
 Charge = dict[str, Any]
@@ -77,9 +78,11 @@ def test_the_demo_account_shows_every_kind_of_charge(shared_sb: Sandbox) -> None
 
 
 def test_card_numbers_typed_into_charges_are_planted(shared_sb: Sandbox) -> None:
-    descriptions = " ".join(c["description"] or "" for c in shared_sb.account.charges)
-    for card in catalog.PLANTED_CHARGE_CARD_NUMBERS:
-        assert card in descriptions
+    described = [(c["description"], card_numbers_in(c["description"] or "")) for c in shared_sb.account.charges]
+    typed = [(text, cards) for text, cards in described if cards]
+    assert len(typed) == len(catalog.CHARGE_CARD_STYLES)  # one in each way staff write them
+    for text, (card,) in typed:
+        assert text == catalog.CHARGE_CARD_DESCRIPTION.format(card=card)
 
 
 # -- the list query -----------------------------------------------------------------------------------
