@@ -95,7 +95,7 @@ CATALOGUE: tuple[ToolSpec, ...] = (
     ToolSpec("availability.search_available_properties", "read", "properties", DEFAULT, "Search available properties"),
     # bookings
     ToolSpec("bookings.search_bookings", "read", "bookings", DEFAULT, "Search bookings"),
-    ToolSpec("bookings.get_booking_details", "read", "bookings", DEFAULT, "Booking details"),
+    ToolSpec("booking_details.get_booking_details", "read", "bookings", DEFAULT, "Booking details"),
     ToolSpec("guests.get_guest_info", "read", "bookings", DEFAULT, "Guest info"),
     ToolSpec("quotes.quote_stay", "read", "bookings", DEFAULT, "Quote a stay"),
     ToolSpec("history.get_booking_history", "read", "bookings", EXTRA, "Booking history"),

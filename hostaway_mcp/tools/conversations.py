@@ -20,7 +20,8 @@ from hostaway_mcp.tools._directory import property_names
 from hostaway_mcp.tools._lookups import fetch_reservation, find_conversation
 from hostaway_mcp.tools._runtime import State
 from hostaway_mcp.tools._validation import BookingId
-from hostaway_mcp.tools.bookings import guest_full_name, known_access_values
+from hostaway_mcp.tools.booking_details import known_access_values
+from hostaway_mcp.tools.bookings import guest_full_name
 
 MESSAGE_PAGE_SIZE = 100
 # Pages of a thread read at most (100,000 messages): far beyond any real thread, and never silent:

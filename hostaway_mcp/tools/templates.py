@@ -19,7 +19,8 @@ from hostaway_mcp.privacy import ACCESS_IN_TEXT_NOTE, LISTING_ACCESS_FIELDS, Acc
 from hostaway_mcp.tools._lookups import fetch_listing, fetch_reservation
 from hostaway_mcp.tools._runtime import State
 from hostaway_mcp.tools._validation import BookingId
-from hostaway_mcp.tools.bookings import guest_full_name, known_access_values
+from hostaway_mcp.tools.booking_details import known_access_values
+from hostaway_mcp.tools.bookings import guest_full_name
 
 MAX_TEMPLATES = 50
 _PLACEHOLDER = re.compile(r"\{\{\s*[^{}\s]+\s*\}\}")
