@@ -15,8 +15,8 @@ import pytest
 from mcp import Client
 from mcp.types import ElicitRequestParams, ElicitResult
 
-from hostaway_mcp.sandbox.faults import Fault
 from tests.conftest import accept_when_all_asked, call_error, call_ok
+from tests.faults import Fault, faults_of
 
 OPEN = {"pending", "confirmed", "inProgress"}
 
@@ -169,7 +169,7 @@ async def test_a_timed_out_create_is_found_by_reading_the_tasks_back(
     sandbox: Any, server_factory: Callable[..., Any], tmp_path: Path
 ) -> None:
     arguments = {**MAINTENANCE, "property_id": sandbox.account.listings[2]["id"], "confirm": True}
-    sandbox.faults.script(Fault("read_timeout", method="POST", path="/tasks"))  # made, the answer lost
+    faults_of(sandbox).script(Fault("read_timeout", method="POST", path="/tasks"))  # made, the answer lost
     async with Client(server_factory(sandbox)) as client:
         lost = await call_error(client, "create_task", arguments)
     async with Client(server_factory(sandbox)) as client:  # a restart: the same ledger
@@ -184,7 +184,7 @@ async def test_a_timed_out_create_is_found_by_reading_the_tasks_back(
 
 async def test_a_create_that_never_arrived_is_sent_once_more(sandbox: Any, server_factory: Callable[..., Any]) -> None:
     arguments = {**MAINTENANCE, "property_id": sandbox.account.listings[2]["id"], "confirm": True}
-    sandbox.faults.script(Fault("status", status=502, method="POST", path="/tasks"))  # not processed
+    faults_of(sandbox).script(Fault("status", status=502, method="POST", path="/tasks"))  # not processed
     async with Client(server_factory(sandbox)) as client:
         await call_error(client, "create_task", arguments)
         done = await call_ok(client, "create_task", arguments)
@@ -281,7 +281,7 @@ async def test_a_timed_out_update_is_checked_on_the_task_and_not_sent_again(
 ) -> None:
     task = open_task(sandbox)
     args = {"task_id": task["id"], "status": "inProgress" if False else "in progress", "confirm": True}
-    sandbox.faults.script(Fault("read_timeout", method="PUT", path="/tasks"))
+    faults_of(sandbox).script(Fault("read_timeout", method="PUT", path="/tasks"))
     async with Client(server_factory(sandbox)) as client:
         lost = await call_error(client, "update_task", args)
         found = await call_ok(client, "update_task", args)
