@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mcp import Client
+from mcp.types import ResourceTemplateReference
 
 from hostaway_mcp.privacy import GUEST_TEXT_NOTICE
 from hostaway_mcp.sandbox import catalog
@@ -330,3 +331,14 @@ async def test_inbox_names_every_property_of_a_600_listing_account_and_reuses_th
     assert len(listing_reads) == 2
     assert len(api_calls(big, "listings")) == 4
     assert len(api_calls(big, "conversations")) == 3
+
+    # A completion reads one page only (500 properties), and that page does not pass for the
+    # whole account: the inbox still reads every page for the names past the 500th.
+    template = ResourceTemplateReference(uri="hostaway://properties/{property_id}")
+    async with Client(server_factory(big)) as client:
+        offered = await client.complete(ref=template, argument={"name": "property_id", "value": ""})
+        assert len(api_calls(big, "listings")) == 5 and len(offered.completion.values) == 100  # the most in one answer
+        assert offered.completion.total is None and offered.completion.has_more  # 500 of 600 looked at
+        inbox = await call_ok(client, "list_guest_inbox", {"limit": 50})
+    assert [item["property_name"] for item in inbox["items"]] == [names[c["listingMapId"]] for c in expected]
+    assert len(api_calls(big, "listings")) == 7

@@ -62,18 +62,21 @@ def register_completions(server: MCPServer[AppState], prompts: Set[str]) -> None
         state = current_state()
         if state is None:  # pragma: no cover - a wiring bug: the middleware binds every completion
             return None
-        values = await _values(state, ref, argument.name, argument.value.strip(), prompts)
-        if values is None:
+        found = await _values(state, ref, argument.name, argument.value.strip(), prompts)
+        if found is None:
             return None
-        return Completion(values=values[:MAX_VALUES], total=len(values), has_more=len(values) > MAX_VALUES)
+        values, every = found
+        total = len(values) if every else None  # None: more may exist than were looked at
+        return Completion(values=values[:MAX_VALUES], total=total, has_more=len(values) > MAX_VALUES or not every)
 
     server.completion()(complete)  # type: ignore[no-untyped-call]  # the SDK's decorator is untyped
 
 
 async def _values(
     state: AppState, ref: PromptReference | ResourceTemplateReference, name: str, typed: str, prompts: Set[str]
-) -> list[str] | None:
-    """The values for one argument, best first; None for an argument we offer nothing for."""
+) -> tuple[list[str], bool] | None:
+    """The values for one argument, best first, and whether every candidate was looked at; None
+    for an argument we offer nothing for."""
     try:
         if isinstance(ref, ResourceTemplateReference):
             if ref.uri == PROPERTY_TEMPLATE and name == "property_id":
@@ -82,20 +85,21 @@ async def _values(
         if ref.name not in prompts:
             return None
         if (ref.name, name) == ("reply_to_guest", "booking_id"):
-            return await booking_ids(state, typed)
+            return await booking_ids(state, typed), True
         if (ref.name, name) == ("weekly_performance_review", "week_start"):
-            return week_starts(state.now().astimezone(UTC).date(), typed)
+            return week_starts(state.now().astimezone(UTC).date(), typed), True
     except HostawayError as exc:
         logger.warning("no completions for %s: %s", name, exc.message)
-        return []
+        return [], True
     return None
 
 
-async def property_ids(state: AppState, typed: str) -> list[str]:
-    """Ids of the properties whose id or name matches, ordered by name."""
-    names = await names_in_one_request(state)
+async def property_ids(state: AppState, typed: str) -> tuple[list[str], bool]:
+    """Ids of the properties whose id or name matches, ordered by name; and whether those were
+    every property (an account past one page of listings offers its first page's)."""
+    names, every = await names_in_one_request(state)
     ordered = sorted(names.items(), key=lambda item: (item[1].casefold(), item[0]))
-    return _matching(((listing_id, name) for listing_id, name in ordered), typed)
+    return _matching(((listing_id, name) for listing_id, name in ordered), typed), every
 
 
 async def booking_ids(state: AppState, typed: str) -> list[str]:

@@ -82,10 +82,10 @@ async def _fresh(state: AppState, wanted: set[int]) -> _Directory:
     return await _read(state, wanted)
 
 
-async def names_in_one_request(state: AppState) -> dict[int, str]:
-    """Property names at the cost of at most one request: the cached directory, else the first
-    page of listings (every property on accounts of up to `DIRECTORY_PAGE`), kept as the
-    directory (marked incomplete when Hostaway counts more)."""
+async def names_in_one_request(state: AppState) -> tuple[dict[int, str], bool]:
+    """Property names at the cost of at most one request, and whether they are every property's:
+    the cached directory, else the first page of listings (every property on accounts of up to
+    `DIRECTORY_PAGE`), kept as the directory (marked incomplete when Hostaway counts more)."""
     cached = state.extras.get(DIRECTORY_KEY)
     if not (isinstance(cached, _Directory) and state.monotonic() - cached.read_at < NAME_TTL_S):
         page = await state.gateway.get("listings", {"includeResources": 0, "limit": DIRECTORY_PAGE, "offset": 0})
@@ -93,7 +93,8 @@ async def names_in_one_request(state: AppState) -> dict[int, str]:
         complete = page.count is not None and page.count <= len(page.items)
         cached = _Directory(facts, state.monotonic(), frozenset(), complete=complete)
         state.extras[DIRECTORY_KEY] = cached
-    return {listing_id: facts.name for listing_id, facts in cached.facts.items() if facts.name is not None}
+    names = {listing_id: facts.name for listing_id, facts in cached.facts.items() if facts.name is not None}
+    return names, cached.complete
 
 
 def _hour(value: object) -> int | None:
