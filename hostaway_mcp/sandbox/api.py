@@ -37,13 +37,11 @@ from hostaway_mcp.sandbox.guest_payments import GuestPaymentsApi
 from hostaway_mcp.sandbox.limits import TokenRegistry
 from hostaway_mcp.sandbox.looseids import LooseIds
 from hostaway_mcp.sandbox.queries import (
-    after_cursor,
     conversation_activity,
     filter_listings,
-    filter_reservations,
-    reservation_sort,
     sort_listings,
 )
+from hostaway_mcp.sandbox.reservation_views import ReservationViews
 from hostaway_mcp.sandbox.state import COMMUNICATION_TYPES, AccountState
 from hostaway_mcp.sandbox.task_book import TasksApi
 from hostaway_mcp.sandbox.wire import (
@@ -116,6 +114,7 @@ class HostawayApi:
         self._credentials = credentials
         self._loose = state.account.loose_ids if loose_ids is None else loose_ids
         self.bookings = BookingRoutes(state, self._loose)
+        self._reservation_views = ReservationViews(state.account.reservations, state.conversation_of)
         self._public: list[Route] = [
             ("POST", re.compile(r"/accessTokens"), self._issue_token),
             ("DELETE", re.compile(r"/accessTokens"), self._revoke_token),
@@ -146,6 +145,8 @@ class HostawayApi:
         self._routes += state.owner_statements.routes()
 
     def handle(self, call: Call) -> SandboxResponse:
+        if call.method != "GET":  # a write may change any booking or conversation: pages are built afresh
+            self._reservation_views.clear()
         try:
             found = self._route(self._public, call)
             if found is not None:
@@ -269,19 +270,17 @@ class HostawayApi:
         limit = min(query.integer("limit", minimum=1) or RESERVATIONS_DEFAULT_LIMIT, RESERVATIONS_MAX_LIMIT)
         offset = query.integer("offset", minimum=0) or 0
         after_id = query.integer("afterId")
-        key, reverse = reservation_sort(query.text("sortOrder"), self._state.conversation_of)
-        items = filter_reservations(self._state.account.reservations, query, self._state.conversation_of)
-        items.sort(key=key, reverse=reverse)
+        view, key = self._reservation_views.view(query, fresh=after_id is None and offset == 0)
         if after_id is not None:
             offset = 0
-            items_after = after_cursor(items, self._state.reservations_by_id.get(after_id), key, reverse)
-            page = items_after[:limit]
+            anchor = self._state.reservations_by_id.get(after_id)
+            page = [] if anchor is None else view.after(key(anchor), limit)  # an unknown cursor: empty
         else:
-            page = items[offset : offset + limit]
+            page = view.page(offset, limit)
         include = bool(query.flag("includeResources"))
         payments = bool(query.flag("includePayments"))
         result = [self._serve_reservation(r, include=include, payments=payments) for r in page]
-        return success(result, count=len(items), limit=limit, offset=offset)
+        return success(result, count=len(view), limit=limit, offset=offset)
 
     def _reservation(self, call: Call, match: re.Match[str]) -> SandboxResponse:
         reservation = self._reservation_or_404(match)

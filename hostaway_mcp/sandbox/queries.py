@@ -228,16 +228,6 @@ def filter_reservations(
     return list(rows)
 
 
-def after_cursor(items: list[JsonDict], anchor: JsonDict | None, key: SortKey, reverse: bool) -> list[JsonDict]:
-    """Items strictly after `anchor` in the (already sorted) order; empty if anchor is unknown."""
-    if anchor is None:
-        return []
-    anchor_key = key(anchor)
-    if reverse:
-        return [item for item in items if key(item) < anchor_key]
-    return [item for item in items if key(item) > anchor_key]
-
-
 def conversation_activity(conversation: JsonDict) -> tuple[str, int]:
     """Most recent activity first is the observed default order of GET /conversations."""
     stamps = [s for s in (conversation["messageSentOn"], conversation["messageReceivedOn"]) if s]
