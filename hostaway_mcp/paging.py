@@ -194,7 +194,7 @@ async def cursor_pages(
     try:
         for number in range(1, max_pages + 1):
             if number == 1 and first is not None:
-                page = first
+                page, first = first, None  # held from here on only as the current page
             else:
                 if number > told:
                     tally.expect(1)
@@ -221,6 +221,7 @@ async def cursor_pages(
                 return
             yield CursorPage(items, total, number)
             seen += len(items)
+            del page, items  # not held while the next page is awaited: a big scan holds one page per walk
             if (total is not None and seen >= total) or last_id is None:
                 return
             after_id = last_id
@@ -269,10 +270,13 @@ async def reservation_pages(
     pages = math.ceil(total / PAGE_SIZE) if total else 1
     windows = _window_count(pages, arrivals)
     if windows <= 1 or arrivals is None:
-        await _walk(gateway, query, on_page, stats, tally, first=first, max_pages=max_pages)
+        walk = _walk(gateway, query, on_page, stats, tally, first=first, max_pages=max_pages)
+        first = None  # the walk holds it only until it is folded
+        await walk
         return stats
     stats.pages, stats.records, stats.windows = 1, len(first.items), windows
     on_page(first.items)  # the windows read these again; consumers deduplicate
+    first = None  # folded: not held for the rest of the scan
     estimate = math.ceil(pages / windows) + 1
     tally.expect(estimate * windows)
 
@@ -298,13 +302,16 @@ async def _walk(
     last_size = pages = 0
     if first is not None:
         stats.pages += 1
-    async for page in cursor_pages(
+    walk = cursor_pages(
         gateway, "reservations", query, max_pages=max_pages, first=first, tally=tally, expected=expected, stats=stats
-    ):
+    )
+    first = None  # the cursor walk holds it only until it is folded
+    async for page in walk:
         pages = page.number
         last_size = len(page.items)
         stats.records += last_size
         on_page(page.items)
+        del page  # folded: let it go before the walk awaits the next one
     if pages >= max_pages and last_size >= PAGE_SIZE:
         raise IncompleteReadError(
             f"Hostaway still had more reservations after {max_pages} pages of {PAGE_SIZE}; stopped, "

@@ -114,6 +114,31 @@ async def test_a_year_read_side_by_side_survives_a_middle_page_failing_once(
         assert totals[metrics.currency]["booked_nights"] == metrics.booked_nights
 
 
+async def test_calendars_are_read_side_by_side_with_the_reservation_pages(
+    sandbox_factory: Callable[..., Any], settings_factory: Callable[..., Any], clock: FakeClock
+) -> None:
+    # Each answer takes a (fake) moment, so the two reads interleave.
+    sandbox = sandbox_factory(latency=0.1, token_not_before_s=0.0)
+    server = build_server(
+        settings_factory(),
+        transport=sandbox.transport(sleep=clock.sleep),
+        sleep=clock.sleep,
+        clock=clock,
+        wall_clock=clock,
+        now=lambda: NOW,
+        token_not_before_s=0,
+    )
+    async with Client(server) as client:
+        await call_ok(client, "get_revenue_report", {**YEAR, "limit": 500})
+    paths = [e.path for e in sandbox.request_log if e.path != "/accessTokens"]
+    first_calendar = next(i for i, p in enumerate(paths) if p.endswith("/calendar"))
+    pages = [i for i, p in enumerate(paths) if p == "/reservations"]
+    assert len(pages) > 5 and sum(p.endswith("/calendar") for p in paths) == len(sandbox.account.listings)
+    # Not one calendar before the first reservations page has passed the size check; then both
+    # reads share the rate budget instead of the calendars waiting for the last page.
+    assert pages[0] < first_calendar < pages[-1]
+
+
 def test_each_page_is_cut_down_to_the_fields_the_report_reads(sandbox: Any) -> None:
     raw = [{**r, "guestNote": "x" * 500, "reservationFees": [{"x": 1}] * 20} for r in sandbox.account.reservations]
     assert len(raw[0]) > 4 * len(REPORT_FIELDS)

@@ -14,7 +14,9 @@ windows, at most `paging.CONCURRENCY`):
   switch to one `listingId` query per id, side by side, whichever is fewer calls.
 - `get_property_financials`: 1 (the listing) + the property's reservation pages + 1 calendar read.
 - Both read each property's calendar for the period (one call per property, two past a year) to
-  find blocked nights, which are not available to rent (occupancy); they run side by side.
+  find blocked nights, which are not available to rent (occupancy). The calendars start once the
+  first reservations page has passed the size check and are read side by side with the rest of
+  the reservation pages (`reservations_and_blocks`), so the two reads share the rate budget.
 
 Each page is folded into a `ReservationFold` as it arrives (cut down to the fields a report
 reads), so a big report never holds Hostaway's raw objects. Pages report progress
@@ -31,6 +33,7 @@ tool: a partial total is never returned as complete.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import math
 from collections.abc import Sequence
@@ -123,11 +126,15 @@ async def fetch_reservations(
     property_ids: Sequence[int] | None,
     fold: ReservationFold,
     period: Period,
+    checked: asyncio.Event | None = None,
 ) -> Fetched:
     """Fold the period's reservations (whole account or some properties) into `fold`: every page
-    or an error. The first page's `count` is checked before anything else is read."""
+    or an error. The first page's `count` is checked before anything else is read; `checked` is
+    set once a first page has passed that check (so other reads may start)."""
     try:
-        return await _fetch_reservations(gateway, query, property_ids, fold, (period.start, period.end))
+        return await _fetch_reservations(
+            gateway, query, property_ids, fold, (period.start, period.end), checked or asyncio.Event()
+        )
     except paging.IncompleteReadError as exc:
         raise ToolError(exc.message) from None
     except HostawayError as exc:
@@ -151,15 +158,19 @@ async def _read(
     query: dict[str, Any],
     fold: ReservationFold,
     arrivals: tuple[date, date] | None,
+    checked: asyncio.Event,
     first: Envelope | None = None,
 ) -> paging.ScanStats:
     """All pages of one query into `fold`, refused after its first page if it is too large."""
     if first is None:
         first = await paging.first_page(gateway, "reservations", query, what="reservations")
     _refuse_too_many(first)
-    return await paging.reservation_pages(
+    checked.set()
+    scan = paging.reservation_pages(
         gateway, query, fold.add, first=first, arrivals=arrivals, max_pages=MAX_RESERVATION_PAGES
     )
+    del first  # the scan holds the first page only until it is folded
+    return await scan
 
 
 def _windows(stats: paging.ScanStats) -> str:
@@ -172,12 +183,13 @@ async def _fetch_reservations(
     property_ids: Sequence[int] | None,
     fold: ReservationFold,
     arrivals: tuple[date, date],
+    checked: asyncio.Event,
 ) -> Fetched:
     if not property_ids:
-        stats = await _read(gateway, query, fold, arrivals)
+        stats = await _read(gateway, query, fold, arrivals, checked)
         return Fetched(len(fold), stats.pages, "whole account" + _windows(stats))
     if len(property_ids) == 1:
-        stats = await _read(gateway, {**query, "listingId": property_ids[0]}, fold, arrivals)
+        stats = await _read(gateway, {**query, "listingId": property_ids[0]}, fold, arrivals, checked)
         return Fetched(len(fold), stats.pages, "listingId filter" + _windows(stats))
 
     # Several ids: the only documented property filter takes one id. The first unfiltered page
@@ -186,11 +198,13 @@ async def _fetch_reservations(
     first = await paging.first_page(gateway, "reservations", query, what="reservations")
     needed = math.ceil(first.count / PAGE_SIZE) if first.count is not None else None
     if needed is None or needed - 1 <= len(property_ids):
-        stats = await _read(gateway, query, fold, arrivals, first=first)
+        read = _read(gateway, query, fold, arrivals, checked, first=first)
+        del first  # the read holds the first page only until it is folded
+        stats = await read
         return Fetched(len(fold), stats.pages, "whole account, filtered to property_ids client-side" + _windows(stats))
     # One walk per id, side by side; each is short, so none is split into windows.
     walks = await paging.gather_bounded(
-        [functools.partial(_read, gateway, {**query, "listingId": i}, fold, None) for i in property_ids]
+        [functools.partial(_read, gateway, {**query, "listingId": i}, fold, None, checked) for i in property_ids]
     )
     pages = 1 + sum(walk.pages for walk in walks)  # the probe page, then every walk
     return Fetched(len(fold), pages, f"one listingId query per property ({len(property_ids)}) after one probe page")
@@ -246,6 +260,31 @@ async def fetch_blocked_nights(
             f"to rent, so occupancy needs them); no figures are returned. {exc.message}"
         ) from None
     return dict(zip(listing_ids, found, strict=True))
+
+
+async def reservations_and_blocks(
+    gateway: HostawayGateway,
+    query: dict[str, Any],
+    property_ids: Sequence[int] | None,
+    fold: ReservationFold,
+    period: Period,
+    calendars_of: Sequence[int],
+) -> tuple[Fetched, dict[int, list[date]]]:
+    """The reservations (into `fold`) and the blocked nights of `calendars_of`, read side by side.
+
+    The calendars start once the first reservations page has passed the size check, so an
+    over-large period is still refused after that one request; from then on both reads share the
+    rate budget, which keeps every gate busy instead of reading the calendars after the last page.
+    """
+    checked = asyncio.Event()
+
+    async def calendars() -> dict[int, list[date]]:
+        await checked.wait()
+        return await fetch_blocked_nights(gateway, calendars_of, period)
+
+    return await paging.together(
+        functools.partial(fetch_reservations, gateway, query, property_ids, fold, period, checked), calendars
+    )
 
 
 def _metrics_fields(metrics: Metrics) -> dict[str, Any]:
@@ -360,9 +399,10 @@ async def get_revenue_report(
             noun = "Property" if len(missing) == 1 else "Properties"
             raise ToolError(f"{noun} {which} not found: use list_properties to find the property ids.")
     fold = ReservationFold(ids)
-    fetched = await fetch_reservations(gateway, reservation_query(period, basis), ids, fold, period)
     in_scope = ids if ids is not None else [i for listing in listings if (i := ident(listing.get("id")))]
-    blocked = await fetch_blocked_nights(gateway, in_scope, period)
+    fetched, blocked = await reservations_and_blocks(
+        gateway, reservation_query(period, basis), ids, fold, period, in_scope
+    )
     report = fold.report(listings, period, basis=basis, group_by=group_by, blocked=blocked)
 
     groups = report.groups[offset : offset + limit]
@@ -415,8 +455,8 @@ async def get_property_financials(
     listing = await fetch_listing(gateway, property_id)
     listing = {**listing, "id": property_id}
     fold = ReservationFold([property_id])
-    fetched = await fetch_reservations(gateway, reservation_query(period, basis), [property_id], fold, period)
-    blocked = await fetch_blocked_nights(gateway, [property_id], period)
+    query = reservation_query(period, basis)
+    fetched, blocked = await reservations_and_blocks(gateway, query, [property_id], fold, period, [property_id])
     report = fold.report([listing], period, basis=basis, group_by="property", blocked=blocked)
     lines = report.shares[offset : offset + limit]
     return PropertyFinancials(
