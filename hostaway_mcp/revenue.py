@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from hostaway_mcp.domain import CONFIRMED_STATUSES, ident, number, parse_date, text
+from hostaway_mcp.domain import CONFIRMED_STATUSES, channel_name, ident, number, parse_date, text
 
 Basis = Literal["stay", "arrival"]
 GroupBy = Literal["property", "channel", "month"]
@@ -200,8 +200,10 @@ def nights_by_month(first: date, last: date) -> Counter[str]:
 
 def stay_dates(reservation: Mapping[str, Any]) -> tuple[date, date] | None:
     """(arrival, departure) when both are real dates and the stay has at least one night."""
-    arrival = parse_date(reservation.get("arrivalDate"))
-    departure = parse_date(reservation.get("departureDate"))
+    return _stay(parse_date(reservation.get("arrivalDate")), parse_date(reservation.get("departureDate")))
+
+
+def _stay(arrival: date | None, departure: date | None) -> tuple[date, date] | None:
     if arrival is None or departure is None or departure <= arrival:
         return None
     return arrival, departure
@@ -217,11 +219,62 @@ def kind_of(status: Any) -> Kind | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)  # one per booking read: a year's report holds thousands
+class Booking:
+    """What a report reads of one reservation, taken from Hostaway's object as its page arrives.
+
+    Nothing here depends on the period: the fold keeps one per booking id (the most recently
+    updated copy) and works out what each contributes when the report is drawn up. `line` holds
+    the fields a booking line shows, kept only when lines are asked for (one property's report).
+    """
+
+    id: int | None
+    listing_id: int | None
+    listing_name: str | None  # the name the reservation carries (for a listing GET /listings lacks)
+    status: Any
+    arrival: date | None
+    departure: date | None
+    currency: str | None  # upper case; None when the reservation states none
+    revenue: float  # the whole booking's accommodation revenue
+    gross: float  # the whole booking's totalPrice
+    payout_kept: float  # what Hostaway reports kept on cancellation (0 where it reports none)
+    channel: str  # channel_name(channelId, channelName)
+    updated: str  # updatedOn as sent ("" when missing): the newest copy wins
+    line: Mapping[str, Any] | None = None
+
+    @property
+    def stay(self) -> tuple[date, date] | None:
+        return _stay(self.arrival, self.departure)
+
+
+def booking_of(reservation: Mapping[str, Any], line: Mapping[str, Any] | None = None) -> Booking:
+    """The report's facts of one raw reservation (see `Booking`)."""
+    currency = text(reservation.get("currency"))
+    return Booking(
+        id=ident(reservation.get("id")),
+        listing_id=ident(reservation.get("listingMapId")),
+        listing_name=text(reservation.get("listingName")),
+        status=reservation.get("status"),
+        arrival=parse_date(reservation.get("arrivalDate")),
+        departure=parse_date(reservation.get("departureDate")),
+        currency=currency.upper() if currency else None,
+        revenue=booking_revenue(reservation),
+        gross=amount(reservation.get("totalPrice")),
+        payout_kept=cancellation_fee(reservation),
+        channel=channel_name(reservation.get("channelId"), reservation.get("channelName")),
+        updated=str(reservation.get("updatedOn") or ""),
+        line=line,
+    )
+
+
+_NO_LINE: Mapping[str, Any] = {}
+
+
 @dataclass(frozen=True, slots=True)  # one per counted booking: a year's report holds thousands
 class BookingShare:
     """What one booking contributes to the period under the basis."""
 
-    reservation: Mapping[str, Any]
+    booking: Booking
     kind: Kind
     currency: str
     arrival: date
@@ -251,13 +304,18 @@ class BookingShare:
 
     @property
     def id(self) -> int:
-        return ident(self.reservation.get("id")) or 0
+        return self.booking.id or 0
+
+    @property
+    def reservation(self) -> Mapping[str, Any]:
+        """The booking line's fields (empty unless the fold kept lines)."""
+        return self.booking.line if self.booking.line is not None else _NO_LINE
 
 
-def share_of(reservation: Mapping[str, Any], period: Period, basis: Basis, currency: str) -> BookingShare | None:
+def share_of(booking: Booking, period: Period, basis: Basis, currency: str) -> BookingShare | None:
     """The booking's contribution, or None when it counts nowhere in this period."""
-    kind = kind_of(reservation.get("status"))
-    dates = stay_dates(reservation)
+    kind = kind_of(booking.status)
+    dates = booking.stay
     if kind is None or dates is None:
         return None
     arrival, departure = dates
@@ -276,17 +334,17 @@ def share_of(reservation: Mapping[str, Any], period: Period, basis: Basis, curre
         counted = (last - first).days + 1
         months = nights_by_month(first, last)
     return BookingShare(
-        reservation=reservation,
+        booking=booking,
         kind=kind,
         currency=currency,
         arrival=arrival,
         departure=departure,
         nights=nights,
         nights_in_period=counted,
-        revenue=booking_revenue(reservation),
-        gross=amount(reservation.get("totalPrice")),
+        revenue=booking.revenue,
+        gross=booking.gross,
         months=tuple(sorted(months.items())),
-        cancellation_fee=cancellation_fee(reservation) if kind == "cancelled" else 0.0,
+        cancellation_fee=booking.payout_kept if kind == "cancelled" else 0.0,
     )
 
 
@@ -357,16 +415,12 @@ class RevenueFigures:
     owner_stay_nights: int = field(default=0)
 
 
-def listing_currencies(
-    listings: Iterable[Mapping[str, Any]], reservations: Iterable[Mapping[str, Any]]
-) -> dict[int, str]:
+def listing_currencies(listings: Iterable[Mapping[str, Any]], bookings: Iterable[Booking]) -> dict[int, str]:
     """Each listing's currency: its currencyCode, else the most common currency of its bookings."""
     seen: dict[int, Counter[str]] = {}
-    for reservation in reservations:
-        listing_id = ident(reservation.get("listingMapId"))
-        currency = text(reservation.get("currency"))
-        if listing_id is not None and currency:
-            seen.setdefault(listing_id, Counter())[currency.upper()] += 1
+    for booking in bookings:
+        if booking.listing_id is not None and booking.currency:
+            seen.setdefault(booking.listing_id, Counter())[booking.currency] += 1
     result: dict[int, str] = {}
     for listing in listings:
         listing_id = ident(listing.get("id")) or 0

@@ -2,41 +2,49 @@
 
 `compute_report(reservations, listings, period, basis=, group_by=)` turns the raw dicts that
 `GET /reservations` and `GET /listings` return into per-currency totals and grouped metrics;
-`ReservationFold` does the same for reservations that arrive page by page (a big report never
-holds Hostaway's raw objects, only the few fields it reads). What counts, and how, is
-`revenue.py` (its docstring holds the definitions).
+`ReservationFold` does the same for reservations that arrive page by page. A big report never
+holds Hostaway's raw objects: each reservation is cut down, as its page arrives, to the few facts
+a report reads (`revenue.Booking`, about a third of the memory of the fields it came from), and
+the page is let go. What counts, and how, is `revenue.py` (its docstring holds the definitions).
+
+One fact per booking is kept until the report is drawn up, rather than running totals: a booking
+must count once however many pages carry it (date windows share their boundary days, and a
+record may move while pages are read), and the copy that counts is the most recently updated,
+which may arrive last. Summing at the end, in one fixed order (arrival date, then id), also makes
+every figure independent of the order pages arrived in, to the last bit.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from hostaway_mcp.domain import channel_name, ident, listing_name, text
+from hostaway_mcp.domain import ident, listing_name
 from hostaway_mcp.revenue import (
     OWNER_GROUP_KEY,
     UNKNOWN_CURRENCY,
     Basis,
+    Booking,
     BookingShare,
     Group,
     GroupBy,
     Metrics,
     Period,
     RevenueFigures,
+    booking_of,
     kind_of,
     listing_currencies,
     month_key,
     month_label,
     share_of,
-    stay_dates,
 )
 
-# The reservation fields a report reads. `ReservationFold` cuts each page down to these as it
-# arrives, so a year's report holds a few hundred bytes per booking instead of Hostaway's
-# ~140-field objects (the peak memory of a big report). A figure that reads another field must
-# add it here.
+# The reservation fields a report reads (`revenue.booking_of`) and a booking line shows
+# (`tools/finance.to_line`, kept only for one property's lines). A figure or a line that reads
+# another field must add it here.
 REPORT_FIELDS = (
     "id",
     "listingMapId",
@@ -60,7 +68,7 @@ REPORT_FIELDS = (
 
 class SlimReservation(Mapping[str, Any]):
     """A reservation cut down to `REPORT_FIELDS`: a read-only mapping over one tuple of values,
-    about a third of the memory of a dict of the same fields."""
+    about a third of the memory of a dict of the same fields (a booking line's fields)."""
 
     __slots__ = ("_values",)
     _INDEX: dict[str, int] = {key: index for index, key in enumerate(REPORT_FIELDS)}  # noqa: RUF012
@@ -86,50 +94,68 @@ class SlimReservation(Mapping[str, Any]):
 
 
 _ABSENT: Any = object()
-# Fields whose values repeat across bookings, so the fold keeps one copy of each value.
-_REPEATED = frozenset({"listingName", "status", "arrivalDate", "departureDate", "currency", "channelName"})
 
 
 class ReservationFold:
     """Reservations folded in page by page, in any order, then turned into a report.
 
-    Out-of-scope bookings are dropped on arrival and the rest kept only as `REPORT_FIELDS`
-    (`SlimReservation`, with repeated strings such as dates, names and statuses stored once).
-    Duplicate ids (a record that moved between pages while they were read, or that two date
-    windows share) count once: the most recently updated copy (`updatedOn`), the later one on a
-    tie. The figures do not depend on the order pages arrived in.
+    Out-of-scope bookings are dropped on arrival and the rest kept only as `Booking` facts, with
+    repeated values (dates, names, statuses, currencies, channels) stored once; with `lines`
+    each also keeps its booking line's fields. Duplicate ids (a record that moved between pages
+    while they were read, or that two date windows share) count once: the most recently updated
+    copy (`updatedOn`), the later one on a tie. The figures do not depend on the order pages
+    arrived in.
     """
 
-    def __init__(self, property_ids: Iterable[int] | None = None) -> None:
+    def __init__(self, property_ids: Iterable[int] | None = None, *, lines: bool = False) -> None:
         self.scope = None if property_ids is None else set(property_ids)
-        self._by_id: dict[int, SlimReservation] = {}
-        self._anonymous: list[SlimReservation] = []
-        self._strings: dict[str, str] = {}
+        self.lines = lines
+        self._by_id: dict[int, Booking] = {}
+        self._anonymous: list[Booking] = []
+        self._values: dict[Any, Any] = {}  # one copy of each repeated value
 
     def add(self, reservations: Iterable[Mapping[str, Any]]) -> None:
-        strings = self._strings
         for reservation in reservations:
             if self.scope is not None and ident(reservation.get("listingMapId")) not in self.scope:
                 continue
-            values = tuple(
-                strings.setdefault(value, value) if key in _REPEATED and isinstance(value, str) else value
-                for key, value in ((key, reservation.get(key, _ABSENT)) for key in REPORT_FIELDS)
-            )
-            slim = SlimReservation(values)
-            rid = ident(slim.get("id"))
-            if rid is None:
-                self._anonymous.append(slim)
+            booking = self._shared(booking_of(reservation, self._line(reservation) if self.lines else None))
+            if booking.id is None:
+                self._anonymous.append(booking)
                 continue
-            kept = self._by_id.get(rid)
-            if kept is None or str(slim.get("updatedOn") or "") >= str(kept.get("updatedOn") or ""):
-                self._by_id[rid] = slim
+            kept = self._by_id.get(booking.id)
+            if kept is None or booking.updated >= kept.updated:
+                self._by_id[booking.id] = booking
+
+    def _shared(self, booking: Booking) -> Booking:
+        """The booking with its repeated values (dates, names, statuses...) replaced by the fold's
+        one copy of each: thousands of bookings share a few hundred of them."""
+        values = self._values
+
+        def one(value: Any) -> Any:
+            return values.setdefault(value, value) if isinstance(value, str | date) else value
+
+        return replace(
+            booking,
+            listing_id=booking.listing_id
+            if booking.listing_id is None
+            else values.setdefault(booking.listing_id, booking.listing_id),
+            listing_name=one(booking.listing_name),
+            status=one(booking.status),
+            arrival=one(booking.arrival),
+            departure=one(booking.departure),
+            currency=one(booking.currency),
+            channel=one(booking.channel),
+        )
+
+    def _line(self, reservation: Mapping[str, Any]) -> SlimReservation:
+        return SlimReservation(tuple(reservation.get(key, _ABSENT) for key in REPORT_FIELDS))
 
     def __len__(self) -> int:
         return len(self._by_id) + len(self._anonymous)
 
     @property
-    def rows(self) -> list[Mapping[str, Any]]:
-        """One row per booking, in id order (then the rows without an id as they came)."""
+    def bookings(self) -> list[Booking]:
+        """One per booking, in id order (then the ones without an id as they came)."""
         return [*(self._by_id[rid] for rid in sorted(self._by_id)), *self._anonymous]
 
     def report(
@@ -142,7 +168,7 @@ class ReservationFold:
         blocked: Mapping[int, Iterable[date]] | None = None,
     ) -> RevenueFigures:
         """The figures (see `compute_report`; `blocked`: each property's calendar-blocked nights)."""
-        return _figures(self.rows, listings, period, basis, group_by, self.scope, blocked)
+        return _figures(self.bookings, listings, period, basis, group_by, self.scope, blocked)
 
 
 def compute_report(
@@ -168,7 +194,7 @@ def compute_report(
 
 
 def _figures(
-    rows: list[Mapping[str, Any]],
+    bookings: list[Booking],
     listings: Sequence[Mapping[str, Any]],
     period: Period,
     basis: Basis,
@@ -178,25 +204,24 @@ def _figures(
 ) -> RevenueFigures:
     in_scope = [lst for lst in listings if scope is None or ident(lst.get("id")) in scope]
     by_id = {ident(lst.get("id")) or 0: lst for lst in in_scope}
-    currencies = listing_currencies(in_scope, rows)
+    currencies = listing_currencies(in_scope, bookings)
     listings_per_currency = Counter(currencies.values())
 
     shares: list[BookingShare] = []
     ignored: Counter[str] = Counter()
-    for reservation in rows:
-        listing_id = ident(reservation.get("listingMapId"))
-        currency = text(reservation.get("currency"))
-        if currency:
-            currency = currency.upper()
+    for booking in bookings:
+        listing_id = booking.listing_id
+        if booking.currency:
+            currency = booking.currency
         elif listing_id is not None and listing_id in currencies:
             currency = currencies[listing_id]
         else:
             currency = UNKNOWN_CURRENCY
-        share = share_of(reservation, period, basis, currency)
+        share = share_of(booking, period, basis, currency)
         if share is not None:
             shares.append(share)
-        elif kind_of(reservation.get("status")) is None and _touches(reservation, period, basis):
-            ignored[str(reservation.get("status") or "unknown")] += 1
+        elif kind_of(booking.status) is None and _touches(booking, period, basis):
+            ignored[str(booking.status or "unknown")] += 1
     shares.sort(key=lambda s: (s.arrival, s.id))
     closed = _unavailable(shares, period, by_id, blocked or {})
 
@@ -221,7 +246,7 @@ def _figures(
         shares=shares,
         ignored=dict(sorted(ignored.items())),
         properties_in_scope=len(in_scope),
-        reservations_read=len(rows),
+        reservations_read=len(bookings),
         owner_stay_nights=sum(s.nights_in_period for s in shares if s.kind == "owner"),
     )
 
@@ -245,16 +270,16 @@ def _unavailable(
                     unavailable[month_key(night)] += 1
                     blocks[month_key(night)] += 1
     for share in shares:
-        owner_of = ident(share.reservation.get("listingMapId"))
+        owner_of = share.booking.listing_id
         if share.kind == "owner" and owner_of is not None and owner_of in closed:
             # Counted like booked nights, under the basis (arrival: all of a stay arriving inside).
             closed[owner_of][0].update(dict(share.months))
     return closed
 
 
-def _touches(reservation: Mapping[str, Any], period: Period, basis: Basis) -> bool:
+def _touches(booking: Booking, period: Period, basis: Basis) -> bool:
     """Whether an uncounted booking falls in the period (so it is worth tallying as ignored)."""
-    dates = stay_dates(reservation)
+    dates = booking.stay
     if dates is None:
         return False
     arrival, departure = dates
@@ -287,8 +312,9 @@ def _group(
             label = listing_name(listing, listing_id)
             group(str(listing_id), label, currencies[listing_id], period.days - unavailable.total(), blocks.total())
         for share in shares:
-            listing_id = ident(share.reservation.get("listingMapId")) or 0
-            label = listing_name(listings.get(listing_id), listing_id, reservation=share.reservation)
+            listing_id = share.booking.listing_id or 0
+            named = {"listingName": share.booking.listing_name}  # the reservation's own name for its listing
+            label = listing_name(listings.get(listing_id), listing_id, reservation=named)
             group(str(listing_id), label, share.currency).metrics.add(share, share.nights_in_period)
         ordered = sorted(groups.values(), key=lambda g: (g.metrics.currency, -g.metrics.revenue, g.label, g.key))
     elif group_by == "channel":
@@ -298,7 +324,7 @@ def _group(
             if share.kind == "owner":
                 key, label = OWNER_GROUP_KEY, "owner stays"
             else:
-                key = label = channel_name(share.reservation.get("channelId"), share.reservation.get("channelName"))
+                key = label = share.booking.channel
             group(key, label, share.currency, available, blocked).metrics.add(share, share.nights_in_period)
         ordered = sorted(groups.values(), key=lambda g: (g.metrics.currency, -g.metrics.revenue, g.key))
     else:

@@ -454,7 +454,7 @@ async def get_property_financials(
 
     listing = await fetch_listing(gateway, property_id)
     listing = {**listing, "id": property_id}
-    fold = ReservationFold([property_id])
+    fold = ReservationFold([property_id], lines=True)  # one property: its booking lines are shown
     query = reservation_query(period, basis)
     fetched, blocked = await reservations_and_blocks(gateway, query, [property_id], fold, period, [property_id])
     report = fold.report([listing], period, basis=basis, group_by="property", blocked=blocked)
