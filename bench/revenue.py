@@ -43,6 +43,7 @@ class Outcome:
     wall: float
     calls: int
     pages: int
+    calendars: int
     rejected: int
     progress: list[tuple[float, str | None]]
     before_mb: float
@@ -91,6 +92,7 @@ async def report_once(
         wall=wall,
         calls=len(calls),
         pages=sum(1 for r in calls if r.path == "/reservations"),
+        calendars=sum(1 for r in calls if r.path.endswith("/calendar")),
         rejected=sandbox.rate_limit_rejections - rejected,
         progress=notes,
         before_mb=before_mb,
@@ -112,6 +114,7 @@ async def run(quick: bool) -> Table:
             "wall s",
             "API calls",
             "reservation pages",
+            "calendar reads",
             "429s",
             "progress",
             "RSS before MB",
@@ -130,6 +133,7 @@ async def run(quick: bool) -> Table:
                     got.wall,
                     got.calls,
                     got.pages,
+                    got.calendars,
                     got.rejected,
                     f"{len(got.progress)} ({got.progress[-1][1]})" if got.progress else "none",
                     round(got.before_mb, 1),
