@@ -86,6 +86,19 @@ def _open_task(account: Any) -> int:
     return int(pending[0]["id"]) if pending else 1
 
 
+def pick_paid_offline_charge(account: Any) -> dict[str, Any]:
+    """A paid offline guest charge (cash, bank transfer...) of a booking: what record_refund refunds."""
+    online = ("credit_card_online", "payment_link")
+    for charge in getattr(account, "charges", []):
+        if (
+            charge.get("type") == "charge"
+            and charge.get("status") == "paid"
+            and charge.get("paymentMethod") not in online
+        ):
+            return dict(charge)
+    raise LookupError("the sandbox account has no paid offline guest charge")
+
+
 def quarter_of(today: date) -> tuple[date, date]:
     """The last complete calendar quarter before `today`."""
     first_month = 3 * ((today.month - 1) // 3) + 1
@@ -103,6 +116,8 @@ def tool_arguments(account: Any, today: date) -> dict[str, dict[str, Any]]:
     free, check_in, check_out = pick_free_stay(account, today)
     stay = {"property_id": free, "check_in": check_in.isoformat(), "check_out": check_out.isoformat(), "guests": 2}
     changeable = pick_changeable_booking(account, today)
+    charge = pick_paid_offline_charge(account)
+    statements = getattr(account, "owner_statements", [])
 
     def day(offset: int) -> str:
         return (today + timedelta(days=offset)).isoformat()
@@ -147,6 +162,23 @@ def tool_arguments(account: Any, today: date) -> dict[str, dict[str, Any]]:
         "list_tasks": {"status": "open"},
         "create_task": {"title": "Deep clean", "category": "cleaning", "property_id": listing},
         "update_task": {"task_id": _open_task(account), "status": "confirmed"},
+        "get_booking_payments": {"booking_id": int(charge["reservationId"])},
+        "list_unpaid_balances": {"start_date": day(0), "end_date": day(119)},
+        "list_expenses": {"property_id": listing},
+        "get_owner_statement": {"statement_id": statements[-1]["id"]} if statements else {},
+        "record_payment": {
+            "booking_id": int(charge["reservationId"]),
+            "amount": 100,
+            "method": "cash",
+            "title": "Cash at check-in",
+        },
+        "record_refund": {
+            "booking_id": int(charge["reservationId"]),
+            "charge_id": charge["id"],
+            "amount": 10,
+            "reason": "requested_by_customer",
+        },
+        "add_expense": {"amount": 120, "description": "Plumber: kitchen tap", "date": day(-1), "property_id": listing},
     }
 
 

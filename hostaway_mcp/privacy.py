@@ -56,6 +56,31 @@ def free_text(value: Any) -> str | None:
     return mask_card_numbers(text) if text else None
 
 
+# "CVC 123", "cvv: 4567", "exp 03/28", "expiry 3/2028": what a card number written down comes with.
+_CARD_SECURITY_CODE = re.compile(
+    r"(?P<label>\b(?:cvc2?|cvv2?|csc|security code)\b\s*(?:is\b|:|=|-|#)?\s*)\d{3,4}\b", re.I
+)
+_CARD_EXPIRY = re.compile(
+    r"(?P<label>\b(?:exp(?:iry|ires|iration)?|valid (?:thru|through|until))\b\.?\s*(?:date)?\s*(?::|=|-)?\s*)"
+    r"\d{1,2}\s*[/-]\s*\d{2,4}\b",
+    re.I,
+)
+CARD_DETAIL_MASK = "[card detail withheld]"
+
+
+def payment_text(value: Any) -> str | None:
+    """Free text about a payment (a charge's title or description, an expense's concept).
+
+    Staff type card details taken by phone into such text; they never reach a result: card numbers
+    are masked as in all free text, and so are a security code or an expiry written next to them.
+    """
+    text = free_text(value)
+    if text is None:
+        return None
+    text = _CARD_SECURITY_CODE.sub(lambda m: m.group("label") + CARD_DETAIL_MASK, text)
+    return _CARD_EXPIRY.sub(lambda m: m.group("label") + CARD_DETAIL_MASK, text)
+
+
 def access_details(raw: dict[str, Any], fields: tuple[str, ...], share: bool) -> dict[str, str] | None:
     """The access fields present on `raw`, only when sharing is on (None otherwise)."""
     if not share:

@@ -301,12 +301,15 @@ def check_call(live: LiveServer, tool: str, arguments: dict[str, Any]) -> None:
 def _ids(sandbox: Sandbox) -> dict[str, list[int]]:
     listings = [int(x["id"]) for x in sandbox.account.listings]
     bookings = [int(r["id"]) for r in sandbox.account.reservations[:20]]
+    charges = [int(c["id"]) for c in sandbox.account.charges[:20]]
     return {
         "property_id": [*listings, 1, 999_999_999],
         "property_ids": listings,
         "property_id_": listings,
-        "booking_id": [*bookings, 1, 999_999_999],
+        "booking_id": [*bookings, *(int(c["reservationId"]) for c in sandbox.account.charges[:20]), 1, 999_999_999],
         "review_id": [*(int(r["id"]) for r in sandbox.account.reviews[:20]), 1, 999_999_999],
+        "charge_id": [*charges, 1, 999_999_999],
+        "statement_id": [*(int(s["id"]) for s in sandbox.account.owner_statements), 1, 999_999_999],
     }
 
 

@@ -27,11 +27,9 @@ come are planned as:
     inbox       search_messages                                                  DEFAULT
                 get_reply_templates                                              EXTRA
     reviews     list_reviews, reply_to_review                                    DEFAULT
-    payments    list_unpaid_balances                                             DEFAULT
-                get_booking_payments, record_payment, record_refund              EXTRA
-    finance     list_expenses, add_expense, get_owner_statement                  EXTRA
 
-which makes 24 default tools of 35.
+which makes 25 default tools of 35 (the payments toolset's two reads are default: "who still owes
+us" and "what did this guest pay" are daily questions; its writes and the finance extras are not).
 """
 
 from __future__ import annotations
@@ -120,10 +118,17 @@ CATALOGUE: tuple[ToolSpec, ...] = (
     # finance
     ToolSpec("finance.get_revenue_report", "read", "finance", DEFAULT, "Revenue report"),
     ToolSpec("finance.get_property_financials", "read", "finance", EXTRA, "Property financials"),
+    ToolSpec("expenses.list_expenses", "read", "finance", EXTRA, "Expenses and extras"),
+    ToolSpec("expense_writes.add_expense", "write", "finance", EXTRA, "Add expense or extra"),
+    ToolSpec("owner_statements.get_owner_statement", "read", "finance", EXTRA, "Owner statement"),
     # reviews
     ToolSpec("reviews.list_reviews", "read", "reviews", DEFAULT, "List reviews"),
     ToolSpec("review_replies.reply_to_review", "write", "reviews", DEFAULT, "Reply to a review"),
     # payments
+    ToolSpec("payments.list_unpaid_balances", "read", "payments", DEFAULT, "Unpaid balances"),
+    ToolSpec("payments.get_booking_payments", "read", "payments", DEFAULT, "Booking payments"),
+    ToolSpec("payment_writes.record_payment", "write", "payments", EXTRA, "Record payment"),
+    ToolSpec("payment_writes.record_refund", "write", "payments", EXTRA, "Record refund"),
 )
 
 

@@ -1,12 +1,13 @@
-"""The portfolio at a glance (names, time zones, check-in and check-out hours), read once, kept a few minutes.
+"""The portfolio at a glance (names, currencies, time zones, check-in and check-out hours), read once.
 
 Reservations embedded in conversations carry no `listingName`, so the inbox and booking lists
 need the names from `GET /listings`; the operations view needs every property with its time zone
-(its "today") and its hours. Reading the listings on every call cost megabytes (whole listing
-objects) and stopped at the first page (names past the 500th property were null). The directory
-reads every page once, keeps only those few facts per property, and is reused by every tool of
-this server run for `NAME_TTL_S` (renames show up after that); a property still missing then
-triggers a re-read. Completions, which must stay cheap, take what is cached or one page
+(its "today") and its hours; expenses carry no currency of their own (theirs is their
+property's). Reading the listings on every call cost megabytes (whole listing objects) and stopped
+at the first page (names past the 500th property were null). The directory reads every page once,
+keeps only those few facts per property, and is reused by every tool of this server run for
+`NAME_TTL_S` (renames show up after that); a property still missing then triggers a re-read.
+Completions, which must stay cheap, take what is cached or one page
 (`names_in_one_request`); such a page serves the properties it holds, and only a complete read
 serves the whole portfolio.
 """
@@ -34,6 +35,7 @@ class PropertyFacts:
     time_zone: str | None  # the listing's timeZoneName, as sent
     check_in_hour: int | None  # checkInTimeStart, local hour 0-23
     check_out_hour: int | None  # checkOutTime, local hour 0-23
+    currency: str | None  # currencyCode
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,19 @@ async def property_names(state: AppState, wanted: Iterable[int]) -> dict[int, st
         listing_id: name
         for listing_id in wanted
         if (facts := directory.facts.get(listing_id)) is not None and (name := facts.name) is not None
+    }
+
+
+async def property_currencies(state: AppState, wanted: Iterable[int]) -> dict[int, str]:
+    """Currencies of the `wanted` properties (a missing one is not in the answer)."""
+    wanted = set(wanted)
+    if not wanted:
+        return {}
+    directory = await _fresh(state, wanted)
+    return {
+        listing_id: currency
+        for listing_id in wanted
+        if (facts := directory.facts.get(listing_id)) is not None and (currency := facts.currency) is not None
     }
 
 
@@ -122,5 +137,6 @@ def _facts_of(listings: Iterable[dict[str, object]]) -> dict[int, PropertyFacts]
             time_zone=text(listing.get("timeZoneName")),
             check_in_hour=_hour(listing.get("checkInTimeStart")),
             check_out_hour=_hour(listing.get("checkOutTime")),
+            currency=text(listing.get("currencyCode")),
         )
     return facts
