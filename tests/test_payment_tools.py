@@ -215,3 +215,20 @@ async def test_a_platform_booking_has_no_charges_and_says_so(sandbox: Any, serve
         missing = await call_error(client, "get_booking_payments", {"booking_id": 999_999_999})
     assert result["charges"] == [] and result["paid"] == 0 and any("platform" in n for n in result["notes"])
     assert "not found" in missing and "search_bookings" in missing
+
+
+async def test_the_balances_report_their_progress_in_words(sandbox: Any, server_factory: Callable[..., Any]) -> None:
+    seen: list[tuple[float, float | None, str | None]] = []
+
+    async def on_progress(value: float, total: float | None, message: str | None) -> None:
+        seen.append((value, total, message))
+
+    period = {"start_date": TODAY.isoformat(), "end_date": (TODAY + timedelta(days=179)).isoformat()}
+    async with Client(server_factory(sandbox)) as client:
+        result = await client.call_tool("list_unpaid_balances", period, progress_callback=on_progress)
+    assert not result.is_error
+    reads = [r for r in sandbox.request_log if r.path in ("/reservations", "/guestPayments/charges")]
+    values = [value for value, _, _ in seen]
+    assert values == sorted(values) and len(set(values)) == len(values) and values[-1] == len(reads)
+    said = {(message or "").split(":")[0] for _, _, message in seen}
+    assert {"reservations", "guest charges"} <= said

@@ -21,6 +21,7 @@ from typing import Annotated
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
+from hostaway_mcp import progress
 from hostaway_mcp.domain import flag, ident, money, parse_date, text
 from hostaway_mcp.gateway import HostawayGateway, JSONObject
 from hostaway_mcp.models.common import next_offset
@@ -49,8 +50,11 @@ class ExpenseRead:
 async def read_expenses(gateway: HostawayGateway) -> ExpenseRead:
     """Pages of `/expenses` until a short page (the end) or `MAX_EXPENSE_PAGES`."""
     items: list[JSONObject] = []
+    reporter = progress.current()
     for number in range(MAX_EXPENSE_PAGES):
+        reporter.expect(1)  # no total to say how many: one page at a time
         page = (await gateway.get(EXPENSES_PATH, {"limit": EXPENSE_PAGE, "offset": number * EXPENSE_PAGE})).items
+        await reporter.step(f"expenses and extras: page {number + 1}")
         items.extend(page)
         if len(page) < EXPENSE_PAGE:
             return ExpenseRead(items, complete=True)
@@ -117,7 +121,7 @@ async def list_expenses(
     limit: Annotated[int, Field(ge=1, le=100, description="Rows per page.")] = 25,
     offset: Annotated[int, Field(ge=0, le=MAX_OFFSET, description="Skip this many (from next_offset).")] = 0,
 ) -> ExpenseList:
-    """Expenses (money spent on a property) and extras (money guests paid for extras), newest first.
+    """List expenses (money spent on a property) and extras (money guests paid for extras), newest first.
 
     Amounts are positive with their kind, in the property's currency; totals are per currency.
     Hostaway's list cannot be filtered, so the result says when the account has more than was read.

@@ -160,7 +160,7 @@ async def get_owner_statement(
     statement_id: Annotated[WholeId | None, Field(description="One statement; leave out for the list.")] = None,
     offset: Annotated[int, Field(ge=0, le=MAX_OFFSET, description="The list only: skip this many.")] = 0,
 ) -> OwnerStatementResult:
-    """An owner statement's summary, bookings, expenses and per-currency totals; without an id, the list.
+    """Show an owner statement: summary, bookings, expenses, totals per currency; without an id, list them.
 
     Statements are drawn up in Hostaway (no API creates or publishes one).
     """

@@ -12,24 +12,27 @@ computed from the charges (`charges.py`). OTAs collect their guests' money thems
 bookings have no guest charges and (normally) nothing to collect.
 
 Calls: `get_booking_payments` = 1 (the booking) + the booking's charge pages (at most 500 each).
-`list_unpaid_balances` = the period's reservation pages + per 60-day window, ceil(bookings / 200)
-charge requests (more only past 500 charges in one chunk).
+`list_unpaid_balances` = the period's reservation pages (`paging.reservation_pages`: long periods
+in arrival-date windows side by side) + per 60-day window, ceil(bookings / 200) charge requests
+(more only past 500 charges in one chunk), at most `paging.CONCURRENCY` in flight, each reported
+as progress.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
+from hostaway_mcp import paging
 from hostaway_mcp.charges import Charge, Tally, parse_charges, refund_refusal, refundable, refunded_by_charge, tally
 from hostaway_mcp.domain import CONFIRMED_STATUSES, channel_name, ident, money, parse_date, status_words, text
-from hostaway_mcp.gateway import PAGE_SIZE, HostawayGateway, JSONObject
+from hostaway_mcp.gateway import HostawayGateway, JSONObject
 from hostaway_mcp.models.common import next_offset
 from hostaway_mcp.models.payments import (
     BookingPayments,
@@ -60,12 +63,15 @@ OWING_STATUSES = CONFIRMED_STATUSES | {"awaitingPayment"}
 
 async def booking_charges(gateway: HostawayGateway, booking_id: int) -> list[Charge]:
     """Every charge of one booking (`reservationId`), oldest first."""
-    raws: list[JSONObject] = []
-    async for page in gateway.iter_offset_pages(
-        CHARGES_PATH, {"reservationId": booking_id}, page_size=CHARGE_PAGE, max_pages=MAX_CHARGE_PAGES
-    ):
-        raws.extend(page.items)
-    found = [c for c in parse_charges(raws) if c.reservation_id in (None, booking_id)]
+    pages = await paging.offset_pages(
+        gateway,
+        CHARGES_PATH,
+        {"reservationId": booking_id},
+        page_size=CHARGE_PAGE,
+        max_pages=MAX_CHARGE_PAGES,
+        what="guest charges",
+    )
+    found = [c for c in parse_charges(paging.items_of(pages)) if c.reservation_id in (None, booking_id)]
     return sorted(found, key=lambda c: (c.scheduled or c.charged or "", c.id))
 
 
@@ -112,7 +118,7 @@ def balance_of(reservation: JSONObject, counted: Tally, has_charges: bool) -> fl
 
 
 async def get_booking_payments(state: State, booking_id: BookingId) -> BookingPayments:
-    """What a booking's guest paid, still owes, had refunded, and holds as a deposit, charge by charge.
+    """Show what a booking's guest paid, still owes, had refunded and holds as a deposit, charge by charge.
 
     The booking id comes from search_bookings. Card details never appear. Bookings from Airbnb,
     Booking.com or Vrbo are paid to the platform, so they usually have no charges here.
@@ -194,17 +200,15 @@ async def charges_of_bookings(gateway: HostawayGateway, windows: Sequence[Window
     ]
 
     async def read(params: dict[str, Any]) -> list[JSONObject]:
-        raws: list[JSONObject] = []
-        async for page in gateway.iter_offset_pages(
-            CHARGES_PATH, params, page_size=CHARGE_PAGE, max_pages=MAX_CHARGE_PAGES
-        ):
-            raws.extend(page.items)
-        return raws
+        pages = await paging.offset_pages(
+            gateway, CHARGES_PATH, params, page_size=CHARGE_PAGE, max_pages=MAX_CHARGE_PAGES, what="guest charges"
+        )
+        return paging.items_of(pages)
 
-    pages = [await read(params) for params in requests]
+    answers = await paging.gather_bounded([functools.partial(read, params) for params in requests])
     wanted = {booking_id for window in windows for booking_id in window.booking_ids}
     by_booking: dict[int, list[Charge]] = {}
-    for charge in parse_charges(raw for page in pages for raw in page):
+    for charge in parse_charges(raw for answer in answers for raw in answer):
         if charge.reservation_id in wanted:  # an ignored filter must not leak other bookings in
             by_booking.setdefault(charge.reservation_id, []).append(charge)
     return by_booking
@@ -224,25 +228,23 @@ async def arriving_bookings(
         params["listingId"] = property_ids[0]
     bounds = DateBounds(arrival_from=start, arrival_to=end)
     wanted = set(property_ids)
-    found: dict[int, JSONObject] = {}
-    pages = last_size = 0
-    async for page in gateway.iter_cursor_pages(
-        "reservations", params, page_size=PAGE_SIZE, max_pages=MAX_RESERVATION_PAGES
-    ):
-        pages, last_size = pages + 1, len(page)
-        for row in page:
-            booking_id = ident(row.get("id"))
-            if booking_id is None or text(row.get("status")) not in OWING_STATUSES or not bounds.admits(row):
-                continue
-            if wanted and ident(row.get("listingMapId")) not in wanted:
-                continue
-            found[booking_id] = row
-    if pages >= MAX_RESERVATION_PAGES and last_size >= PAGE_SIZE:
-        raise ToolError(
-            f"More than {MAX_RESERVATION_PAGES * PAGE_SIZE} bookings arrive in this period, so the list would be "
-            "incomplete. Ask for a shorter period or fewer property_ids."
-        )
-    return sorted(found.values(), key=lambda r: (str(r.get("arrivalDate")), ident(r.get("id")) or 0))
+    rows: list[JSONObject] = []
+    await paging.reservation_pages(
+        gateway,
+        params,
+        rows.extend,
+        arrivals=(start - timedelta(days=1), end + timedelta(days=1)),
+        max_pages=MAX_RESERVATION_PAGES,
+    )
+    found = [
+        row
+        for row in paging.dedupe(rows)  # windows read side by side share their boundary days
+        if ident(row.get("id")) is not None
+        and text(row.get("status")) in OWING_STATUSES
+        and bounds.admits(row)
+        and (not wanted or ident(row.get("listingMapId")) in wanted)
+    ]
+    return sorted(found, key=lambda r: (str(r.get("arrivalDate")), ident(r.get("id")) or 0))
 
 
 async def list_unpaid_balances(
@@ -255,7 +257,7 @@ async def list_unpaid_balances(
     limit: Annotated[int, Field(ge=1, le=100, description="Bookings per page.")] = 25,
     offset: Annotated[int, Field(ge=0, le=MAX_OFFSET, description="Skip this many (from next_offset).")] = 0,
 ) -> UnpaidBalances:
-    """Which guests still owe money: bookings arriving in the period with a balance left, largest first.
+    """List the guests who still owe money: bookings arriving in the period with a balance, largest first.
 
     Each row says what was paid, what is owed, and which charges are due or failed (card declined).
     Totals are per currency. Platform bookings (Airbnb, Booking.com, Vrbo) are paid to the
