@@ -49,6 +49,11 @@ _SUMMARY_KEYS = (
     "last_night",
     "message_chars",
     "message_id",
+    "charge_id",
+    "amount",
+    "amount_sent",
+    "currency",
+    "expense_id",
 )
 
 

@@ -10,6 +10,8 @@ on the sandbox's state and its request log.
 from __future__ import annotations
 
 import copy
+import json
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -359,3 +361,20 @@ async def test_an_expense_for_a_booking_takes_its_property_and_a_twin_is_warned_
     assert preview["property_id"] == twin["listingMapId"] and preview["guest_name"] == twin["guestName"]
     assert any(f"expense {twin['id']}" in w and "twice" in w for w in preview["warnings"])
     assert "not 1" in wrong and "Nothing was added" in wrong
+
+
+@by_tool
+async def test_the_audit_log_and_the_ledger_keep_ids_and_amounts_never_free_text(
+    sandbox: Any, server_factory: Callable[..., Any], tmp_path: Any, case: WriteCase
+) -> None:
+    arguments = case.arguments(sandbox)
+    async with Client(server_factory(sandbox)) as client:
+        await call_ok(client, case.tool, {**arguments, "confirm": True})
+    lines = [json.loads(line) for line in (tmp_path / "cache" / "audit.jsonl").read_text().splitlines()]
+    mine = [line for line in lines if line["tool"] == case.tool]
+    assert [line["outcome"] for line in mine] == ["attempt", "sent"]
+    assert mine[-1][case.id_field] == case.made(sandbox)[-1]["id"] and mine[-1]["amount"] in (10, 120, 150)
+    with sqlite3.connect(tmp_path / "cache" / "ledger.sqlite3") as conn:
+        ledger = json.dumps(conn.execute("SELECT * FROM writes").fetchall())
+    for text in ("Cash at check-in", "Plumber: leaking shower", "Maintenance"):
+        assert text not in json.dumps(lines) and text not in ledger

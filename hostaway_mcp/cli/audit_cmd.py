@@ -15,7 +15,10 @@ from typing import Any
 
 from hostaway_mcp.cli.common import EXIT_FAILED, EXIT_OK, CommandError, add_mode_flags, settings_from_args
 
-HELP = "list recent writes (messages, calendar changes, review replies, bookings) and how each ended"
+HELP = (
+    "list recent writes (messages, calendar changes, review replies, bookings, tasks, payments, refunds, "
+    "expenses) and how each ended"
+)
 OUTCOME_WORDS = {
     "attempt": "attempt, no outcome recorded (checked against Hostaway before it is tried again)",
     "unknown": "outcome unknown (checked against Hostaway before it is tried again)",
@@ -31,6 +34,15 @@ SHOWN = (
     ("first_night", "from"),
     ("last_night", "to"),
     ("changes", "set"),
+    ("charge_id", "charge"),
+    ("kind", "kind"),
+    ("amount", "amount"),
+    ("amount_sent", "sent as"),
+    ("currency", "in"),
+    ("method", "by"),
+    ("refund_id", "refund"),
+    ("expense_id", "expense"),
+    ("expense_date", "dated"),
 )
 
 

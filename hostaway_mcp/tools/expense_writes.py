@@ -93,7 +93,9 @@ class ExpensePlan(WritePlan):
     def audit_fields(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
+            "amount": self.amount,
             "amount_sent": self.amount_sent,
+            "currency": self.currency,
             "expense_date": self.day.isoformat(),
             "property_id": self.property_id,
             "booking_id": self.booking_id,
