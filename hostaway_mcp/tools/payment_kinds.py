@@ -19,7 +19,7 @@ from hostaway_mcp.domain import ident
 from hostaway_mcp.gateway import Envelope, HostawayGateway, JSONObject
 from hostaway_mcp.ledger import Entry
 from hostaway_mcp.models.payments import PaymentResult, RefundResult
-from hostaway_mcp.privacy import quoted_guest_name
+from hostaway_mcp.privacy import payment_text, quoted_guest_name
 from hostaway_mcp.tools.payments import booking_charges
 from hostaway_mcp.tools.writes import Finding, Step, WriteKind, WritePlan
 
@@ -140,13 +140,10 @@ class OfflinePayment(WriteKind[PaymentPlan, PaymentResult]):
         charges = await booking_charges(gateway, plan.booking.booking_id)
         status = "paid" if plan.paid else "awaiting"
         for charge in _new_charges(charges, earlier):
-            same = (charge.type, charge.amount, charge.method, charge.title) == (
-                "charge",
-                plan.amount,
-                plan.method,
-                plan.title,
-            )
-            if same and charge.status in (status, "paid"):
+            # Titles are compared as results show them (card numbers masked on both sides).
+            wanted = ("charge", plan.amount, plan.method, payment_text(plan.title))
+            seen = (charge.type, charge.amount, charge.method, charge.title)
+            if seen == wanted and charge.status in (status, "paid"):
                 return Finding(True, f"found in the booking's charges: charge {charge.id}", {"charge_id": charge.id})
         return Finding(False, f"not among the booking's {len(charges)} charges")
 

@@ -30,7 +30,17 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from hostaway_mcp import paging
-from hostaway_mcp.charges import Charge, Tally, parse_charges, refund_refusal, refundable, refunded_by_charge, tally
+from hostaway_mcp.charges import (
+    KIND_WORDS,
+    ONLINE_METHODS,
+    Charge,
+    Tally,
+    parse_charges,
+    refund_refusal,
+    refundable,
+    refunded_by_charge,
+    tally,
+)
 from hostaway_mcp.domain import CONFIRMED_STATUSES, channel_name, ident, money, parse_date, status_words, text
 from hostaway_mcp.gateway import HostawayGateway, JSONObject
 from hostaway_mcp.models.common import next_offset
@@ -84,7 +94,7 @@ def charge_lines(charges: Sequence[Charge], currency: str | None) -> list[Charge
         lines.append(
             ChargeLine(
                 charge_id=charge.id,
-                kind={"charge": "payment", "preAuth": "deposit hold", "refund": "refund"}.get(charge.type, charge.type),
+                kind=KIND_WORDS.get(charge.type, charge.type),
                 title=charge.title,
                 method=charge.method_words,
                 status=charge.status_words,
@@ -103,7 +113,7 @@ def charge_lines(charges: Sequence[Charge], currency: str | None) -> list[Charge
 
 
 def _short_refusal(charge: Charge) -> str | None:
-    if charge.method in ("credit_card_online", "payment_link"):
+    if charge.method in ONLINE_METHODS:
         return "Paid online: refunds go through the payment provider (Hostaway dashboard), not record_refund."
     return None
 
