@@ -124,9 +124,20 @@ async def test_the_statement_list_and_one_statement(sandbox: Any, server_factory
         and r["status"] in ("new", "modified")
         and meta["fromDate"] <= r["departureDate"] <= meta["toDate"]
     ]
-    assert {line["booking_id"] for line in one["lines"]} == {r["id"] for r in rows} and one["lines_total"] == len(rows)
+    lines = [dict(zip(one["line_columns"], row, strict=True)) for row in one["lines"]]
+    assert {line["booking_id"] for line in lines} == {r["id"] for r in rows} and one["lines_total"] == len(rows)
+    for line in lines:
+        raw = next(r for r in rows if r["id"] == line["booking_id"])
+        assert (line["arrival"], line["currency"], line["total_price"]) == (
+            raw["arrivalDate"],
+            raw["currency"],
+            raw["totalPrice"],
+        )
+        assert one["properties"][str(line["property_id"])] == raw["listingName"]
     linked = [e for e in sandbox.account.expenses if meta["id"] in e["ownerStatementIds"]]
-    assert {e["expense_id"] for e in one["expenses"]} == {e["id"] for e in linked}
+    expenses = [dict(zip(one["expense_columns"], row, strict=True)) for row in one["expenses"]]
+    assert {e["expense_id"] for e in expenses} == {e["id"] for e in linked}
+    assert all(e["amount"] > 0 and e["kind"] in ("expense", "extra") for e in expenses)
     for total in one["totals"]:
         mine = [r for r in rows if r["currency"] == total["currency"]]
         assert total["bookings"] == len(mine) and total["total_price"] == pytest.approx(

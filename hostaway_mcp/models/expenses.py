@@ -78,19 +78,6 @@ class StatementName(ResultModel):
     name: str | None
 
 
-class StatementLine(CompactResult):
-    booking_id: int | None
-    property_name: str | None
-    guest_name: GuestName
-    channel: str | None
-    arrival: str | None
-    departure: str | None
-    nights: int | None
-    currency: str | None
-    total_price: float | None
-    owner_payout: float | None
-
-
 class StatementTotal(ResultModel):
     """One currency's figures of a statement, added up here from its lines and expenses."""
 
@@ -108,7 +95,23 @@ class SummaryLine(ResultModel):
     value: float | None = Field(description="Hostaway's figure; null when the statement mixes currencies.")
 
 
+Cell = int | float | str | None
+LINE_COLUMNS = (
+    "booking_id",
+    "property_id",
+    "arrival",
+    "departure",
+    "nights",
+    "currency",
+    "total_price",
+    "owner_payout",
+)
+EXPENSE_COLUMNS = ("expense_id", "property_id", "date", "kind", "amount", "currency", "description")
+
+
 class OwnerStatementDetail(CompactResult):
+    """One statement, its bookings and expenses as compact tables (one row each, cells in column order)."""
+
     statement_id: int
     name: str | None
     period_start: str | None
@@ -116,9 +119,14 @@ class OwnerStatementDetail(CompactResult):
     currency: str | None = Field(description="The statement's one currency; null when it mixes several.")
     summary: list[SummaryLine] = Field(description="The statement's own summary lines, as Hostaway drew them up.")
     totals: list[StatementTotal] = Field(description="One row per currency; never add rows together.")
-    lines: list[StatementLine] = Field(description="Bookings on the statement (the first 50).")
+    properties: dict[str, str] = Field(description="The names of the property ids in the rows.")
+    line_columns: list[str]
+    lines: list[list[Cell]] = Field(description="Bookings on the statement (the first 50), in line_columns order.")
     lines_total: int
-    expenses: list[ExpenseLine] = Field(description="Expenses and extras on the statement (the first 50).")
+    expense_columns: list[str]
+    expenses: list[list[Cell]] = Field(
+        description="Expenses (amount spent) and extras (amount received) on it (the first 50), positive amounts."
+    )
     expenses_total: int
     notes: list[str] = Field(default_factory=list)
 

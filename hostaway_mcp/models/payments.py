@@ -24,7 +24,7 @@ class ChargeLine(CompactResult):
     amount: float = Field(description="In the booking's currency; refunds are negative, as Hostaway keeps them.")
     currency: str | None = Field(default=None, description="Only when it differs from the booking's: not added up.")
     description: str | None = Field(default=None, description="Staff's note; card details withheld.")
-    scheduled: str | None = Field(default=None, description="When it is (or was) due, UTC.")
+    scheduled: str | None = Field(default=None, description="When it is (or was) due, UTC; left out when charged then.")
     charged: str | None = Field(default=None, description="When it was paid or refunded, UTC.")
     refunded: float | None = Field(default=None, description="How much of this payment was refunded so far.")
     refund_of: int | None = Field(default=None, description="The payment this refund is for.")

@@ -14,24 +14,26 @@ per currency from its lines and expenses, so a statement mixing currencies never
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import Field
 
-from hostaway_mcp.domain import channel_name, ident, money, text, whole
+from hostaway_mcp.domain import ident, money, text, whole
 from hostaway_mcp.errors import NotFoundError
 from hostaway_mcp.gateway import JSONObject
 from hostaway_mcp.models.common import next_offset
 from hostaway_mcp.models.expenses import (
+    EXPENSE_COLUMNS,
+    LINE_COLUMNS,
+    Cell,
     ExpenseLine,
     OwnerStatementDetail,
     OwnerStatementResult,
-    StatementLine,
     StatementName,
     StatementTotal,
     SummaryLine,
 )
-from hostaway_mcp.privacy import guest_name
 from hostaway_mcp.tools._runtime import AppState, State
 from hostaway_mcp.tools._validation import MAX_OFFSET, WholeId
 from hostaway_mcp.tools.expenses import describe
@@ -68,24 +70,54 @@ def statement_rows(finance: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _line(row: dict[str, Any]) -> StatementLine:
-    return StatementLine(
+@dataclass(frozen=True)
+class Line:
+    """One booking row of a statement, read by column name."""
+
+    booking_id: int | None
+    property_id: int | None
+    property_name: str | None
+    arrival: str | None
+    departure: str | None
+    nights: int | None
+    currency: str | None
+    total_price: float | None
+    owner_payout: float | None
+
+    def cells(self) -> list[Cell]:
+        return [
+            self.booking_id,
+            self.property_id,
+            self.arrival,
+            self.departure,
+            self.nights,
+            self.currency,
+            self.total_price,
+            self.owner_payout,
+        ]
+
+
+def _line(row: dict[str, Any]) -> Line:
+    payout = row.get("ownerPayout") if "ownerPayout" in row else row.get("totalPayout")
+    return Line(
         booking_id=ident(row.get("id")) or ident(row.get("reservationId")),
+        property_id=ident(row.get("listingMapId")),
         property_name=text(row.get("listingName")),
-        guest_name=guest_name(row.get("guestName")),
-        channel=channel_name(row.get("channelId"), row.get("channelName"))
-        if row.get("channelId")
-        else text(row.get("channelName")),
         arrival=text(row.get("arrivalDate")),
         departure=text(row.get("departureDate")),
         nights=whole(row.get("nights")),
         currency=text(row.get("currency")),
         total_price=money(row.get("totalPrice")),
-        owner_payout=money(row.get("ownerPayout")) if "ownerPayout" in row else money(row.get("totalPayout")),
+        owner_payout=money(payout),
     )
 
 
-def _totals(lines: list[StatementLine], expenses: list[ExpenseLine]) -> list[StatementTotal]:
+def _expense_cells(line: ExpenseLine) -> list[Cell]:
+    date = line.date.isoformat() if line.date else None
+    return [line.expense_id, line.property_id, date, line.kind, line.amount, line.currency, line.description]
+
+
+def _totals(lines: list[Line], expenses: list[ExpenseLine]) -> list[StatementTotal]:
     rows: dict[str | None, dict[str, float]] = {}
 
     def row(currency: str | None) -> dict[str, float]:
@@ -133,6 +165,12 @@ async def _statement(state: AppState, statement_id: int) -> OwnerStatementDetail
     ]
     filters = _json_field(raw.get("filterParametersJson"))
     filters = filters if isinstance(filters, dict) else {}
+    properties = {
+        str(pid): name
+        for pid, name in [(line.property_id, line.property_name) for line in lines]
+        + [(e.property_id, e.property_name) for e in expenses]
+        if pid is not None and name
+    }
     notes = []
     if len(currencies) > 1:
         notes.append(
@@ -147,9 +185,12 @@ async def _statement(state: AppState, statement_id: int) -> OwnerStatementDetail
         currency=single,
         summary=summary,
         totals=_totals(lines, expenses),
-        lines=lines[:MAX_LINES],
+        properties=properties,
+        line_columns=list(LINE_COLUMNS),
+        lines=[line.cells() for line in lines[:MAX_LINES]],
         lines_total=len(lines),
-        expenses=expenses[:MAX_LINES],
+        expense_columns=list(EXPENSE_COLUMNS),
+        expenses=[_expense_cells(e) for e in expenses[:MAX_LINES]],
         expenses_total=len(expenses),
         notes=notes,
     )

@@ -101,7 +101,7 @@ def charge_lines(charges: Sequence[Charge], currency: str | None) -> list[Charge
                 amount=charge.amount,
                 currency=charge.currency if charge.currency not in (None, currency) else None,
                 description=charge.description,
-                scheduled=charge.scheduled,
+                scheduled=charge.scheduled if charge.scheduled != charge.charged else None,
                 charged=charge.charged,
                 refunded=done or None,
                 refund_of=charge.refund_of,
