@@ -57,9 +57,13 @@ def test_confirmed_writes_pass_their_schema_and_each_reaches_hostaway_once(
     assert set(verdict["checked"]) == {call["tool"] for call in calls}
     sent = [(r.method, str(r.path).strip("/").split("/")[0]) for r in loopback.writes()]
     # one message, one review reply, one calendar update each for block, unblock and the new rates,
-    # one new booking, one change to a booking and one cancellation
+    # one new booking, one change to a booking and one cancellation, one expense, and a payment and a
+    # refund (both guest charges)
     assert sorted(sent) == [
         ("POST", "conversations"),
+        ("POST", "expenses"),
+        ("POST", "guestPayments"),
+        ("POST", "guestPayments"),
         ("POST", "reservations"),
         ("POST", "reviews"),
         ("PUT", "listings"),

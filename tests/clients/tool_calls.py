@@ -88,6 +88,18 @@ def unanswered_review(sandbox: Sandbox) -> dict[str, Any]:
     raise AssertionError("the demo account has no unanswered Airbnb review")
 
 
+def offline_payment(sandbox: Sandbox) -> dict[str, Any]:
+    """A paid cash or bank-transfer charge of a booking: one record_refund can refund."""
+    for charge in sandbox.account.charges:
+        if (
+            charge["type"] == "charge"
+            and charge["status"] == "paid"
+            and charge["paymentMethod"] in ("cash", "bank_transfer")
+        ):
+            return charge
+    raise AssertionError("the demo account has no paid offline charge")
+
+
 def read_calls(sandbox: Sandbox) -> list[dict[str, Any]]:
     listing_id, start, end = free_nights(sandbox, 3)
     booking = booking_with_thread(sandbox)
@@ -109,6 +121,10 @@ def read_calls(sandbox: Sandbox) -> list[dict[str, Any]]:
         ("list_reviews", {"needs_reply": True, "limit": 5}),
         ("get_revenue_report", {**period, "group_by": "channel"}),
         ("get_property_financials", {"property_id": listing_id, **period}),
+        ("list_expenses", {"property_id": listing_id, "limit": 5}),
+        ("get_owner_statement", {"statement_id": sandbox.account.owner_statements[-1]["id"]}),
+        ("list_unpaid_balances", {"limit": 5}),
+        ("get_booking_payments", {"booking_id": offline_payment(sandbox)["reservationId"]}),
     ]
     return [{"tool": tool, "arguments": arguments} for tool, arguments in calls]
 
@@ -142,6 +158,28 @@ def write_calls(sandbox: Sandbox, *, confirm: bool) -> list[dict[str, Any]]:
         ("create_booking", {**stay, "guest_name": "Ana Lima", "guest_email": "ana.lima@example.org"}),
         ("update_booking", {"booking_id": changed["id"], "guests": changed["numberOfGuests"] - 1}),
         ("cancel_booking", {"booking_id": cancelled["id"]}),
+        (
+            "add_expense",
+            {
+                "amount": 85.5,
+                "description": "Plumber: kitchen tap",
+                "date": _day(sandbox.today),
+                "property_id": rate_listing,
+            },
+        ),
+        (
+            "record_payment",
+            {"booking_id": booking["id"], "amount": 50.0, "method": "cash", "title": "Cash at check-in"},
+        ),
+        (
+            "record_refund",
+            {
+                "booking_id": offline_payment(sandbox)["reservationId"],
+                "charge_id": offline_payment(sandbox)["id"],
+                "amount": 5.0,
+                "reason": "requested_by_customer",
+            },
+        ),
     ]
     return [{"tool": tool, "arguments": {**arguments, "confirm": confirm}} for tool, arguments in calls]
 
