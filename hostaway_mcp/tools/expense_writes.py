@@ -292,7 +292,12 @@ async def add_expense(
     answer: Annotated[ElicitationResult[ConfirmationForm], Resolve(_ask_expense)],
     amount: Annotated[float, Field(gt=0, le=MAX_AMOUNT, description="Positive, in the property's currency.")],
     description: Annotated[
-        str, Field(min_length=1, max_length=MAX_DESCRIPTION_CHARS, description="What it was, e.g. 'Plumber: tap'.")
+        str,
+        Field(
+            min_length=1,
+            max_length=MAX_DESCRIPTION_CHARS,
+            description="What it was (at most 255 characters), e.g. 'Plumber: tap'.",
+        ),
     ],
     date: Annotated[IsoDate, Field(description="The expense's date.")],
     kind: Annotated[
@@ -300,7 +305,9 @@ async def add_expense(
     ] = "expense",
     property_id: Annotated[PropertyId | None, Field(description="The property it is for.")] = None,
     booking_id: Annotated[BookingId | None, Field(description="The booking it is for (sets the property).")] = None,
-    category: Annotated[str | None, Field(max_length=MAX_CATEGORY_CHARS, description="e.g. Maintenance.")] = None,
+    category: Annotated[
+        str | None, Field(max_length=MAX_CATEGORY_CHARS, description="At most 100 characters, e.g. Maintenance.")
+    ] = None,
     confirm: Annotated[
         StrictBool, Field(description="true only after the user has seen the preview and explicitly agreed.")
     ] = False,

@@ -163,7 +163,10 @@ async def record_payment(
         PaymentMethod,
         Field(description="How the guest paid: cash, bank_transfer, credit_card (taken offline), paypal, ..."),
     ],
-    title: Annotated[str, Field(min_length=1, max_length=MAX_TITLE_CHARS, description="e.g. 'Cash at check-in'.")],
+    title: Annotated[
+        str,
+        Field(min_length=1, max_length=MAX_TITLE_CHARS, description="At most 255 characters, e.g. 'Cash at check-in'."),
+    ],
     paid: Annotated[StrictBool, Field(description="true: money received; false: a payment still due.")] = True,
     date: Annotated[IsoDate | None, Field(description="When it was paid, or is due (default: today).")] = None,
     confirm: Confirm = False,
