@@ -207,11 +207,11 @@ async def test_a_form_confirms_the_exact_change(sandbox: Any, server_factory: Ca
 
     async def answer(context: Any, params: ElicitRequestParams) -> ElicitResult:
         asked.append(params)
-        return ElicitResult(action=action, content={"confirm": True} if action == "accept" else None)  # type: ignore[arg-type]
+        return ElicitResult(action=action, content={"confirm": True} if action == "accept" else None)
 
     arguments = CASES[0].arguments(sandbox)
     guest = dict(booking(sandbox, arguments["booking_id"]))  # a copy: the write changes the booking's balance
-    async with Client(server_factory(sandbox), elicitation_callback=answer) as client:  # type: ignore[arg-type]
+    async with Client(server_factory(sandbox), elicitation_callback=answer) as client:
         result = await call_ok(client, "record_payment", arguments)
     assert len(asked) == 1
     question = asked[0].message

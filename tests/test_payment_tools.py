@@ -220,8 +220,8 @@ async def test_a_platform_booking_has_no_charges_and_says_so(sandbox: Any, serve
 async def test_the_balances_report_their_progress_in_words(sandbox: Any, server_factory: Callable[..., Any]) -> None:
     seen: list[tuple[float, float | None, str | None]] = []
 
-    async def on_progress(value: float, total: float | None, message: str | None) -> None:
-        seen.append((value, total, message))
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        seen.append((progress, total, message))
 
     period = {"start_date": TODAY.isoformat(), "end_date": (TODAY + timedelta(days=179)).isoformat()}
     async with Client(server_factory(sandbox)) as client:
