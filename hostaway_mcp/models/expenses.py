@@ -92,7 +92,7 @@ class StatementTotal(ResultModel):
 
 class SummaryLine(ResultModel):
     name: str
-    value: float | None = Field(description="Hostaway's figure; null when the statement mixes currencies.")
+    value: float = Field(description="Hostaway's figure, in the statement's currency.")
 
 
 Cell = int | float | str | None
@@ -100,7 +100,6 @@ LINE_COLUMNS = (
     "booking_id",
     "property_id",
     "arrival",
-    "departure",
     "nights",
     "currency",
     "total_price",
@@ -117,7 +116,9 @@ class OwnerStatementDetail(CompactResult):
     period_start: str | None
     period_end: str | None
     currency: str | None = Field(description="The statement's one currency; null when it mixes several.")
-    summary: list[SummaryLine] = Field(description="The statement's own summary lines, as Hostaway drew them up.")
+    summary: list[SummaryLine] = Field(
+        description="The statement's own summary lines, as Hostaway drew them up (those it could not total left out)."
+    )
     totals: list[StatementTotal] = Field(description="One row per currency; never add rows together.")
     properties: dict[str, str] = Field(description="The names of the property ids in the rows.")
     line_columns: list[str]

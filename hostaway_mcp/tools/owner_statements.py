@@ -78,7 +78,6 @@ class Line:
     property_id: int | None
     property_name: str | None
     arrival: str | None
-    departure: str | None
     nights: int | None
     currency: str | None
     total_price: float | None
@@ -89,7 +88,6 @@ class Line:
             self.booking_id,
             self.property_id,
             self.arrival,
-            self.departure,
             self.nights,
             self.currency,
             self.total_price,
@@ -104,7 +102,6 @@ def _line(row: dict[str, Any]) -> Line:
         property_id=ident(row.get("listingMapId")),
         property_name=text(row.get("listingName")),
         arrival=text(row.get("arrivalDate")),
-        departure=text(row.get("departureDate")),
         nights=whole(row.get("nights")),
         currency=text(row.get("currency")),
         total_price=money(row.get("totalPrice")),
@@ -158,10 +155,11 @@ async def _statement(state: AppState, statement_id: int) -> OwnerStatementDetail
     currencies = {line.currency for line in lines} | {e.currency for e in expenses if e.currency}
     single = next(iter(currencies)) if len(currencies) == 1 else None
     summary_raw = _json_field(raw.get("summaryDataJson"))
+    # A line Hostaway could not total (null: mixed currencies) says nothing; the totals per currency do.
     summary = [
-        SummaryLine(name=text(item.get("formulaName")) or "?", value=money(item.get("totalValue")))
+        SummaryLine(name=text(item.get("formulaName")) or "?", value=value)
         for item in (summary_raw if isinstance(summary_raw, list) else [])
-        if isinstance(item, dict)
+        if isinstance(item, dict) and (value := money(item.get("totalValue"))) is not None
     ]
     filters = _json_field(raw.get("filterParametersJson"))
     filters = filters if isinstance(filters, dict) else {}
