@@ -23,7 +23,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field, StrictBool
 
 from hostaway_mcp import audit
-from hostaway_mcp.domain import flag, ident, money, text
+from hostaway_mcp.domain import flag, ident, known_listing_name, money, text
 from hostaway_mcp.gateway import Envelope, HostawayGateway, JSONObject
 from hostaway_mcp.ledger import Entry
 from hostaway_mcp.models.expenses import ExpenseResult, Kind
@@ -220,8 +220,7 @@ async def _where(
         )
     if property_id is not None:
         listing = await fetch_listing(state.gateway, property_id)
-        name = text(listing.get("name")) or text(listing.get("internalListingName"))
-        return property_id, name, text(listing.get("currencyCode")), None
+        return property_id, known_listing_name(listing), text(listing.get("currencyCode")), None
     return None, None, None, None
 
 
