@@ -57,8 +57,8 @@ def test_confirmed_writes_pass_their_schema_and_each_reaches_hostaway_once(
     assert set(verdict["checked"]) == {call["tool"] for call in calls}
     sent = [(r.method, str(r.path).strip("/").split("/")[0]) for r in loopback.writes()]
     # one message, one review reply, one calendar update each for block, unblock and the new rates,
-    # one new booking, one change to a booking and one cancellation, one expense, and a payment and a
-    # refund (both guest charges)
+    # one new booking, one change to a booking and one cancellation, one expense, a payment and a
+    # refund (both guest charges), one new task and one change to a task
     assert sorted(sent) == [
         ("POST", "conversations"),
         ("POST", "expenses"),
@@ -66,9 +66,11 @@ def test_confirmed_writes_pass_their_schema_and_each_reaches_hostaway_once(
         ("POST", "guestPayments"),
         ("POST", "reservations"),
         ("POST", "reviews"),
+        ("POST", "tasks"),
         ("PUT", "listings"),
         ("PUT", "listings"),
         ("PUT", "listings"),
         ("PUT", "reservations"),
         ("PUT", "reservations"),
+        ("PUT", "tasks"),
     ]

@@ -100,6 +100,14 @@ def offline_payment(sandbox: Sandbox) -> dict[str, Any]:
     raise AssertionError("the demo account has no paid offline charge")
 
 
+def pending_task(sandbox: Sandbox) -> dict[str, Any]:
+    """A pending task of the demo account: one update_task can confirm."""
+    for task in sorted(sandbox.account.tasks, key=lambda t: t["id"]):
+        if task["status"] == "pending":
+            return task
+    raise AssertionError("the demo account has no pending task")
+
+
 def read_calls(sandbox: Sandbox) -> list[dict[str, Any]]:
     listing_id, start, end = free_nights(sandbox, 3)
     booking = booking_with_thread(sandbox)
@@ -125,6 +133,8 @@ def read_calls(sandbox: Sandbox) -> list[dict[str, Any]]:
         ("get_owner_statement", {"statement_id": sandbox.account.owner_statements[-1]["id"]}),
         ("list_unpaid_balances", {"limit": 5}),
         ("get_booking_payments", {"booking_id": offline_payment(sandbox)["reservationId"]}),
+        ("get_operations_day", {"days": 2}),
+        ("list_tasks", {"status": "open", "limit": 5}),
     ]
     return [{"tool": tool, "arguments": arguments} for tool, arguments in calls]
 
@@ -180,6 +190,8 @@ def write_calls(sandbox: Sandbox, *, confirm: bool) -> list[dict[str, Any]]:
                 "reason": "requested_by_customer",
             },
         ),
+        ("create_task", {"title": "Deep clean", "category": "cleaning", "property_id": rate_listing}),
+        ("update_task", {"task_id": pending_task(sandbox)["id"], "status": "confirmed"}),
     ]
     return [{"tool": tool, "arguments": {**arguments, "confirm": confirm}} for tool, arguments in calls]
 
