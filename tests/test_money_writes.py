@@ -21,8 +21,8 @@ import pytest
 from mcp import Client
 from mcp.types import ElicitRequestParams, ElicitResult
 
-from hostaway_mcp.sandbox.faults import Fault
 from tests.conftest import TODAY, FakeClock, call_error, call_ok
+from tests.faults import Fault, faults_of
 
 MONEY_WRITES = ("record_payment", "record_refund", "add_expense")
 
@@ -176,7 +176,7 @@ async def test_a_timed_out_post_is_reconciled_not_sent_again(
     """The sandbox made the change but the answer was lost: the retry finds it and sends nothing."""
     arguments = {**case.arguments(sandbox), "confirm": True}
     before = case.made(sandbox)
-    sandbox.faults.script(Fault("read_timeout", method="POST", path=case.path))
+    faults_of(sandbox).script(Fault("read_timeout", method="POST", path=case.path))
     async with Client(server_factory(sandbox)) as client:
         error = await call_error(client, case.tool, arguments)
         assert "Outcome unknown" in error and "is safe" in error
@@ -192,7 +192,7 @@ async def test_a_post_that_never_arrived_is_sent_once_on_retry(
 ) -> None:
     arguments = {**case.arguments(sandbox), "confirm": True}
     before = case.made(sandbox)
-    sandbox.faults.script(Fault("status", status=502, method="POST", path=case.path))  # not processed
+    faults_of(sandbox).script(Fault("status", status=502, method="POST", path=case.path))  # not processed
     async with Client(server_factory(sandbox)) as client:
         error = await call_error(client, case.tool, arguments)
         assert "Outcome unknown" in error

@@ -55,7 +55,8 @@ from hostaway_mcp.models.payments import (
 from hostaway_mcp.tools._lookups import fetch_reservation
 from hostaway_mcp.tools._runtime import State
 from hostaway_mcp.tools._validation import MAX_OFFSET, BookingId, IsoDate, PropertyId, check_period
-from hostaway_mcp.tools.bookings import DateBounds, fill_property_names, guest_full_name
+from hostaway_mcp.tools.booking_filters import DateBounds
+from hostaway_mcp.tools.bookings import fill_property_names, guest_full_name
 
 CHARGES_PATH = "guestPayments/charges"
 CHARGE_PAGE = 500  # the list's largest page
