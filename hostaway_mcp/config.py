@@ -161,6 +161,14 @@ class Settings(BaseSettings):
     audit_log: Path | None = Field(
         default=None, description="JSON-lines audit log of write attempts (default: <cache_dir>/audit.jsonl)."
     )
+    mirror: bool = Field(
+        default=True,
+        description="Keep a local copy of the account (SQLite in the cache folder) for fast reports and "
+        "message search; false: every tool reads Hostaway live.",
+    )
+    mirror_max_age_s: float = Field(
+        default=60.0, ge=0, description="Check the mirror against Hostaway at most this often (seconds)."
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -278,6 +286,22 @@ class Settings(BaseSettings):
     def ledger_path(self) -> Path:
         """The write ledger (SQLite) every process of this user shares: see `ledger.py`."""
         return self.cache_dir / "ledger.sqlite3"
+
+    @property
+    def mirror_enabled(self) -> bool:
+        """The mirror is used: on, and a real account (the demo account lives in the process)."""
+        return self.mirror and not self.demo
+
+    @property
+    def mirror_path(self) -> Path:
+        """The account's mirror (SQLite), shared by every process of this user: see `mirror/`."""
+        from hostaway_mcp.shared_keys import digest
+
+        return self.cache_dir / f"mirror-{digest(self.effective_account_id, self.base_url)}.sqlite3"
+
+    @property
+    def mirror_lock_path(self) -> Path:
+        return self.mirror_path.with_name(self.mirror_path.name + ".lock")
 
     def require_credentials(self) -> None:
         """Raise a fix-it error unless the server can authenticate (demo mode always can)."""

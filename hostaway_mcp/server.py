@@ -24,6 +24,7 @@ from hostaway_mcp.config import Settings
 from hostaway_mcp.gateway import HostawayGateway
 from hostaway_mcp.ledger import WriteLedger
 from hostaway_mcp.localtime import Now, utc_now
+from hostaway_mcp.mirror.service import Mirror
 from hostaway_mcp.ratelimit import Clock, RateLimiter, Sleep
 from hostaway_mcp.ratelimit.coordination import open_coordination
 from hostaway_mcp.surface.completions import register_completions
@@ -89,12 +90,15 @@ def build_server(
     wall_clock: Clock = time.time,
     now: Now = utc_now,
     token_not_before_s: float | None = None,
+    background_sync: bool = False,
 ) -> MCPServer[AppState]:
     """Build the Hostaway MCP server.
 
     `transport` replaces the network (tests pass the sandbox's); in demo mode the built-in demo
     account is used. The clocks and `sleep` are injectable so tests never wait for real; `now`
     (timezone-aware UTC) is the one source of "today", read in each property's own time zone.
+    `background_sync` fills (and reconciles) the local mirror in the background while serving;
+    without it the mirror is used when it exists, and `hostaway-mcp sync` fills it.
     """
     settings.require_credentials()
 
@@ -132,11 +136,22 @@ def build_server(
             ) as gateway,
         ):
             ledger = WriteLedger(settings, clock=wall_clock)
+            mirror = Mirror(settings, gateway, now=now, wall_clock=wall_clock) if settings.mirror_enabled else None
+            if mirror is not None and background_sync:
+                mirror.start_backfill()
             try:
                 yield AppState(
-                    settings=settings, gateway=gateway, now=now, ledger=ledger, extras=extras, monotonic=clock
+                    settings=settings,
+                    gateway=gateway,
+                    now=now,
+                    ledger=ledger,
+                    extras=extras,
+                    monotonic=clock,
+                    mirror=mirror,
                 )
             finally:
+                if mirror is not None:
+                    await mirror.aclose()
                 await ledger.aclose()
 
     selection = selection_for(settings)  # HOSTAWAY_TOOLSETS, HOSTAWAY_TOOLS; read-only hides writes

@@ -8,6 +8,7 @@ for subcommands that do not speak MCP:
     hostaway-mcp tools                every toolset and its tools, and which are on
     hostaway-mcp call TOOL [JSON]     call one tool through an in-process MCP client
     hostaway-mcp audit                recent writes and how each ended (the write ledger)
+    hostaway-mcp sync                 the local mirror: build or check it, --full, --purge, --status
     hostaway-mcp sandbox --port N     serve the fake Hostaway (demo account) on loopback HTTP
 
 `--demo` and `--read-only` work before or after any subcommand.
@@ -25,7 +26,7 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 
 from hostaway_mcp import __version__
-from hostaway_mcp.cli import audit_cmd, call, check, sandbox_cmd, tools_cmd
+from hostaway_mcp.cli import audit_cmd, call, check, sandbox_cmd, sync_cmd, tools_cmd
 from hostaway_mcp.cli.common import (
     EXIT_CONFIG,
     EXIT_FAILED,
@@ -50,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_mode_flags(parser, on_subcommand=False)
     parser.set_defaults(handler=None)
     subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
-    for module in (check, tools_cmd, call, audit_cmd, sandbox_cmd):
+    for module in (check, tools_cmd, call, audit_cmd, sync_cmd, sandbox_cmd):
         module.add_parser(subparsers)
     return parser
 
@@ -91,7 +92,7 @@ def serve(args: argparse.Namespace) -> None:
         from hostaway_mcp.cli.serving import run_stdio
         from hostaway_mcp.server import build_server
 
-        run_stdio(build_server(settings))
+        run_stdio(build_server(settings, background_sync=True))
     except KeyboardInterrupt:  # Ctrl-C before the server was up: nothing to stop yet
         print("hostaway-mcp: interrupted", file=sys.stderr)
 

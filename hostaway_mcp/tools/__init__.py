@@ -105,6 +105,7 @@ CATALOGUE: tuple[ToolSpec, ...] = (
     ToolSpec("conversations.get_conversation_history", "read", "inbox", DEFAULT, "Conversation history"),
     ToolSpec("messaging.send_guest_message", "write", "inbox", DEFAULT, "Send guest message"),
     ToolSpec("templates.get_reply_templates", "read", "inbox", EXTRA, "Reply templates"),
+    ToolSpec("message_search.search_messages", "read", "inbox", DEFAULT, "Search guest messages"),
     # calendar
     ToolSpec("availability.check_property_availability", "read", "calendar", DEFAULT, "Check property availability"),
     ToolSpec("calendar_writes.block_dates", "write", "calendar", DEFAULT, "Block dates"),

@@ -25,6 +25,7 @@ from hostaway_mcp.errors import HostawayError
 from hostaway_mcp.gateway import HostawayGateway
 from hostaway_mcp.ledger import WriteLedger
 from hostaway_mcp.localtime import LocalToday, Now, listing_today
+from hostaway_mcp.mirror.service import Mirror
 from hostaway_mcp.ratelimit import report_waits_to
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,8 @@ class AppState:
     extras: dict[str, Any] = field(default_factory=dict)
     # Injectable monotonic clock (build_server's `clock`) for in-process time windows.
     monotonic: Callable[[], float] = time.monotonic
+    # The local mirror (`hostaway_mcp.mirror`), None when HOSTAWAY_MIRROR=false or in demo mode.
+    mirror: Mirror | None = None
 
     def local_today(self, listing: dict[str, Any]) -> LocalToday:
         """Today at this property (its `timeZoneName`; UTC when it has none)."""

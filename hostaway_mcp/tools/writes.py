@@ -12,7 +12,10 @@ Every write tool is a plan plus a result model; what is particular to a kind of 
   sent; absent → sent; cannot tell → refused;
 - the request is sent once, never retried once it may have left (the gateway's rule), and its
   outcome (sent, failed, unknown) is recorded;
-- if the ledger or the audit log cannot be written, the write is refused, saying how to fix it.
+- if the ledger or the audit log cannot be written, the write is refused, saying how to fix it;
+- a write that went out (or was found done) marks its target in the local mirror, so the next
+  answer from the mirror reads it again first (`target` names it: "reservation:12" re-reads that
+  booking, "conversation:34" that thread; anything else makes every resource check its watermark).
 
 How to add a write (`tools/messaging.py`, `send_guest_message`, is the example to copy):
 
@@ -264,6 +267,7 @@ async def carry_out(
     try:
         finding = await _settle_earlier(state, kind, plan, key)
         if finding is not None and not (kind.repeats == "on_request" and allow_duplicate):
+            await _touched(state, kind.target(plan))
             return kind.result(plan, Step("found", confirmed_by=verdict.confirmed_by, finding=finding))
         claimed = await state.ledger.begin(
             key, fields, confirmed_by=verdict.confirmed_by, window_s=kind.window_s, repeatable=repeat
@@ -320,7 +324,14 @@ async def _send_once(state: AppState, kind: WriteKind[P, R], plan: P, entry: Ent
             await asyncio.shield(state.ledger.finish(entry, "unknown", "interrupted while sending"))
         raise
     await state.ledger.finish(entry, "sent", **kind.sent_fields(plan, answer))
+    await _touched(state, kind.target(plan))
     return kind.result(plan, Step("done", confirmed_by=confirmed_by, answer=answer))
+
+
+async def _touched(state: AppState, target: str) -> None:
+    """The local mirror reads what a write changed again before it answers next (`mirror/service.py`)."""
+    if state.mirror is not None:
+        await state.mirror.touched(target)
 
 
 # -- words -------------------------------------------------------------------------------------------

@@ -1,0 +1,280 @@
+"""The local mirror: backfill, watermark syncs, reconciliation, damage, sharing, and what is on disk."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sqlite3
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from hostaway_mcp.mirror.service import Mirror
+from hostaway_mcp.mirror.store import MirrorStore
+from hostaway_mcp.sandbox import catalog as sandbox_catalog
+from hostaway_mcp.sandbox.rand import fmt_datetime
+from tests.conftest import FakeClock, api_calls, file_mode
+
+LISTINGS = 4
+READ_RESOURCES = ("listings", "reservations")
+
+
+@pytest.fixture
+def small(sandbox_factory: Callable[..., Any]) -> Any:
+    return sandbox_factory(listings=LISTINGS)
+
+
+async def with_mirror(server_factory: Callable[..., Any], sandbox: Any, work: Callable[[Mirror], Any]) -> Any:
+    """Run `work(mirror)` inside a server's lifespan (its gateway, clocks and settings)."""
+    server = server_factory(sandbox, mirror=True)
+    async with server.settings.lifespan(server) as state:
+        assert state.mirror is not None
+        return await work(state.mirror)
+
+
+def db(mirror: Mirror, work: Callable[[sqlite3.Connection], Any]) -> Any:
+    return mirror.store.run(work)
+
+
+def modify(sandbox: Any, reservation: dict[str, Any], *, bump: bool = True, **changes: Any) -> None:
+    reservation.update(changes)
+    if bump:
+        reservation["updatedOn"] = fmt_datetime(sandbox.now().replace(microsecond=0))
+
+
+def newest_booking(sandbox: Any) -> dict[str, Any]:
+    confirmed = [r for r in sandbox.account.reservations if r["status"] in ("new", "modified")]
+    found: dict[str, Any] = min(confirmed, key=lambda r: r["updatedOn"])  # the oldest update: furthest from the top
+    return found
+
+
+async def test_backfill_fills_every_table_and_a_watermark_check_costs_one_call_per_resource(
+    server_factory: Callable[..., Any], small: Any, clock: FakeClock, settings_factory: Callable[..., Any]
+) -> None:
+    async def backfill(mirror: Mirror) -> Any:
+        report = await mirror.backfill()
+        return report, await mirror.status()
+
+    report, status = await with_mirror(server_factory, small, backfill)
+    account = small.account
+    assert status.ready
+    assert status.rows["listings"] == LISTINGS
+    assert status.rows["reservations"] == len(account.reservations)
+    assert status.rows["conversations"] == len(account.conversations)
+    sent = sum(1 for thread in account.messages.values() for m in thread if m["status"] == "sent")
+    assert status.rows["messages"] == sent
+    assert status.rows["reviews"] == len(account.reviews)
+    assert report.calls == len(api_calls(small))
+
+    path = settings_factory(mirror=True).mirror_path
+    assert file_mode(path) == 0o600 and file_mode(path.parent) == 0o700
+
+    async def check(mirror: Mirror) -> Any:
+        before = len(api_calls(small))
+        within = await mirror.fresh(READ_RESOURCES)
+        after_within = len(api_calls(small))
+        clock.advance(61)
+        due = await mirror.fresh(READ_RESOURCES)
+        return before, within, after_within, due, len(api_calls(small))
+
+    before, within, after_within, due, after_due = await with_mirror(server_factory, small, check)
+    assert within is not None and not within.synced and after_within == before  # inside the max age: 0 calls
+    assert due is not None and due.synced and after_due - before == 2  # one reservations page, one listings page
+
+
+async def test_a_modified_booking_shows_after_one_watermark_sync(
+    server_factory: Callable[..., Any], small: Any, clock: FakeClock
+) -> None:
+    await with_mirror(server_factory, small, lambda m: m.backfill())
+    booking = newest_booking(small)
+    clock.advance(120)
+    arrival = (small.today + timedelta(days=40)).isoformat()
+    departure = (small.today + timedelta(days=43)).isoformat()
+    modify(small, booking, status="cancelled", totalPrice=987.65, arrivalDate=arrival, departureDate=departure)
+
+    async def sync(mirror: Mirror) -> Any:
+        before = len(api_calls(small))
+        await mirror.fresh(READ_RESOURCES)
+        return len(api_calls(small)) - before, db(mirror, lambda c: MirrorStore.reservation(c, booking["id"]))
+
+    calls, row = await with_mirror(server_factory, small, sync)
+    assert calls == 2
+    assert row is not None
+    assert (row["status"], row["totalPrice"], row["arrivalDate"], row["departureDate"]) == (
+        "cancelled",
+        987.65,
+        arrival,
+        departure,
+    )
+
+
+async def test_a_change_the_watermark_cannot_see_is_caught_by_the_full_reconciliation(
+    server_factory: Callable[..., Any], small: Any, clock: FakeClock
+) -> None:
+    """A booking changed while the backfill runs, by an edit that did not move `updatedOn` (rows
+    shift between pages, clocks lag): the watermark sync misses it, `sync --full` does not. A
+    booking deleted from Hostaway is only ever seen by the reconciliation too."""
+    ordered = sorted(small.account.reservations, key=lambda r: (r["updatedOn"], r["id"]), reverse=True)
+    assert len(ordered) > 300
+    booking = ordered[150]  # on the backfill's second page, past the watermark scan's first
+    gone = ordered[-1]
+    changed = False
+    later_pages = 0
+
+    class ChangeMidway(httpx.AsyncBaseTransport):
+        def __init__(self, inner: Any) -> None:
+            self.inner = inner
+
+        async def handle_async_request(self, request: Any) -> Any:
+            nonlocal changed, later_pages
+            if not changed and "reservations" in str(request.url) and "afterId" in str(request.url):
+                later_pages += 1
+                if later_pages == 2:  # the third page: the second, holding the booking, was read
+                    changed = True
+                    modify(small, booking, bump=False, totalPrice=1234.5)
+            return await self.inner.handle_async_request(request)
+
+    class Wired:
+        def transport(self) -> Any:
+            return ChangeMidway(small.transport())
+
+    server = server_factory(Wired(), mirror=True)
+    async with server.settings.lifespan(server) as state:
+        assert state.mirror is not None
+        await state.mirror.backfill()
+    assert changed
+    small.account.reservations.remove(gone)
+
+    async def watermark_then_full(mirror: Mirror) -> Any:
+        clock.advance(61)
+        await mirror.fresh(READ_RESOURCES)
+        after_watermark = db(mirror, lambda c: MirrorStore.reservation(c, booking["id"]))
+        await mirror.full()
+        after_full = db(mirror, lambda c: MirrorStore.reservation(c, booking["id"]))
+        deleted = db(mirror, lambda c: MirrorStore.reservation(c, gone["id"]))
+        return after_watermark, after_full, deleted
+
+    after_watermark, after_full, deleted = await with_mirror(server_factory, small, watermark_then_full)
+    assert after_watermark is not None and after_watermark["totalPrice"] != 1234.5
+    assert after_full is not None and after_full["totalPrice"] == 1234.5
+    assert deleted is None
+
+
+async def test_the_backfill_resumes_where_a_failure_stopped_it(
+    server_factory: Callable[..., Any], small: Any
+) -> None:
+    from hostaway_mcp.errors import HostawayError
+    from hostaway_mcp.sandbox import Fault
+
+    small.faults.script(*(Fault("status", method="GET", path="/reviews", status=503) for _ in range(5)))
+
+    async def first(mirror: Mirror) -> Any:
+        with pytest.raises(HostawayError):
+            await mirror.backfill()
+        return await mirror.status()
+
+    status = await with_mirror(server_factory, small, first)
+    assert not status.ready and status.states["conversations"].backfilled and not status.states["reviews"].backfilled
+    before = len(api_calls(small))
+    status = await with_mirror(server_factory, small, lambda m: _backfill_status(m))
+    assert status.ready
+    resumed = api_calls(small)[before:]
+    assert {r.path for r in resumed} == {"/reviews"}  # nothing done before is read again
+
+
+async def _backfill_status(mirror: Mirror) -> Any:
+    await mirror.backfill()
+    return await mirror.status()
+
+
+async def test_nothing_results_withhold_is_written_to_the_mirror(
+    server_factory: Callable[..., Any], small: Any, settings_factory: Callable[..., Any]
+) -> None:
+    await with_mirror(server_factory, small, lambda m: m.backfill())
+    path = settings_factory(mirror=True).mirror_path
+    raw = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*") if p.is_file())
+    text = raw.decode("utf-8", errors="replace")
+    planted = [
+        sandbox_catalog.DOOR_CODE_PREFIX,
+        sandbox_catalog.LISTING_DOOR_CODE_PREFIX,
+        sandbox_catalog.LOCKBOX_PREFIX,
+        sandbox_catalog.WIFI_PASSWORD_PREFIX,
+    ]
+    in_account = [m for m in planted if any(m in str(r) for r in small.account.reservations + small.account.listings)]
+    assert in_account, "the sandbox plants these values"
+    for marker in planted:
+        assert marker not in text, marker
+    for card in sandbox_catalog.PLANTED_CARD_NUMBERS:
+        assert card not in text and card.replace(" ", "") not in text
+    emails = [r["guestEmail"] for r in small.account.reservations if r.get("guestEmail")]
+    assert emails and not any(email in text for email in emails)
+
+
+async def test_a_damaged_mirror_is_discarded_with_one_warning_and_rebuilt(
+    server_factory: Callable[..., Any], small: Any, settings_factory: Callable[..., Any], caplog: Any
+) -> None:
+    await with_mirror(server_factory, small, lambda m: m.backfill())
+    path = settings_factory(mirror=True).mirror_path
+    for sidecar in path.parent.glob(path.name + "-*"):
+        sidecar.unlink()
+    path.write_bytes(b"this is not a database" * 500)
+    caplog.set_level(logging.WARNING)
+
+    async def use(mirror: Mirror) -> Any:
+        served = await mirror.fresh(READ_RESOURCES)  # the empty rebuilt file: not ready, answer live
+        await mirror.backfill()
+        return served, await mirror.status()
+
+    served, status = await with_mirror(server_factory, small, use)
+    assert served is None
+    assert status.ready and status.rows["listings"] == LISTINGS
+    warnings = [r for r in caplog.records if "local mirror" in r.getMessage()]
+    assert len(warnings) == 1 and "discarded" in warnings[0].getMessage()
+
+
+async def test_a_symlink_in_the_mirrors_place_is_replaced_never_followed(
+    server_factory: Callable[..., Any], small: Any, settings_factory: Callable[..., Any], tmp_path: Path
+) -> None:
+    path = settings_factory(mirror=True).mirror_path
+    path.parent.mkdir(parents=True, mode=0o700)
+    target = tmp_path / "precious.txt"
+    target.write_text("do not touch")
+    os.symlink(target, path)
+    status = await with_mirror(server_factory, small, _backfill_status)
+    assert status.ready
+    assert not path.is_symlink() and target.read_text() == "do not touch"
+
+
+async def test_two_processes_share_one_mirror_one_syncs_the_other_reads(
+    server_factory: Callable[..., Any], small: Any, clock: FakeClock
+) -> None:
+    """Two servers (their own gateways and Mirror objects, one file): while one holds the writer
+    lock to sync, the other waits, then finds the mirror fresh and makes no call of its own."""
+    await with_mirror(server_factory, small, lambda m: m.backfill())
+    clock.advance(61)
+    first, second = server_factory(small, mirror=True), server_factory(small, mirror=True)
+    async with first.settings.lifespan(first) as one, second.settings.lifespan(second) as two:
+        assert one.mirror is not None and two.mirror is not None
+        before = len(api_calls(small))
+        async with one.mirror.writer():
+            waiting = asyncio.ensure_future(two.mirror.fresh(READ_RESOURCES))
+            await asyncio.sleep(0.1)
+            assert not waiting.done()  # the other process waits for the writer
+            sync = one.mirror._sync()
+            await sync.refresh(READ_RESOURCES)
+        served = await waiting
+        assert served is not None and not served.synced
+        assert len(api_calls(small)) - before == 2  # one sync between them
+        rows = one.mirror.store.run(MirrorStore.counts)
+        assert rows == two.mirror.store.run(MirrorStore.counts)
+
+
+async def test_the_mirror_is_off_with_hostaway_mirror_false(server_factory: Callable[..., Any], small: Any) -> None:
+    server = server_factory(small, mirror=False)
+    async with server.settings.lifespan(server) as state:
+        assert state.mirror is None
