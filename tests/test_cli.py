@@ -498,8 +498,9 @@ def test_no_command_means_serve(monkeypatch: pytest.MonkeyPatch) -> None:
         def run(self) -> None:
             served.append(self.settings)
 
-        def __init__(self, settings: Settings) -> None:
+        def __init__(self, settings: Settings, *, background_sync: bool = False) -> None:
             self.settings = settings
+            assert background_sync, "serving fills the local mirror in the background"
 
     import hostaway_mcp.cli.serving
     import hostaway_mcp.server

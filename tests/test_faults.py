@@ -36,7 +36,10 @@ from hostaway_mcp.tools._directory import NAME_TTL_S
 from tests.conftest import NOW, PLANTED_SECRET, TODAY, FakeClock
 from tests.faults import Fault, faults_of
 
-READ_TOOLS = sorted(spec.name for spec in catalogue() if spec.kind == "read")
+# Tools answered from the local mirror only (no live path): their faults are at the watermark
+# check, tested below (`test_search_messages_*`).
+MIRROR_ONLY = frozenset({"search_messages"})
+READ_TOOLS = sorted(spec.name for spec in catalogue() if spec.kind == "read" and spec.name not in MIRROR_ONLY)
 # Writes whose preview (no confirm) is a read worth breaking: it reads the booking or the stay and quotes.
 BOOKING_WRITES = ["create_booking", "update_booking", "cancel_booking"]
 FAULT_TOOLS = READ_TOOLS + BOOKING_WRITES
@@ -338,3 +341,64 @@ async def test_a_booking_write_happens_once_whatever_its_request_meets(
         assert guests[0]["numberOfGuests"] == 1
     if tool == "cancel_booking":
         assert guests[0]["status"] == "cancelled"
+
+
+# -- search_messages: answered from the mirror; the faults meet its watermark check -----------------
+
+
+@pytest.fixture
+async def mirrored(tmp_path: Path) -> AsyncIterator[tuple[Sandbox, Any]]:
+    """A sandbox whose mirror is built, and a server checking it before every answer (max age 0)."""
+    from hostaway_mcp.config import Settings
+    from tests.conftest import ACCOUNT_ID
+
+    clock = FakeClock()
+    sandbox = Sandbox(seed=7, today=TODAY, listings=3, clock=clock, token_not_before_s=1.0)
+    settings = Settings(
+        account_id=ACCOUNT_ID,
+        secret_key=PLANTED_SECRET,
+        cache_dir=tmp_path / "cache",
+        shared_rate_limit=False,
+        mirror_max_age_s=0,
+        toolsets=("all",),
+        _env_file=None,
+    )
+    server = build_server(
+        settings, transport=sandbox.transport(sleep=clock.sleep), sleep=clock.sleep, clock=clock, wall_clock=clock
+    )
+    lifespan = server.settings.lifespan
+    assert lifespan is not None
+    async with lifespan(server) as state:
+        assert state.mirror is not None
+        await state.mirror.backfill()
+    yield (
+        sandbox,
+        build_server(
+            settings, transport=sandbox.transport(sleep=clock.sleep), sleep=clock.sleep, clock=clock, wall_clock=clock
+        ),
+    )
+
+
+SEARCH = {"query": "check in", "limit": 5}
+
+
+@pytest.mark.parametrize("case", TRANSIENT + BROKEN, ids=lambda case: case.name)
+async def test_search_messages_answers_from_the_mirror_whatever_its_check_meets(
+    case: Case, mirrored: tuple[Sandbox, Any]
+) -> None:
+    """A transient fault is retried away (the same answer); an outage during the watermark check
+    still answers from the mirror, saying the messages could not be checked; never an error."""
+    sandbox, server = mirrored
+    async with Client(server) as client:
+        baseline = await client.call_tool("search_messages", SEARCH)
+        assert not baseline.is_error, _text(baseline)
+        sandbox.faults.script(*_targeted(case, None))
+        result = await client.call_tool("search_messages", SEARCH)
+    assert not sandbox.faults.pending, "the fault was never reached"
+    assert not result.is_error, _text(result)
+    expected = dict(baseline.structured_content or {})
+    got = dict(result.structured_content or {})
+    assert got["items"] == expected["items"] and got["total"] == expected["total"]
+    if not case.recovers:
+        assert "could not be asked" in (got.get("note") or "")
+    assert PLANTED_SECRET not in _text(result)

@@ -78,7 +78,9 @@ async def test_filters_and_phrases_narrow_the_matches(server_factory: Callable[.
         phrase = await call_ok(client, "search_messages", {"query": '"turquoise kettle whistles"'})
         wrong_order = await call_ok(client, "search_messages", {"query": '"kettle turquoise whistles"'})
         other_booking = await call_ok(
-            client, "search_messages", {"query": "turquoise kettle shanty", "booking_id": conversation["reservationId"] + 1}
+            client,
+            "search_messages",
+            {"query": "turquoise kettle shanty", "booking_id": conversation["reservationId"] + 1},
         )
         same_booking = await call_ok(
             client, "search_messages", {"query": "turquoise kettle shanty", "booking_id": conversation["reservationId"]}
@@ -113,9 +115,7 @@ async def test_a_sent_message_is_found_by_the_next_search_without_waiting_for_a_
     text = "Your parking permit for the blue zone is on the kitchen table"
     async with Client(server_factory(small, mirror=True)) as client:
         assert (await call_ok(client, "search_messages", {"query": "parking permit blue zone"}))["total"] == 0
-        await call_ok(
-            client, "send_guest_message", {"booking_id": reservation["id"], "message": text, "confirm": True}
-        )
+        await call_ok(client, "send_guest_message", {"booking_id": reservation["id"], "message": text, "confirm": True})
         assert len(message_posts(small, conversation["id"])) == 1
         found = await call_ok(client, "search_messages", {"query": "parking permit blue zone"})
     assert found["total"] == 1

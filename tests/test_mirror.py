@@ -165,9 +165,7 @@ async def test_a_change_the_watermark_cannot_see_is_caught_by_the_full_reconcili
     assert deleted is None
 
 
-async def test_the_backfill_resumes_where_a_failure_stopped_it(
-    server_factory: Callable[..., Any], small: Any
-) -> None:
+async def test_the_backfill_resumes_where_a_failure_stopped_it(server_factory: Callable[..., Any], small: Any) -> None:
     from hostaway_mcp.errors import HostawayError
     from hostaway_mcp.sandbox import Fault
 

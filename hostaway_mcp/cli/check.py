@@ -11,6 +11,7 @@ Exit codes: 0 all good, 2 settings, 3 credentials rejected, 4 permission refused
 from __future__ import annotations
 
 import argparse
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -85,6 +86,7 @@ class Report:
     arrivals: str
     read_only: str
     rate_limit: str
+    mirror: str = "off"
 
     def lines(self) -> list[str]:
         rows = [
@@ -97,6 +99,7 @@ class Report:
             ("arrivals", self.arrivals),
             ("read-only", self.read_only),
             ("rate limit", self.rate_limit),
+            ("local mirror", self.mirror),
         ]
         return [f"  {label:<13} {value}" for label, value in rows]
 
@@ -143,6 +146,7 @@ async def check(settings: Settings, *, fresh_token: bool = False) -> Report:
                     else "no: write tools are on (each change is previewed and needs confirmation)"
                 ),
                 rate_limit=_budget_line(gateway),
+                mirror=await _mirror_line(state),
             )
     except HostawayError as exc:
         raise explain(exc, settings) from None
@@ -271,6 +275,12 @@ def _cache_line(settings: Settings) -> str:
     if not settings.token_cache:
         return "off (HOSTAWAY_TOKEN_CACHE=false): a new token is minted each time the server starts"
     return str(TokenFileCache(settings.cache_dir, settings.effective_account_id, settings.base_url).path)
+
+
+async def _mirror_line(state: AppState) -> str:
+    from hostaway_mcp.mirror.service import describe
+
+    return describe(await state.mirror.status() if state.mirror is not None else None, time.time())
 
 
 def _budget_line(gateway: HostawayGateway) -> str:
