@@ -276,3 +276,25 @@ async def test_the_mirror_is_off_with_hostaway_mirror_false(server_factory: Call
     server = server_factory(small, mirror=False)
     async with server.settings.lifespan(server) as state:
         assert state.mirror is None
+
+
+async def test_a_confirmed_write_shows_in_the_next_mirrored_read_without_waiting(
+    server_factory: Callable[..., Any], small: Any
+) -> None:
+    from mcp import Client
+
+    from tests.conftest import DIRECT_IDS, TODAY, call_ok
+
+    await with_mirror(server_factory, small, lambda m: m.backfill())
+    booking = next(
+        r
+        for r in sorted(small.account.reservations, key=lambda r: r["id"])
+        if r["status"] in ("new", "modified") and r["channelId"] in DIRECT_IDS and r["arrivalDate"] > str(TODAY)
+    )
+    search = {"property_id": booking["listingMapId"], "statuses": ["cancelled"], "limit": 100}
+    async with Client(server_factory(small, mirror=True)) as client:
+        before = await call_ok(client, "search_bookings", search)
+        assert before["as_of"] and booking["id"] not in [b["id"] for b in before["items"]]
+        await call_ok(client, "cancel_booking", {"booking_id": booking["id"], "confirm": True})
+        after = await call_ok(client, "search_bookings", search)  # well inside the max age
+    assert after["as_of"] and booking["id"] in [b["id"] for b in after["items"]]

@@ -463,6 +463,11 @@ class MirrorStore:
     # -- reading -----------------------------------------------------------------------------------------
 
     @staticmethod
+    def decode(data: Any) -> dict[str, Any]:
+        """A stored row's data (a damaged one raises `sqlite3.DatabaseError`)."""
+        return _loads(data)
+
+    @staticmethod
     def listings(conn: sqlite3.Connection) -> list[dict[str, Any]]:
         return [_loads(data) for (data,) in conn.execute("SELECT data FROM listings ORDER BY id")]
 

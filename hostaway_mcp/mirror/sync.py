@@ -298,7 +298,13 @@ class MirrorSync:
         )
 
     async def reservations_watermark(self) -> None:
-        """From the newest-updated down to the watermark (minus the overlap): usually one call."""
+        """From the newest-updated down to the watermark (minus the overlap): usually one call.
+
+        A page whose every row the mirror already holds with the same `updatedOn` also ends the
+        scan: rows below it were updated no later, so nothing there is new unless its stamp lags
+        (the full reconciliation catches those). Without this, a burst of more than a page of
+        updates inside the overlap would cost a second call on every check.
+        """
         state = await self._state("reservations")
         floor = _minus(state.watermark, OVERLAP)
         after: int | None = None
@@ -311,10 +317,11 @@ class MirrorSync:
             items = page.items
             stamps = [_text(x.get("updatedOn")) for x in items]
             newest = _newest(stamps, newest)
+            unchanged = await self.db(functools.partial(_unchanged, items))
             await self.db(functools.partial(_put, MirrorStore.put_reservations, items))
             self.report.add("reservations", len(items))
             last = ident(items[-1].get("id")) if items else None
-            reached = floor is None or any((s or "") < floor for s in stamps)
+            reached = floor is None or unchanged or any((s or "") < floor for s in stamps)
             if reached or len(items) < PAGE_SIZE or last is None or last == after:
                 break
             after = last
@@ -565,6 +572,16 @@ def _put(
     put: Callable[[sqlite3.Connection, list[JSONObject]], int], rows: list[JSONObject], conn: sqlite3.Connection
 ) -> int:
     return put(conn, rows)
+
+
+def _unchanged(items: list[JSONObject], conn: sqlite3.Connection) -> bool:
+    """Whether the mirror holds every row of a page with the same `updatedOn` already."""
+    ids = {i: _text(x.get("updatedOn")) for x in items if (i := ident(x.get("id"))) is not None}
+    if not ids or len(ids) < len(items):
+        return False
+    marks = ",".join("?" * len(ids))
+    held = dict(conn.execute(f"SELECT id, updated_on FROM reservations WHERE id IN ({marks})", list(ids)).fetchall())
+    return all(held.get(i) == stamp for i, stamp in ids.items())
 
 
 def _put_threads(

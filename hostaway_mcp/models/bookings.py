@@ -30,6 +30,7 @@ class BookingList(PageInfo):
     note: str | None = Field(
         default=None, description="How the list was made when that matters: client-side filtering, partial scans."
     )
+    as_of: str | None = Field(default=None, description="Set when answered from the local mirror: as of (UTC).")
 
 
 class CompactResult(ResultModel):

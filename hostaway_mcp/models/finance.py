@@ -48,6 +48,9 @@ class RevenueReport(ResultModel):
     ignored: dict[str, int] = Field(description="Bookings in the period that count nowhere, by Hostaway status.")
     definitions: dict[str, str]
     source: str
+    as_of: str | None = Field(
+        default=None, description="Set when answered from the local mirror: its bookings are as of this time (UTC)."
+    )
 
 
 class BookingLine(CompactResult):
@@ -93,3 +96,6 @@ class PropertyFinancials(ResultModel):
     ignored: dict[str, int] = Field(description="Bookings in the period that count nowhere, by Hostaway status.")
     definitions: dict[str, str]
     source: str
+    as_of: str | None = Field(
+        default=None, description="Set when answered from the local mirror: its bookings are as of this time (UTC)."
+    )

@@ -37,6 +37,7 @@ from hostaway_mcp.privacy import (
     guest_name,
 )
 from hostaway_mcp.tools._directory import property_names
+from hostaway_mcp.tools._mirrored import MirroredBookings, booking_search
 from hostaway_mcp.tools._runtime import AppState, State
 from hostaway_mcp.tools._validation import SHORT_TEXT_CHARS, IsoDate, PropertyId
 from hostaway_mcp.tools.booking_filters import (
@@ -240,6 +241,19 @@ async def search_bookings(
     if guest_email:
         params["guestEmail"] = guest_email.strip()
 
+    if guest_email is None and sort != "latest_activity":  # the mirror keeps no e-mail, and its activity lags
+        mirrored = await booking_search(
+            state,
+            admits=bounds.admits,
+            property_id=property_id,
+            guest_name=guest_name,
+            channel_ids=channel_ids,
+            statuses=wanted,
+            descending=sort == "arrival_desc",
+        )
+        if mirrored is not None:
+            return _mirrored_page(mirrored, limit, offset)
+
     notes: list[str] = []
     channel_filter: frozenset[int] | None = None
     if channel_ids:
@@ -297,6 +311,19 @@ async def search_bookings(
         following = None
     return BookingList(
         items=items, total=total, offset=offset, limit=limit, next_offset=following, note=" ".join(notes)
+    )
+
+
+def _mirrored_page(found: MirroredBookings, limit: int, offset: int) -> BookingList:
+    rows = found.rows[offset : offset + limit]
+    return BookingList(
+        items=[summarize_booking(row, found.names) for row in rows],
+        total=len(found.rows),
+        offset=offset,
+        limit=limit,
+        next_offset=next_offset(offset, len(rows), len(found.rows)),
+        note=f"From the local mirror of the account (as of {found.as_of}); every filter applied, the total is exact.",
+        as_of=found.as_of,
     )
 
 

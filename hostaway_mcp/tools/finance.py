@@ -17,6 +17,9 @@ windows, at most `paging.CONCURRENCY`):
   find blocked nights, which are not available to rent (occupancy). The calendars start once the
   first reservations page has passed the size check and are read side by side with the rest of
   the reservation pages (`reservations_and_blocks`), so the two reads share the rate budget.
+- With the local mirror fresh (`tools/_mirrored.py`): no listings or reservations call at all
+  (the mirror's watermark check, at most every `HOSTAWAY_MIRROR_MAX_AGE_S`, is one listings and
+  one reservations request), and calendar reads only for the nights not yet past; `as_of` says so.
 
 Each page is folded into a `ReservationFold` as it arrives (cut down to the fields a report
 reads), so a big report never holds Hostaway's raw objects. Pages report progress
@@ -68,6 +71,7 @@ from hostaway_mcp.revenue import (
 )
 from hostaway_mcp.revenue_report import ReservationFold
 from hostaway_mcp.tools._lookups import fetch_listing
+from hostaway_mcp.tools._mirrored import report_inputs
 from hostaway_mcp.tools._runtime import State
 from hostaway_mcp.tools._validation import MAX_OFFSET, IsoDate, PropertyId, check_period
 
@@ -390,7 +394,11 @@ async def get_revenue_report(
     ids = sorted(set(property_ids)) if property_ids else None
     gateway = state.gateway
 
-    listings, listing_pages = await fetch_listings(gateway)
+    mirrored = await report_inputs(state, period, basis, ids)
+    if mirrored is not None:
+        listings, listing_pages = mirrored.listings, 0
+    else:
+        listings, listing_pages = await fetch_listings(gateway)
     if ids is not None:
         known = {ident(listing.get("id")) for listing in listings}
         missing = [i for i in ids if i not in known]
@@ -399,10 +407,16 @@ async def get_revenue_report(
             noun = "Property" if len(missing) == 1 else "Properties"
             raise ToolError(f"{noun} {which} not found: use list_properties to find the property ids.")
     fold = ReservationFold(ids)
-    in_scope = ids if ids is not None else [i for listing in listings if (i := ident(listing.get("id")))]
-    fetched, blocked = await reservations_and_blocks(
-        gateway, reservation_query(period, basis), ids, fold, period, in_scope
-    )
+    if mirrored is not None:
+        fold.add(mirrored.reservations)
+        blocked = mirrored.blocked
+        source = mirrored.source(FINANCE_NOTE)
+    else:
+        in_scope = ids if ids is not None else [i for listing in listings if (i := ident(listing.get("id")))]
+        fetched, blocked = await reservations_and_blocks(
+            gateway, reservation_query(period, basis), ids, fold, period, in_scope
+        )
+        source = _source(fetched, f"the property list from GET /listings ({listing_pages} page(s))")
     report = fold.report(listings, period, basis=basis, group_by=group_by, blocked=blocked)
 
     groups = report.groups[offset : offset + limit]
@@ -422,7 +436,8 @@ async def get_revenue_report(
         properties_in_scope=report.properties_in_scope,
         ignored=report.ignored,
         definitions={**DEFINITIONS, "days_in_period": f"{days} days, {start_date} through {end_date}."},
-        source=_source(fetched, f"the property list from GET /listings ({listing_pages} page(s))"),
+        source=source,
+        as_of=mirrored.as_of if mirrored is not None else None,
     )
 
 
@@ -452,11 +467,19 @@ async def get_property_financials(
     period = Period(start_date, end_date)
     gateway = state.gateway
 
-    listing = await fetch_listing(gateway, property_id)
-    listing = {**listing, "id": property_id}
     fold = ReservationFold([property_id], lines=True)  # one property: its booking lines are shown
-    query = reservation_query(period, basis)
-    fetched, blocked = await reservations_and_blocks(gateway, query, [property_id], fold, period, [property_id])
+    mirrored = await report_inputs(state, period, basis, [property_id])
+    if mirrored is not None:
+        listing = next(x for x in mirrored.listings if ident(x.get("id")) == property_id)
+        fold.add(mirrored.reservations)
+        blocked = mirrored.blocked
+        source = mirrored.source(FINANCE_NOTE)
+    else:
+        listing = await fetch_listing(gateway, property_id)
+        query = reservation_query(period, basis)
+        fetched, blocked = await reservations_and_blocks(gateway, query, [property_id], fold, period, [property_id])
+        source = _source(fetched, f"the property from GET /listings/{property_id}")
+    listing = {**listing, "id": property_id}
     report = fold.report([listing], period, basis=basis, group_by="property", blocked=blocked)
     lines = report.shares[offset : offset + limit]
     return PropertyFinancials(
@@ -478,5 +501,6 @@ async def get_property_financials(
             "days_in_period": f"{days} days, {start_date} through {end_date}.",
             "payout": "Host payout as the reservation states it (airbnbExpectedPayoutAmount); null when it does not.",
         },
-        source=_source(fetched, f"the property from GET /listings/{property_id}"),
+        source=source,
+        as_of=mirrored.as_of if mirrored is not None else None,
     )
