@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import limiter, memory, operations, parsing, questions, revenue, server_costs, startup
+from bench import limiter, memory, mirror, operations, parsing, questions, revenue, server_costs, startup
 from bench.common import Table, machine, skip_client_validation
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -45,6 +45,7 @@ SECTIONS: dict[str, Callable[[bool], Awaitable[Table]]] = {
     "memory": memory.run,
     "parsing": parsing.run,
     "revenue": revenue.run,
+    "mirror": mirror.run,
 }
 
 

@@ -298,3 +298,28 @@ async def test_a_confirmed_write_shows_in_the_next_mirrored_read_without_waiting
         await call_ok(client, "cancel_booking", {"booking_id": booking["id"], "confirm": True})
         after = await call_ok(client, "search_bookings", search)  # well inside the max age
     assert after["as_of"] and booking["id"] in [b["id"] for b in after["items"]]
+
+
+async def test_the_status_resource_shows_the_mirrors_size_age_and_last_sync(
+    server_factory: Callable[..., Any], small: Any, clock: FakeClock
+) -> None:
+    import json
+
+    from mcp import Client
+
+    async def status_text(**settings: Any) -> str:
+        async with Client(server_factory(small, **settings)) as client:
+            result = await client.read_resource("hostaway://status")
+            return str(json.loads(getattr(result.contents[0], "text", "{}"))["mirror"])
+
+    assert "not built yet" in await status_text(mirror=True)
+    assert "off" in await status_text(mirror=False)
+    await with_mirror(server_factory, small, lambda m: m.backfill())
+    clock.advance(30)
+    built = await status_text(mirror=True)
+    import re
+
+    age = re.search(r" MB, last synced (\d+) s ago", built)
+    assert age is not None and 30 <= int(age.group(1)) < 90, built
+    assert f"{LISTINGS} properties" in built
+    assert "no full reconciliation yet" in built

@@ -11,7 +11,6 @@ Exit codes: 0 all good, 2 settings, 3 credentials rejected, 4 permission refused
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -278,9 +277,9 @@ def _cache_line(settings: Settings) -> str:
 
 
 async def _mirror_line(state: AppState) -> str:
-    from hostaway_mcp.mirror.service import describe
+    from hostaway_mcp.mirror.service import mirror_line
 
-    return describe(await state.mirror.status() if state.mirror is not None else None, time.time())
+    return await mirror_line(state.mirror)
 
 
 def _budget_line(gateway: HostawayGateway) -> str:

@@ -66,7 +66,7 @@ async def sync(settings: Settings, *, status_only: bool = False, full: bool = Fa
         if mirror is None:  # pragma: no cover - mirror_enabled was checked
             raise CommandError("The local mirror is off.", EXIT_FAILED)
         print(f"Mirror: {mirror.store.path}")
-        print(f"Before: {describe(await mirror.status(), time.time())}")
+        print(f"Before: {describe(await mirror.status(), mirror.wall_clock())}")
         if status_only:
             return EXIT_OK
         try:
@@ -91,5 +91,5 @@ async def sync(settings: Settings, *, status_only: bool = False, full: bool = Fa
             raise explain(exc, settings) from None
         took = time.monotonic() - started
         print(f"Synced in {took:.1f} s with {report.calls} request(s).")
-        print(f"After: {describe(await mirror.status(), time.time())}")
+        print(f"After: {describe(await mirror.status(), mirror.wall_clock())}")
     return EXIT_OK

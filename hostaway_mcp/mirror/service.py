@@ -292,6 +292,11 @@ def describe(status: MirrorStatus | None, now: float) -> str:
     )
 
 
+async def mirror_line(mirror: Mirror | None) -> str:
+    """`describe` for a server's mirror (None: off), at the mirror's own clock."""
+    return describe(await mirror.status(), mirror.wall_clock()) if mirror is not None else describe(None, 0.0)
+
+
 def _ago(seconds: float) -> str:
     seconds = max(0.0, seconds)
     if seconds < 90:

@@ -16,11 +16,10 @@ Wi-Fi password, card number, e-mail address or phone number is ever written to t
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -28,98 +27,27 @@ from typing import Any, TypeVar
 
 from hostaway_mcp import statefiles
 from hostaway_mcp.domain import ident
-from hostaway_mcp.revenue_report import REPORT_FIELDS
+from hostaway_mcp.mirror.reads import MessageHit, MirrorReads
+from hostaway_mcp.mirror.schema import (
+    LISTING_FIELDS,
+    RESERVATION_FIELDS,
+    RESOURCES,
+    REVIEW_FIELDS,
+    SCHEMA,
+    SCHEMA_VERSION,
+    TABLES,
+    from_json,
+    project,
+    text_or_none,
+    thread_stamps,
+    to_json,
+)
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-SCHEMA_VERSION = 1
 BUSY_TIMEOUT_S = 5.0
 WHAT = "local mirror"
-
-# What a reservation keeps in the mirror: the revenue report's fields plus what search and details
-# show. Never the access fields, card fields, e-mail, phone, address or free-text notes.
-RESERVATION_FIELDS: tuple[str, ...] = (
-    *REPORT_FIELDS,
-    "nights",
-    "numberOfGuests",
-    "adults",
-    "children",
-    "infants",
-    "pets",
-    "insertedOn",
-    "reservationDate",
-    "latestActivityOn",
-    "cancellationDate",
-    "channelReservationId",
-    "guestFirstName",
-    "guestLastName",
-    "guestCountry",
-    "checkInTime",
-    "checkOutTime",
-    "isPaid",
-    "isArchived",
-)
-LISTING_FIELDS: tuple[str, ...] = (
-    "id",
-    "name",
-    "internalListingName",
-    "currencyCode",
-    "timeZoneName",
-    "latestActivityOn",
-    "city",
-    "countryCode",
-)
-REVIEW_FIELDS: tuple[str, ...] = (
-    "id",
-    "listingMapId",
-    "reservationId",
-    "rating",
-    "status",
-    "type",
-    "channelId",
-    "submittedAt",
-    "updatedOn",
-)
-RESOURCES = ("listings", "reservations", "calendars", "conversations", "reviews")
-
-_SCHEMA = (
-    "CREATE TABLE listings (id INTEGER PRIMARY KEY, latest_activity_on TEXT, data TEXT NOT NULL)",
-    """CREATE TABLE reservations (
-        id INTEGER PRIMARY KEY, listing_id INTEGER, arrival TEXT, departure TEXT, updated_on TEXT,
-        data TEXT NOT NULL)""",
-    "CREATE INDEX reservations_by_stay ON reservations (departure, arrival)",
-    "CREATE INDEX reservations_by_listing ON reservations (listing_id)",
-    # `messages_of`: the thread stamps (received|sent) whose messages are stored; NULL: to fetch.
-    """CREATE TABLE conversations (
-        id INTEGER PRIMARY KEY, reservation_id INTEGER, listing_id INTEGER, received_on TEXT,
-        sent_on TEXT, messages_of TEXT)""",
-    "CREATE INDEX conversations_by_reservation ON conversations (reservation_id)",
-    """CREATE TABLE messages (
-        id INTEGER PRIMARY KEY, conversation_id INTEGER NOT NULL, reservation_id INTEGER,
-        listing_id INTEGER, incoming INTEGER NOT NULL, sent_at TEXT, body TEXT)""",
-    "CREATE INDEX messages_by_conversation ON messages (conversation_id)",
-    """CREATE VIRTUAL TABLE messages_fts USING fts5(
-        body, content='messages', content_rowid='id', tokenize='unicode61 remove_diacritics 2')""",
-    """CREATE TRIGGER messages_added AFTER INSERT ON messages BEGIN
-        INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body); END""",
-    """CREATE TRIGGER messages_removed AFTER DELETE ON messages BEGIN
-        INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.id, old.body); END""",
-    """CREATE TABLE reviews (
-        id INTEGER PRIMARY KEY, listing_id INTEGER, reservation_id INTEGER, updated_on TEXT,
-        data TEXT NOT NULL)""",
-    """CREATE TABLE blocked_nights (
-        listing_id INTEGER NOT NULL, night TEXT NOT NULL, PRIMARY KEY (listing_id, night)) WITHOUT ROWID""",
-    # The past nights of each listing whose calendar the mirror holds (final: the past cannot change).
-    """CREATE TABLE calendar_coverage (
-        listing_id INTEGER PRIMARY KEY, first_night TEXT NOT NULL, last_night TEXT NOT NULL)""",
-    """CREATE TABLE sync_state (
-        resource TEXT PRIMARY KEY, watermark TEXT, cursor TEXT, backfilled INTEGER NOT NULL DEFAULT 0,
-        last_sync REAL, last_full_sync REAL)""",
-    # Rows a confirmed write touched: fetched again before the next mirrored answer.
-    "CREATE TABLE stale_rows (kind TEXT NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (kind, id)) WITHOUT ROWID",
-)
-_TABLES = ("listings", "reservations", "conversations", "messages", "reviews", "sync_state", "stale_rows")
 
 
 @dataclass(frozen=True)
@@ -134,44 +62,11 @@ class SyncState:
     last_full_sync: float | None = None
 
 
-@dataclass(frozen=True)
-class MessageHit:
-    """One message matching a search, with its thread's booking and property."""
-
-    message_id: int
-    conversation_id: int
-    reservation_id: int | None
-    listing_id: int | None
-    incoming: bool
-    sent_at: str | None
-    snippet: str
-    reservation: dict[str, Any] | None
-
-
-def project(raw: Mapping[str, Any], fields: Sequence[str]) -> dict[str, Any]:
-    """The allowed fields of a Hostaway object (what the mirror keeps of it)."""
-    return {key: raw[key] for key in fields if key in raw}
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
-def _loads(raw: Any) -> dict[str, Any]:
-    try:
-        value = json.loads(raw)
-    except (TypeError, ValueError):
-        raise sqlite3.DatabaseError("a row holds data that is not JSON") from None
-    if not isinstance(value, dict):
-        raise sqlite3.DatabaseError("a row holds data of the wrong shape")
-    return value
-
-
 class MirrorDamagedError(Exception):
     """The mirror file could not be used even after it was rebuilt (the folder itself is unusable)."""
 
 
-class MirrorStore:
+class MirrorStore(MirrorReads):
     """The rows of one account's mirror file."""
 
     def __init__(self, path: Path) -> None:
@@ -224,7 +119,7 @@ class MirrorStore:
                 if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
                     if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
                         raise sqlite3.DatabaseError("holds tables that are not a mirror's")
-                    for statement in _SCHEMA:
+                    for statement in SCHEMA:
                         conn.execute(statement)
                     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             except BaseException:
@@ -235,7 +130,7 @@ class MirrorStore:
             verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
             if verdict != "ok":
                 raise sqlite3.DatabaseError(f"damaged ({verdict})")
-            for table in _TABLES:  # a tampered schema fails here, not in the middle of a sync
+            for table in TABLES:  # a tampered schema fails here, not in the middle of a sync
                 conn.execute(f"SELECT * FROM {table} LIMIT 0")
             self._checked = True
 
@@ -310,7 +205,7 @@ class MirrorStore:
     @staticmethod
     def put_listings(conn: sqlite3.Connection, listings: Iterable[Mapping[str, Any]]) -> int:
         rows = [
-            (listing_id, _str(raw.get("latestActivityOn")), _json(project(raw, LISTING_FIELDS)))
+            (listing_id, text_or_none(raw.get("latestActivityOn")), to_json(project(raw, LISTING_FIELDS)))
             for raw in listings
             if (listing_id := ident(raw.get("id"))) is not None
         ]
@@ -323,10 +218,10 @@ class MirrorStore:
             (
                 reservation_id,
                 ident(raw.get("listingMapId")),
-                _str(raw.get("arrivalDate")),
-                _str(raw.get("departureDate")),
-                _str(raw.get("updatedOn")),
-                _json(project(raw, RESERVATION_FIELDS)),
+                text_or_none(raw.get("arrivalDate")),
+                text_or_none(raw.get("departureDate")),
+                text_or_none(raw.get("updatedOn")),
+                to_json(project(raw, RESERVATION_FIELDS)),
             )
             for raw in reservations
             if (reservation_id := ident(raw.get("id"))) is not None
@@ -358,8 +253,8 @@ class MirrorStore:
                 conversation_id,
                 reservation_id,
                 ident(raw.get("listingMapId")),
-                _str(raw.get("messageReceivedOn")),
-                _str(raw.get("messageSentOn")),
+                text_or_none(raw.get("messageReceivedOn")),
+                text_or_none(raw.get("messageSentOn")),
             ),
         )
         return found is None or found[0] != stamps
@@ -380,8 +275,8 @@ class MirrorStore:
                 reservation_id,
                 listing_id,
                 1 if message.get("isIncoming") is True else 0,
-                _str(message.get("sentAt")),
-                _str(message.get("body")),
+                text_or_none(message.get("sentAt")),
+                text_or_none(message.get("body")),
             )
             for message in messages
             if (message_id := ident(message.get("id"))) is not None
@@ -402,8 +297,8 @@ class MirrorStore:
                 review_id,
                 ident(raw.get("listingMapId")),
                 ident(raw.get("reservationId")),
-                _str(raw.get("updatedOn")),
-                _json(project(raw, REVIEW_FIELDS)),
+                text_or_none(raw.get("updatedOn")),
+                to_json(project(raw, REVIEW_FIELDS)),
             )
             for raw in reviews
             if (review_id := ident(raw.get("id"))) is not None
@@ -460,146 +355,6 @@ class MirrorStore:
             conn.executemany("DELETE FROM messages WHERE conversation_id = ?", [(row_id,) for row_id in gone])
         return len(gone)
 
-    # -- reading -----------------------------------------------------------------------------------------
-
-    @staticmethod
-    def decode(data: Any) -> dict[str, Any]:
-        """A stored row's data (a damaged one raises `sqlite3.DatabaseError`)."""
-        return _loads(data)
-
-    @staticmethod
-    def listings(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-        return [_loads(data) for (data,) in conn.execute("SELECT data FROM listings ORDER BY id")]
-
-    @staticmethod
-    def reservations_touching(conn: sqlite3.Connection, first: date, after_last: date) -> list[dict[str, Any]]:
-        """Reservations departing on or after `first` and arriving on or before `after_last`:
-        the same superset the live report's query selects (`reservation_query`)."""
-        rows = conn.execute(
-            "SELECT data FROM reservations WHERE departure >= ? AND substr(arrival, 1, 10) <= ? ORDER BY id",
-            (first.isoformat(), after_last.isoformat()),
-        )
-        return [_loads(data) for (data,) in rows]
-
-    @staticmethod
-    def reservations_arriving(conn: sqlite3.Connection, first: date, last: date) -> list[dict[str, Any]]:
-        rows = conn.execute(
-            "SELECT data FROM reservations WHERE substr(arrival, 1, 10) BETWEEN ? AND ? ORDER BY id",
-            (first.isoformat(), last.isoformat()),
-        )
-        return [_loads(data) for (data,) in rows]
-
-    @staticmethod
-    def reservation(conn: sqlite3.Connection, reservation_id: int) -> dict[str, Any] | None:
-        row = conn.execute("SELECT data FROM reservations WHERE id = ?", (reservation_id,)).fetchone()
-        return None if row is None else _loads(row[0])
-
-    @staticmethod
-    def coverage(conn: sqlite3.Connection) -> dict[int, tuple[date, date]]:
-        found: dict[int, tuple[date, date]] = {}
-        rows = conn.execute("SELECT listing_id, first_night, last_night FROM calendar_coverage")
-        for listing_id, first, last in rows:
-            try:
-                found[int(listing_id)] = (date.fromisoformat(first), date.fromisoformat(last))
-            except (TypeError, ValueError):
-                raise sqlite3.DatabaseError("calendar coverage holds values of the wrong type") from None
-        return found
-
-    @staticmethod
-    def blocked(conn: sqlite3.Connection, first: date, last: date) -> dict[int, list[date]]:
-        found: dict[int, list[date]] = {}
-        rows = conn.execute(
-            "SELECT listing_id, night FROM blocked_nights WHERE night BETWEEN ? AND ?",
-            (first.isoformat(), last.isoformat()),
-        )
-        for listing_id, night in rows:
-            try:
-                found.setdefault(int(listing_id), []).append(date.fromisoformat(night))
-            except (TypeError, ValueError):
-                raise sqlite3.DatabaseError("blocked nights hold values of the wrong type") from None
-        return found
-
-    @staticmethod
-    def counts(conn: sqlite3.Connection) -> dict[str, int]:
-        tables = ("listings", "reservations", "conversations", "messages", "reviews", "blocked_nights")
-        return {table: int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]) for table in tables}
-
-    @staticmethod
-    def threads_to_fetch(conn: sqlite3.Connection) -> list[tuple[int, str]]:
-        """Threads whose stored messages do not reflect their latest stamps: (id, stamps) to fetch."""
-        rows = conn.execute(
-            "SELECT id, received_on, sent_on, messages_of FROM conversations "
-            "WHERE messages_of IS NULL OR messages_of != coalesce(received_on, '') || '|' || coalesce(sent_on, '') "
-            "ORDER BY id"
-        )
-        return [(int(cid), f"{received or ''}|{sent or ''}") for cid, received, sent, _ in rows]
-
-    @staticmethod
-    def thread_count(conn: sqlite3.Connection) -> int:
-        return int(conn.execute("SELECT count(*) FROM conversations").fetchone()[0])
-
-    @staticmethod
-    def search(
-        conn: sqlite3.Connection,
-        match: str,
-        *,
-        listing_id: int | None,
-        reservation_id: int | None,
-        since: str | None,
-        limit: int,
-        offset: int,
-    ) -> tuple[list[MessageHit], int]:
-        """Messages matching the FTS5 expression `match`, best match first, and how many match in all."""
-        where = ["messages_fts MATCH ?"]
-        params: list[Any] = [match]
-        if listing_id is not None:
-            where.append("m.listing_id = ?")
-            params.append(listing_id)
-        if reservation_id is not None:
-            where.append("m.reservation_id = ?")
-            params.append(reservation_id)
-        if since is not None:
-            where.append("m.sent_at >= ?")
-            params.append(since)
-        condition = " AND ".join(where)
-        total = int(
-            conn.execute(
-                f"SELECT count(*) FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid WHERE {condition}",
-                params,
-            ).fetchone()[0]
-        )
-        rows = conn.execute(
-            "SELECT m.id, m.conversation_id, m.reservation_id, m.listing_id, m.incoming, m.sent_at, "
-            "snippet(messages_fts, 0, '«', '»', '…', 16), r.data "
-            "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
-            f"LEFT JOIN reservations r ON r.id = m.reservation_id WHERE {condition} "
-            "ORDER BY bm25(messages_fts), m.sent_at DESC, m.id DESC LIMIT ? OFFSET ?",
-            (*params, limit, offset),
-        ).fetchall()
-        hits = [
-            MessageHit(
-                message_id=int(mid),
-                conversation_id=int(cid),
-                reservation_id=ident(rid),
-                listing_id=ident(lid),
-                incoming=bool(incoming),
-                sent_at=sent_at if isinstance(sent_at, str) else None,
-                snippet=str(snippet or ""),
-                reservation=_loads(data) if data is not None else None,
-            )
-            for mid, cid, rid, lid, incoming, sent_at, snippet, data in rows
-        ]
-        return hits, total
-
-
-def thread_stamps(conversation: Mapping[str, Any]) -> str:
-    """A thread's last-message stamps as one string: what changes when a message comes or goes."""
-    return f"{_str(conversation.get('messageReceivedOn')) or ''}|{_str(conversation.get('messageSentOn')) or ''}"
-
-
-def _str(value: Any) -> str | None:
-    return None if value is None else str(value)
-
 
 def _sidecar(path: Path, suffix: str) -> Path:
     return path.with_name(path.name + suffix)
@@ -608,3 +363,18 @@ def _sidecar(path: Path, suffix: str) -> Path:
 def _busy(exc: BaseException) -> bool:
     reason = str(exc)
     return isinstance(exc, sqlite3.OperationalError) and ("locked" in reason or "busy" in reason)
+
+
+__all__ = [
+    "LISTING_FIELDS",
+    "RESERVATION_FIELDS",
+    "RESOURCES",
+    "REVIEW_FIELDS",
+    "MessageHit",
+    "MirrorDamagedError",
+    "MirrorStore",
+    "SyncState",
+    "from_json",
+    "project",
+    "thread_stamps",
+]

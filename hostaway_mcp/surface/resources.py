@@ -22,7 +22,7 @@ from hostaway_mcp import __version__, paging
 from hostaway_mcp.auth import AccessToken
 from hostaway_mcp.domain import ident
 from hostaway_mcp.errors import HostawayError
-from hostaway_mcp.mirror.service import describe
+from hostaway_mcp.mirror.service import mirror_line
 from hostaway_mcp.models.common import ResultModel
 from hostaway_mcp.models.properties import PropertySummary
 from hostaway_mcp.surface.request_state import bind_request_state, current_state
@@ -190,7 +190,7 @@ async def status_of(state: AppState) -> ServerStatus:
             rate_limited=stats.rate_limited,
             by_path=dict(stats.by_path),
         ),
-        mirror=describe(await state.mirror.status() if state.mirror is not None else None, time.time()),
+        mirror=await mirror_line(state.mirror),
     )
 
 

@@ -1,0 +1,130 @@
+"""The mirror's tables and what each row keeps of Hostaway's objects (a projection, never the raw object).
+
+Reservations keep the revenue report's fields plus what search shows; never the access fields
+(door codes), card fields, e-mail, phone, address or free-text notes. Listings keep names,
+currency, time zone and city; never door codes, lock-box or Wi-Fi details.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from hostaway_mcp.revenue_report import REPORT_FIELDS
+
+SCHEMA_VERSION = 1
+
+# What a reservation keeps in the mirror: the revenue report's fields plus what search and details
+# show. Never the access fields, card fields, e-mail, phone, address or free-text notes.
+RESERVATION_FIELDS: tuple[str, ...] = (
+    *REPORT_FIELDS,
+    "nights",
+    "numberOfGuests",
+    "adults",
+    "children",
+    "infants",
+    "pets",
+    "insertedOn",
+    "reservationDate",
+    "latestActivityOn",
+    "cancellationDate",
+    "channelReservationId",
+    "guestFirstName",
+    "guestLastName",
+    "guestCountry",
+    "checkInTime",
+    "checkOutTime",
+    "isPaid",
+    "isArchived",
+)
+LISTING_FIELDS: tuple[str, ...] = (
+    "id",
+    "name",
+    "internalListingName",
+    "currencyCode",
+    "timeZoneName",
+    "latestActivityOn",
+    "city",
+    "countryCode",
+)
+REVIEW_FIELDS: tuple[str, ...] = (
+    "id",
+    "listingMapId",
+    "reservationId",
+    "rating",
+    "status",
+    "type",
+    "channelId",
+    "submittedAt",
+    "updatedOn",
+)
+RESOURCES = ("listings", "reservations", "calendars", "conversations", "reviews")
+
+SCHEMA = (
+    "CREATE TABLE listings (id INTEGER PRIMARY KEY, latest_activity_on TEXT, data TEXT NOT NULL)",
+    """CREATE TABLE reservations (
+        id INTEGER PRIMARY KEY, listing_id INTEGER, arrival TEXT, departure TEXT, updated_on TEXT,
+        data TEXT NOT NULL)""",
+    "CREATE INDEX reservations_by_stay ON reservations (departure, arrival)",
+    "CREATE INDEX reservations_by_listing ON reservations (listing_id)",
+    # `messages_of`: the thread stamps (received|sent) whose messages are stored; NULL: to fetch.
+    """CREATE TABLE conversations (
+        id INTEGER PRIMARY KEY, reservation_id INTEGER, listing_id INTEGER, received_on TEXT,
+        sent_on TEXT, messages_of TEXT)""",
+    "CREATE INDEX conversations_by_reservation ON conversations (reservation_id)",
+    """CREATE TABLE messages (
+        id INTEGER PRIMARY KEY, conversation_id INTEGER NOT NULL, reservation_id INTEGER,
+        listing_id INTEGER, incoming INTEGER NOT NULL, sent_at TEXT, body TEXT)""",
+    "CREATE INDEX messages_by_conversation ON messages (conversation_id)",
+    """CREATE VIRTUAL TABLE messages_fts USING fts5(
+        body, content='messages', content_rowid='id', tokenize='unicode61 remove_diacritics 2')""",
+    """CREATE TRIGGER messages_added AFTER INSERT ON messages BEGIN
+        INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body); END""",
+    """CREATE TRIGGER messages_removed AFTER DELETE ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.id, old.body); END""",
+    """CREATE TABLE reviews (
+        id INTEGER PRIMARY KEY, listing_id INTEGER, reservation_id INTEGER, updated_on TEXT,
+        data TEXT NOT NULL)""",
+    """CREATE TABLE blocked_nights (
+        listing_id INTEGER NOT NULL, night TEXT NOT NULL, PRIMARY KEY (listing_id, night)) WITHOUT ROWID""",
+    # The past nights of each listing whose calendar the mirror holds (final: the past cannot change).
+    """CREATE TABLE calendar_coverage (
+        listing_id INTEGER PRIMARY KEY, first_night TEXT NOT NULL, last_night TEXT NOT NULL)""",
+    """CREATE TABLE sync_state (
+        resource TEXT PRIMARY KEY, watermark TEXT, cursor TEXT, backfilled INTEGER NOT NULL DEFAULT 0,
+        last_sync REAL, last_full_sync REAL)""",
+    # Rows a confirmed write touched: fetched again before the next mirrored answer.
+    "CREATE TABLE stale_rows (kind TEXT NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (kind, id)) WITHOUT ROWID",
+)
+TABLES = ("listings", "reservations", "conversations", "messages", "reviews", "sync_state", "stale_rows")
+
+
+def project(raw: Mapping[str, Any], fields: Sequence[str]) -> dict[str, Any]:
+    """The allowed fields of a Hostaway object (what the mirror keeps of it)."""
+    return {key: raw[key] for key in fields if key in raw}
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def from_json(raw: Any) -> dict[str, Any]:
+    try:
+        value = json.loads(raw)
+    except (TypeError, ValueError):
+        raise sqlite3.DatabaseError("a row holds data that is not JSON") from None
+    if not isinstance(value, dict):
+        raise sqlite3.DatabaseError("a row holds data of the wrong shape")
+    return value
+
+
+def text_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def thread_stamps(conversation: Mapping[str, Any]) -> str:
+    """A thread's last-message stamps as one string: what changes when a message comes or goes."""
+    received = text_or_none(conversation.get("messageReceivedOn")) or ""
+    return f"{received}|{text_or_none(conversation.get('messageSentOn')) or ''}"
