@@ -323,3 +323,35 @@ async def test_the_status_resource_shows_the_mirrors_size_age_and_last_sync(
     assert age is not None and 30 <= int(age.group(1)) < 90, built
     assert f"{LISTINGS} properties" in built
     assert "no full reconciliation yet" in built
+
+
+async def test_a_serving_process_fills_the_mirror_in_the_background_then_reconciles_it(
+    settings_factory: Callable[..., Any], small: Any, clock: FakeClock
+) -> None:
+    from hostaway_mcp.server import build_server
+    from tests.conftest import NOW
+
+    server = build_server(
+        settings_factory(mirror=True),
+        transport=small.transport(),
+        sleep=clock.sleep,
+        clock=clock,
+        wall_clock=clock,
+        now=lambda: NOW,
+        background_sync=True,
+    )
+    async with server.settings.lifespan(server) as state:
+        mirror = state.mirror
+        assert mirror is not None and mirror.backfilling
+
+        async def reconciled() -> Any:
+            while True:
+                status = await mirror.status()
+                if status.ready and status.last_full_sync:
+                    return status
+                await asyncio.sleep(0.01)
+
+        status = await asyncio.wait_for(reconciled(), timeout=30)
+        assert status.rows["reservations"] == len(small.account.reservations)
+        assert mirror.backfilling  # waiting for the next day's reconciliation; stopped with the server
+    assert not mirror.backfilling

@@ -7,8 +7,8 @@
   it and then reads what it wrote, so nothing is synced twice. Not built yet, off, damaged, or
   Hostaway unreachable during the check: None, and the tool answers live, as without a mirror.
 - `start_backfill()` fills it in the background when the server starts (progress in the log;
-  resumable: a restart continues where the last run stopped), and runs the full reconciliation
-  when the last one is a day old.
+  resumable: a restart continues where the last run stopped), then runs the full reconciliation
+  whenever the last one is a day old, for as long as the server runs.
 - `touched(target)` is called by the write path after a confirmed write: the rows it touched
   are read again, and every resource is checked, before the next answer from the mirror.
 
@@ -198,12 +198,16 @@ class Mirror:
         return self._task is not None and not self._task.done()
 
     async def _background(self) -> None:
+        """Backfill, then reconcile whenever the last full sync is a day old, until the server stops."""
         try:
             await self.backfill(wait_s=BACKFILL_LOCK_WAIT_S)
-            status = await self.status()
-            last_full = status.last_full_sync
-            if last_full is None or self.wall_clock() - last_full >= FULL_SYNC_EVERY_S:
-                await self.full()
+            while True:
+                last_full = (await self.status()).last_full_sync
+                due_in = 0.0 if last_full is None else last_full + FULL_SYNC_EVERY_S - self.wall_clock()
+                if due_in > 0:
+                    await asyncio.sleep(min(due_in, FULL_SYNC_EVERY_S))
+                    continue
+                await self.full(wait_s=BACKFILL_LOCK_WAIT_S)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - a background job: log it, the tools answer live
