@@ -340,7 +340,9 @@ async def test_a_serving_process_fills_the_mirror_in_the_background_then_reconci
         now=lambda: NOW,
         background_sync=True,
     )
-    async with server.settings.lifespan(server) as state:
+    lifespan = server.settings.lifespan
+    assert lifespan is not None
+    async with lifespan(server) as state:
         mirror = state.mirror
         assert mirror is not None and mirror.backfilling
 
