@@ -8,6 +8,7 @@ not one to trust: `sqlite3.DatabaseError`, which `MirrorStore.run` turns into a 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -43,22 +44,49 @@ class MirrorReads:
         return [_loads(data) for (data,) in conn.execute("SELECT data FROM listings ORDER BY id")]
 
     @staticmethod
-    def reservations_touching(conn: sqlite3.Connection, first: date, after_last: date) -> list[dict[str, Any]]:
+    def reservations_touching(conn: sqlite3.Connection, first: date, after_last: date) -> Iterator[dict[str, Any]]:
         """Reservations departing on or after `first` and arriving on or before `after_last`:
-        the same superset the live report's query selects (`reservation_query`)."""
+        the same superset the live report's query selects (`reservation_query`). Read lazily
+        (consume it before the connection closes), so a big period is folded, never held."""
         rows = conn.execute(
             "SELECT data FROM reservations WHERE departure >= ? AND substr(arrival, 1, 10) <= ? ORDER BY id",
             (first.isoformat(), after_last.isoformat()),
         )
-        return [_loads(data) for (data,) in rows]
+        return (_loads(data) for (data,) in rows)
 
     @staticmethod
-    def reservations_arriving(conn: sqlite3.Connection, first: date, last: date) -> list[dict[str, Any]]:
+    def reservations_arriving(conn: sqlite3.Connection, first: date, last: date) -> Iterator[dict[str, Any]]:
+        """Reservations arriving from `first` to `last` (lazily, like `reservations_touching`)."""
         rows = conn.execute(
             "SELECT data FROM reservations WHERE substr(arrival, 1, 10) BETWEEN ? AND ? ORDER BY id",
             (first.isoformat(), last.isoformat()),
         )
-        return [_loads(data) for (data,) in rows]
+        return (_loads(data) for (data,) in rows)
+
+    @staticmethod
+    def reservations_where(
+        conn: sqlite3.Connection,
+        *,
+        listing_id: int | None,
+        arrival: tuple[date | None, date | None],
+        departure: tuple[date | None, date | None],
+    ) -> Iterator[dict[str, Any]]:
+        """Reservations of a listing (or all) within arrival and departure bounds (inclusive, open
+        where None), lazily: the coarse cut a booking search then filters exactly."""
+        where: list[str] = ["1 = 1"]
+        params: list[Any] = []
+        if listing_id is not None:
+            where.append("listing_id = ?")
+            params.append(listing_id)
+        for column, (low, high) in (("substr(arrival, 1, 10)", arrival), ("substr(departure, 1, 10)", departure)):
+            if low is not None:
+                where.append(f"{column} >= ?")
+                params.append(low.isoformat())
+            if high is not None:
+                where.append(f"{column} <= ?")
+                params.append(high.isoformat())
+        rows = conn.execute(f"SELECT data FROM reservations WHERE {' AND '.join(where)}", params)
+        return (_loads(data) for (data,) in rows)
 
     @staticmethod
     def reservation(conn: sqlite3.Connection, reservation_id: int) -> dict[str, Any] | None:

@@ -22,6 +22,7 @@ from typing import Any
 from hostaway_mcp.domain import ident, listing_name
 from hostaway_mcp.mirror.store import MirrorStore
 from hostaway_mcp.revenue import Basis, Period
+from hostaway_mcp.revenue_report import ReservationFold
 from hostaway_mcp.tools._runtime import AppState
 
 REPORT_RESOURCES = ("listings", "reservations")
@@ -32,7 +33,6 @@ class MirroredInputs:
     """What a report reads, from the mirror (plus the live calendar reads of nights not yet past)."""
 
     listings: list[dict[str, Any]]
-    reservations: list[dict[str, Any]]
     blocked: dict[int, list[date]]
     as_of: str
     live_calendar_reads: int
@@ -54,9 +54,11 @@ def _iso(stamp: float) -> str:
 
 
 async def report_inputs(
-    state: AppState, period: Period, basis: Basis, property_ids: Sequence[int] | None
+    state: AppState, period: Period, basis: Basis, property_ids: Sequence[int] | None, fold: ReservationFold
 ) -> MirroredInputs | None:
-    """The report's inputs from the mirror, or None to answer live."""
+    """The report's inputs from the mirror, the period's reservations folded into `fold` as they
+    are read (never all held at once), or None to answer live (with a fresh fold: this one may
+    hold part of the mirror's rows)."""
     mirror = state.mirror
     if mirror is None:
         return None
@@ -65,21 +67,25 @@ async def report_inputs(
         return None
     after_end = period.end + timedelta(days=1)
 
-    def read(conn: sqlite3.Connection) -> tuple[Any, ...]:
+    def read(conn: sqlite3.Connection) -> tuple[Any, ...] | None:
         listings = MirrorStore.listings(conn)
+        known = {i for listing in listings if (i := ident(listing.get("id"))) is not None}
+        if property_ids is not None and not set(property_ids) <= known:
+            return None  # a property the mirror does not know: the live answer says "not found"
         if basis == "stay":
             rows = MirrorStore.reservations_touching(conn, period.start, after_end)
         else:
             rows = MirrorStore.reservations_arriving(conn, period.start - timedelta(days=1), after_end)
-        return listings, rows, MirrorStore.coverage(conn), MirrorStore.blocked(conn, period.start, period.end)
+        fold.add(rows)  # in this worker thread; the caller reads `fold` only after this returns
+        return listings, known, MirrorStore.coverage(conn), MirrorStore.blocked(conn, period.start, period.end)
 
     try:
-        listings, rows, coverage, stored = await mirror.db(read)
+        found = await mirror.db(read)
     except (sqlite3.Error, OSError):
         return None
-    known = {i for listing in listings if (i := ident(listing.get("id"))) is not None}
-    if property_ids is not None and not set(property_ids) <= known:
-        return None  # a property the mirror does not know: the live answer says "not found"
+    if found is None:
+        return None
+    listings, known, coverage, stored = found
     in_scope = sorted(property_ids) if property_ids is not None else sorted(known)
 
     blocked: dict[int, list[date]] = {}
@@ -100,13 +106,11 @@ async def report_inputs(
 
         for first, ids in sorted(live_from.items()):
             part = Period(first, period.end)
-            found = await fetch_blocked_nights(state.gateway, ids, part)
-            for listing_id, nights in found.items():
+            live = await fetch_blocked_nights(state.gateway, ids, part)
+            for listing_id, nights in live.items():
                 blocked.setdefault(listing_id, []).extend(nights)
             reads += len(ids) * -(-part.days // CALENDAR_SPAN_DAYS)
-    return MirroredInputs(
-        listings=listings, reservations=rows, blocked=blocked, as_of=_iso(fresh.as_of), live_calendar_reads=reads
-    )
+    return MirroredInputs(listings=listings, blocked=blocked, as_of=_iso(fresh.as_of), live_calendar_reads=reads)
 
 
 @dataclass
@@ -126,6 +130,8 @@ async def booking_search(
     state: AppState,
     *,
     admits: Callable[[dict[str, Any]], bool],
+    arrival: tuple[date | None, date | None],
+    departure: tuple[date | None, date | None],
     property_id: int | None,
     guest_name: str | None,
     channel_ids: tuple[int, ...],
@@ -146,9 +152,8 @@ async def booking_search(
         return None
 
     def read(conn: sqlite3.Connection) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        where, params = ("WHERE listing_id = ?", [property_id]) if property_id is not None else ("", [])
-        rows = [MirrorStore.decode(data) for (data,) in conn.execute(f"SELECT data FROM reservations {where}", params)]
-        return rows, MirrorStore.listings(conn)
+        rows = MirrorStore.reservations_where(conn, listing_id=property_id, arrival=arrival, departure=departure)
+        return list(rows), MirrorStore.listings(conn)
 
     try:
         rows, listings = await mirror.db(read)

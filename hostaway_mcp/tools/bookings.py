@@ -245,6 +245,8 @@ async def search_bookings(
         mirrored = await booking_search(
             state,
             admits=bounds.admits,
+            arrival=(bounds.arrival_from, bounds.arrival_to),
+            departure=(bounds.departure_from, bounds.departure_to),
             property_id=property_id,
             guest_name=guest_name,
             channel_ids=channel_ids,

@@ -394,7 +394,8 @@ async def get_revenue_report(
     ids = sorted(set(property_ids)) if property_ids else None
     gateway = state.gateway
 
-    mirrored = await report_inputs(state, period, basis, ids)
+    fold = ReservationFold(ids)
+    mirrored = await report_inputs(state, period, basis, ids, fold)
     if mirrored is not None:
         listings, listing_pages = mirrored.listings, 0
     else:
@@ -406,12 +407,11 @@ async def get_revenue_report(
             which = ", ".join(str(i) for i in missing)
             noun = "Property" if len(missing) == 1 else "Properties"
             raise ToolError(f"{noun} {which} not found: use list_properties to find the property ids.")
-    fold = ReservationFold(ids)
     if mirrored is not None:
-        fold.add(mirrored.reservations)
         blocked = mirrored.blocked
         source = mirrored.source(FINANCE_NOTE)
     else:
+        fold = ReservationFold(ids)
         in_scope = ids if ids is not None else [i for listing in listings if (i := ident(listing.get("id")))]
         fetched, blocked = await reservations_and_blocks(
             gateway, reservation_query(period, basis), ids, fold, period, in_scope
@@ -468,13 +468,13 @@ async def get_property_financials(
     gateway = state.gateway
 
     fold = ReservationFold([property_id], lines=True)  # one property: its booking lines are shown
-    mirrored = await report_inputs(state, period, basis, [property_id])
+    mirrored = await report_inputs(state, period, basis, [property_id], fold)
     if mirrored is not None:
         listing = next(x for x in mirrored.listings if ident(x.get("id")) == property_id)
-        fold.add(mirrored.reservations)
         blocked = mirrored.blocked
         source = mirrored.source(FINANCE_NOTE)
     else:
+        fold = ReservationFold([property_id], lines=True)
         listing = await fetch_listing(gateway, property_id)
         query = reservation_query(period, basis)
         fetched, blocked = await reservations_and_blocks(gateway, query, [property_id], fold, period, [property_id])
