@@ -100,7 +100,7 @@ async def search_messages(
         Field(
             min_length=1,
             max_length=QUERY_CHARS,
-            description='Words to find, e.g. hot water or "hot water".',
+            description='Words to find (<= 200 chars), e.g. hot water or "hot water".',
         ),
     ],
     property_id: PropertyId | None = None,
