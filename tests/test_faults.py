@@ -392,9 +392,9 @@ async def test_search_messages_answers_from_the_mirror_whatever_its_check_meets(
     async with Client(server) as client:
         baseline = await client.call_tool("search_messages", SEARCH)
         assert not baseline.is_error, _text(baseline)
-        sandbox.faults.script(*_targeted(case, None))
+        faults_of(sandbox).script(*_targeted(case, None))
         result = await client.call_tool("search_messages", SEARCH)
-    assert not sandbox.faults.pending, "the fault was never reached"
+    assert not faults_of(sandbox).pending, "the fault was never reached"
     assert not result.is_error, _text(result)
     expected = dict(baseline.structured_content or {})
     got = dict(result.structured_content or {})

@@ -18,7 +18,7 @@ from hostaway_mcp.mirror.service import Mirror
 from hostaway_mcp.mirror.store import MirrorStore
 from hostaway_mcp.sandbox import catalog as sandbox_catalog
 from hostaway_mcp.sandbox.rand import fmt_datetime
-from tests.conftest import FakeClock, api_calls, file_mode
+from tests.conftest import FakeClock, api_calls, card_numbers_in, file_mode
 
 LISTINGS = 4
 READ_RESOURCES = ("listings", "reservations")
@@ -167,9 +167,9 @@ async def test_a_change_the_watermark_cannot_see_is_caught_by_the_full_reconcili
 
 async def test_the_backfill_resumes_where_a_failure_stopped_it(server_factory: Callable[..., Any], small: Any) -> None:
     from hostaway_mcp.errors import HostawayError
-    from hostaway_mcp.sandbox import Fault
+    from tests.faults import Fault, faults_of
 
-    small.faults.script(*(Fault("status", method="GET", path="/reviews", status=503) for _ in range(5)))
+    faults_of(small).script(*(Fault("status", method="GET", path="/reviews", status=503) for _ in range(5)))
 
     async def first(mirror: Mirror) -> Any:
         with pytest.raises(HostawayError):
@@ -193,6 +193,9 @@ async def _backfill_status(mirror: Mirror) -> Any:
 async def test_nothing_results_withhold_is_written_to_the_mirror(
     server_factory: Callable[..., Any], small: Any, settings_factory: Callable[..., Any]
 ) -> None:
+    thread = next(iter(small.account.messages.values()))
+    sent = next(m for m in thread if m["status"] == "sent")
+    sent["body"] = "The door code is DOOR-8642, Wi-Fi password: WIFI-SECRET-k9Q2xL7m, my card 4111 1111 1111 1111."
     await with_mirror(server_factory, small, lambda m: m.backfill())
     path = settings_factory(mirror=True).mirror_path
     raw = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*") if p.is_file())
@@ -207,8 +210,9 @@ async def test_nothing_results_withhold_is_written_to_the_mirror(
     assert in_account, "the sandbox plants these values"
     for marker in planted:
         assert marker not in text, marker
-    for card in sandbox_catalog.PLANTED_CARD_NUMBERS:
-        assert card not in text and card.replace(" ", "") not in text
+    planted_cards = [c for r in small.account.reservations for c in card_numbers_in(str(r.get("guestNote") or ""))]
+    assert planted_cards, "the sandbox plants card numbers in guest notes"
+    assert card_numbers_in(text) == [] and "4111 1111" not in text and "k9Q2xL7m" not in text
     emails = [r["guestEmail"] for r in small.account.reservations if r.get("guestEmail")]
     assert emails and not any(email in text for email in emails)
 

@@ -4,7 +4,7 @@ Per resource (hostaway-api-2026.md §4.3), every step resumable after a restart 
 page is committed with the cursor that follows it:
 
 - **listings**: every page once (one call per 100); then `sortOrder=latestActivityDesc` pages
-  until a listing older than the watermark (usually one call).
+  until a listing older than the watermark, or a page of nothing new (usually one call).
 - **reservations**: the backfill walks the default order (`updatedOn DESC, id DESC`) with the
   `afterId` cursor; a watermark sync reads the same order from the top and stops at the first
   row updated before the watermark minus `OVERLAP` (rows shift between pages while they are
@@ -228,8 +228,9 @@ class MirrorSync:
                 },
             )
             items = page.items
+            unchanged = await self.db(functools.partial(_listings_unchanged, items))
             seen += items
-            older = floor is None or any((_text(x.get("latestActivityOn")) or "") < floor for x in items)
+            older = floor is None or unchanged or any((_text(x.get("latestActivityOn")) or "") < floor for x in items)
             if older or len(items) < PAGE_SIZE:
                 break
         watermark = _newest([_text(x.get("latestActivityOn")) for x in seen], state.watermark)
@@ -572,6 +573,19 @@ def _put(
     put: Callable[[sqlite3.Connection, list[JSONObject]], int], rows: list[JSONObject], conn: sqlite3.Connection
 ) -> int:
     return put(conn, rows)
+
+
+def _listings_unchanged(items: list[JSONObject], conn: sqlite3.Connection) -> bool:
+    """Whether the mirror holds every listing of a page with the same `latestActivityOn` (the
+    listings' twin of `_unchanged`: a page of nothing new ends the scan)."""
+    ids = {i: _text(x.get("latestActivityOn")) for x in items if (i := ident(x.get("id"))) is not None}
+    if not ids or len(ids) < len(items):
+        return False
+    marks = ",".join("?" * len(ids))
+    held = dict(
+        conn.execute(f"SELECT id, latest_activity_on FROM listings WHERE id IN ({marks})", list(ids)).fetchall()
+    )
+    return all(held.get(i) == stamp for i, stamp in ids.items())
 
 
 def _unchanged(items: list[JSONObject], conn: sqlite3.Connection) -> bool:
