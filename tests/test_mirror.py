@@ -361,3 +361,42 @@ async def test_a_serving_process_fills_the_mirror_in_the_background_then_reconci
         assert status.rows["reservations"] == len(small.account.reservations)
         assert mirror.backfilling  # waiting for the next day's reconciliation; stopped with the server
     assert not mirror.backfilling
+
+
+async def test_a_page_of_nothing_new_ends_a_watermark_scan_however_busy_the_overlap(
+    server_factory: Callable[..., Any], sandbox_factory: Callable[..., Any], clock: FakeClock
+) -> None:
+    """More than a page of listings and bookings updated within the overlap: the check still
+    costs one call each, because their first pages hold nothing the mirror does not have."""
+    busy = sandbox_factory(listings=120)
+    stamp = fmt_datetime(busy.now().replace(microsecond=0))
+    for listing in busy.account.listings:
+        listing["latestActivityOn"] = stamp
+    for reservation in busy.account.reservations[:150]:
+        reservation["updatedOn"] = stamp
+
+    async def fill(mirror: Mirror) -> None:
+        sync = mirror._sync()
+        async with mirror.writer():
+            await sync.listings_full()
+            await sync.reservations_backfill()
+            await sync.calendars_backfill()
+
+    await with_mirror(server_factory, busy, fill)
+    clock.advance(61)
+
+    async def check(mirror: Mirror) -> int:
+        before = len(api_calls(busy))
+        assert await mirror.fresh(READ_RESOURCES) is not None
+        return len(api_calls(busy)) - before
+
+    assert await with_mirror(server_factory, busy, check) == 2
+    busy.account.listings[-1]["name"] = "Renamed"  # a change inside the overlap is still read
+    busy.account.listings[-1]["latestActivityOn"] = fmt_datetime(busy.now().replace(microsecond=0))
+    clock.advance(61)
+    assert await with_mirror(server_factory, busy, check) == 3  # its page held news: one more page read
+
+    async def name(mirror: Mirror) -> Any:
+        return {x["id"]: x["name"] for x in db(mirror, MirrorStore.listings)}[busy.account.listings[-1]["id"]]
+
+    assert await with_mirror(server_factory, busy, name) == "Renamed"
