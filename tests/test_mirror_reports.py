@@ -165,3 +165,50 @@ async def test_an_email_search_or_newest_activity_order_goes_live(filled: Accoun
     by_activity, activity_calls = await _call(filled, "search_bookings", {"sort": "latest_activity", "limit": 5})
     assert email_calls >= 1 and by_email["as_of"] is None and by_email["items"]
     assert activity_calls >= 1 and by_activity["as_of"] is None
+
+
+PHRASE = "the turquoise kettle whistles a sea shanty at midnight"
+
+
+@pytest.fixture(scope="module")
+def with_messages(filled: Account) -> tuple[Account, dict[str, Any]]:
+    """The 200-listing mirror with every thread's messages, one guest message saying PHRASE."""
+    conversation = filled.sandbox.account.conversations[len(filled.sandbox.account.conversations) // 2]
+    message = next(
+        m for m in filled.sandbox.account.messages[conversation["id"]] if m["status"] == "sent" and m["isIncoming"]
+    )
+    message["body"] = f"Hi, {PHRASE}. The door code is DOOR-8642 and my card is 4111 1111 1111 1111."
+
+    async def fill() -> None:
+        server = filled.server()
+        lifespan = server.settings.lifespan
+        async with lifespan(server) as state:
+            assert state.mirror is not None
+            sync = MirrorSync(state.gateway, state.mirror.store, now=state.now, wall_clock=filled.clock)
+            async with state.mirror.writer():
+                await sync.conversations_backfill()
+                await sync.reviews_backfill()
+
+    asyncio.run(fill())
+    return filled, conversation
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)  # the fixture reads every one of ~15,000 threads once (about a minute)
+async def test_search_messages_finds_a_planted_phrase_in_200_listings_in_one_call(
+    with_messages: tuple[Account, dict[str, Any]],
+) -> None:
+    from tests.conftest import assert_no_planted_secrets
+
+    account, conversation = with_messages
+    threads = len(account.sandbox.account.conversations)
+    assert threads > 10_000
+    found, calls = await _call(account, "search_messages", {"query": "turquoise kettle shanty"})
+    assert calls == 0  # one tool call, within the max age: no request to Hostaway
+    assert found["total"] == 1
+    top = found["items"][0]
+    assert (top["booking_id"], top["conversation_id"]) == (conversation["reservationId"], conversation["id"])
+    assert top["guest_written"] is True
+    for words in ("turquoise kettle door code", "card", "wifi password", "door code"):
+        result, _ = await _call(account, "search_messages", {"query": words, "limit": 50})
+        assert_no_planted_secrets(result)
