@@ -410,3 +410,87 @@ async def test_the_gateway_feeds_429_headers_back_into_the_gates(
         refused, retried = [r.at for r in sandbox.request_log if r.path == "/listings"][-2:]
         assert retried - refused == pytest.approx(3.0, abs=0.01), "the retry went when the gate opened"
         assert all(g.blocked_for_s == 0 for g in gateway.limiter.budget().gates)
+
+
+# -- outages: edges the mutation run found untested (bench/RESULTS.md) -------------------------------
+
+FOUR = {**CURRENT, "account": (4, 10.0), "ip": (4, 10.0)}
+
+
+def break_store(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    path.mkdir()  # the state "file" can no longer be used
+
+
+async def test_an_outage_mid_request_still_counts_that_request(tmp_path: Path, clock: FakeClock) -> None:
+    """Cut off with one request in flight: it takes one of the two slots of our share."""
+    path = tmp_path / "s.json"
+    lim = file_limiter(path, clock, sizes=FOUR)
+    answered = asyncio.Event()
+
+    async def held() -> None:
+        async with lim.slot(*READ):
+            await answered.wait()
+
+    first = asyncio.create_task(held())
+    await asyncio.sleep(0)
+    start = clock()
+    break_store(path)
+    async with lim.slot(*READ):  # the second of our two: at once
+        pass
+    assert clock() == start and clock.sleeps == []
+    answered.set()
+    await first
+    sent: list[float] = []
+    async with lim.slot(*READ):  # the third waits for the window of the first two
+        sent.append(clock())
+    assert start + 10.0 <= sent[0] <= start + 10.1, "both earlier requests counted, and freed on time"
+
+
+async def test_the_store_is_tried_again_a_second_after_an_outage(
+    tmp_path: Path, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "s.json"
+    lim = file_limiter(path, clock, sizes=FOUR)
+    break_store(path)
+    async with lim.slot(*READ):
+        pass
+    path.rmdir()  # usable again, but not looked at for a second
+    async with lim.slot(*READ):
+        pass
+    assert lim.budget().degraded and "usable again" not in caplog.text
+    clock.advance(1.1)
+    async with lim.slot(*READ):
+        pass
+    assert not lim.budget().degraded and "the shared rate-limit state is usable again" in caplog.text
+    assert lim.budget().limit == 4, "the whole limit again"
+
+
+async def test_the_outage_share_counts_every_process_seen_lately(
+    tmp_path: Path, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "s.json"
+    sizes = {**CURRENT, "account": (12, 10.0), "ip": (12, 10.0)}
+    a, b, c = (file_limiter(path, clock, sizes=sizes, owner=f"{i}@elsewhere") for i in range(3))
+    for lim in (b, c, a):
+        async with lim.slot(*READ):
+            pass
+    break_store(path)
+    start = clock()
+    for _ in range(2):
+        async with a.slot(*READ):
+            pass
+    assert clock() == start, "an outage is not a loss: no window of assumed-full gates"
+    assert "on 1/3 of each limit" in caplog.text
+    assert a.budget().limit == 4, "12 shared by the three processes seen lately"
+
+
+async def test_an_unshared_limiter_keeps_its_whole_limit_in_an_outage(
+    tmp_path: Path, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "s.json"
+    lim = file_limiter(path, clock, sizes=FOUR, shared=False)
+    break_store(path)
+    async with lim.slot(*READ):
+        pass
+    assert "on 1/1 of each limit" in caplog.text and lim.budget().limit == 4
