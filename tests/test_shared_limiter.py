@@ -494,3 +494,46 @@ async def test_an_unshared_limiter_keeps_its_whole_limit_in_an_outage(
     async with lim.slot(*READ):
         pass
     assert "on 1/1 of each limit" in caplog.text and lim.budget().limit == 4
+
+
+async def test_a_lost_state_brings_back_our_request_in_flight_and_trusts_we_were_alone(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """Deleted mid-request, when no other process used it lately: our request in flight counts
+    again, and nothing else is assumed."""
+    path = tmp_path / "s.json"
+    lim = file_limiter(path, clock, sizes={**CURRENT, "account": (2, 10.0), "ip": (2, 10.0)})
+    answered = asyncio.Event()
+
+    async def held() -> None:
+        async with lim.slot(*READ):
+            await answered.wait()
+
+    first = asyncio.create_task(held())
+    await asyncio.sleep(0)
+    start = clock()
+    path.unlink()
+    async with lim.slot(*READ):  # the second of two: at once, since we were alone
+        pass
+    assert clock() == start
+    answered.set()
+    await first
+    sent: list[float] = []
+    async with lim.slot(*READ):  # the third waits: the one in flight was brought back
+        sent.append(clock())
+    assert start + 10.0 <= sent[0] <= start + 10.1
+
+
+async def test_a_lost_state_counts_as_full_for_a_window_when_others_used_it(tmp_path: Path, clock: FakeClock) -> None:
+    path = tmp_path / "s.json"
+    a = file_limiter(path, clock, sizes=FOUR)
+    b = file_limiter(path, clock, sizes=FOUR, owner="2@elsewhere")
+    for lim in (b, a):
+        async with lim.slot(*READ):
+            pass
+    path.unlink()  # what b had in the window is unknown now
+    start = clock()
+    sent: list[float] = []
+    async with a.slot(*READ):
+        sent.append(clock())
+    assert sent[0] >= start + 10.0 - 0.1, "the rebuilt gates count as full for one window"
