@@ -11,11 +11,10 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-import httpx
 import pytest
 from mcp import Client
 
-from tests.conftest import NOW, TODAY, api_calls, assert_no_planted_secrets, call_error, call_ok
+from tests.conftest import TODAY, api_calls, assert_no_planted_secrets, call_error, call_ok, metered_server
 
 AIRBNB_IDS = {2018, 2001}
 PLAIN_WORDS = {"new": "confirmed", "modified": "confirmed (modified)", "cancelled": "cancelled", "inquiry": "inquiry"}
@@ -441,31 +440,6 @@ async def test_booking_details_match_the_reservation(sandbox: Any, server_factor
         assert "HOSTAWAY_SHARE_ACCESS_DETAILS" in result["withheld"]
         assert_no_planted_secrets(result)
         assert len(api_calls(sandbox)) == 1
-
-
-class MeteredTransport(httpx.AsyncBaseTransport):
-    """The sandbox transport, counting the response bytes Hostaway sent (as bench/ does)."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.bytes = 0
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await self.inner.handle_async_request(request)
-        content = await response.aread()
-        if not request.url.path.endswith("/accessTokens"):
-            self.bytes += len(content)
-        return response
-
-
-def metered_server(sandbox: Any, settings_factory: Callable[..., Any], clock: Any) -> tuple[Any, MeteredTransport]:
-    from hostaway_mcp.server import build_server
-
-    metered = MeteredTransport(sandbox.transport())
-    server = build_server(
-        settings_factory(), transport=metered, sleep=clock.sleep, clock=clock, wall_clock=clock, now=lambda: NOW
-    )
-    return server, metered
 
 
 async def test_booking_details_are_a_small_fraction_of_the_raw_reservation(

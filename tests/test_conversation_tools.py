@@ -17,8 +17,7 @@ from mcp.types import ResourceTemplateReference
 from hostaway_mcp.privacy import GUEST_TEXT_NOTICE
 from hostaway_mcp.sandbox import catalog
 from hostaway_mcp.tools.conversations import MESSAGE_STATUS_WORDS
-from tests.conftest import api_calls, assert_no_planted_secrets, call_error, call_ok, thread_of
-from tests.test_booking_tools import metered_server
+from tests.conftest import api_calls, assert_no_planted_secrets, call_error, call_ok, metered_server, thread_of
 
 
 def conversation_where(sandbox: Any, test: Callable[[list[dict[str, Any]]], bool]) -> dict[str, Any]:

@@ -315,7 +315,7 @@ async def test_bad_arguments_are_refused_before_any_call(
 
 
 async def test_a_hostile_guest_name_is_tamed_in_the_view(sandbox: Any, server_factory: Callable[..., Any]) -> None:
-    from tests.test_guest_names import HOSTILE_NAME, assert_tamed
+    from tests.conftest import HOSTILE_NAME, assert_tamed
 
     arriving = sorted(expected_day(sandbox)["arrivals"])[0][0]
     sandbox._state.reservations_by_id[arriving]["guestName"] = HOSTILE_NAME

@@ -17,9 +17,8 @@ import pytest
 from mcp import Client
 from mcp.types import ElicitRequestParams, ElicitResult
 
-from tests.conftest import TODAY, call_error, call_ok
+from tests.conftest import AIRBNB, BOOKING, DIRECT, TODAY, VRBO, call_error, call_ok, guest_reviews, still_answerable
 from tests.faults import Fault, faults_of
-from tests.test_review_tools import AIRBNB, BOOKING, DIRECT, VRBO, guest_reviews, still_answerable
 
 REPLY = "Thank you so much for staying with us, we would love to welcome you back!"
 HTML_REPLY = "<p>Thank you, <b>dear guest</b>!</p><br/>See you soon <3"

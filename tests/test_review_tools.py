@@ -15,25 +15,21 @@ import httpx
 from mcp import Client
 
 from hostaway_mcp.sandbox.feedback_catalog import REVIEW_INJECTION
-from tests.conftest import TODAY, api_calls, call_error, call_ok
+from tests.conftest import (
+    AIRBNB,
+    BOOKING,
+    DIRECT,
+    TODAY,
+    VRBO,
+    api_calls,
+    call_error,
+    call_ok,
+    guest_reviews,
+    still_answerable,
+)
 from tests.sandbox.helpers import authorized_client
 
-AIRBNB, BOOKING, VRBO, DIRECT = 2018, 2005, 2002, 2000
 CHANNEL_WORDS = {AIRBNB: "airbnb", BOOKING: "booking.com", VRBO: "vrbo", DIRECT: "direct"}
-
-
-def guest_reviews(sandbox: Any) -> list[dict[str, Any]]:
-    return [r for r in sandbox.account.reviews if r["type"] == "guest-to-host"]
-
-
-def still_answerable(review: dict[str, Any]) -> bool:
-    """Hostaway's rules, spelled out: published, on a reply channel, unanswered, with words, in Vrbo's window."""
-    if review["status"] != "published" or review["channelId"] not in (AIRBNB, BOOKING, VRBO):
-        return False
-    if review["revieweeResponse"] or (review["channelId"] == BOOKING and not review["publicReview"]):
-        return False
-    submitted = date.fromisoformat(review["submittedAt"][:10])
-    return review["channelId"] != VRBO or (TODAY - submitted).days < 30
 
 
 async def walk(client: Client, args: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:

@@ -15,7 +15,7 @@ from mcp import Client
 
 from hostaway_mcp.domain import CONFIRMED_STATUSES
 from tests.conftest import call_ok
-from tests.test_finance_tools import expected_report
+from tests.revenue_oracle import expected_report
 
 QUARTER = (date(2026, 7, 1), date(2026, 9, 30))
 
