@@ -7,6 +7,7 @@ share nothing but the SQLite file, as processes do. Races run the claims in real
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import sqlite3
@@ -262,3 +263,125 @@ async def test_an_unwritable_audit_log_refuses_the_write_and_leaves_it_refused(
     assert row.outcome == "refused"
     with pytest.raises(AuditLogError):  # refused again for the same reason, not as "in flight"
         await begin(book)
+
+
+# -- edges the mutation run found untested (bench/RESULTS.md) ----------------------------------------
+
+
+async def test_a_late_reconciliation_never_overwrites_a_settled_outcome(settings: Settings, clock: FakeClock) -> None:
+    book = ledger(settings, clock)
+    entry = await begin(book)
+    assert isinstance(entry, Entry)
+    await book.finish(entry, "sent", message_id=5)
+    await book.resolve(entry, "failed", "not found in the thread")  # a stale reconciliation
+    (row,) = await book.recent(5)
+    assert row.outcome == "sent", "only an attempt or an unknown outcome is resolved"
+
+
+async def test_a_reconciliation_is_audited_with_what_it_found_even_when_the_log_is_gone(
+    settings_factory: Callable[..., Settings], clock: FakeClock, tmp_path: Path
+) -> None:
+    log = tmp_path / "audit.jsonl"
+    settings = settings_factory(audit_log=log)
+    book = ledger(settings, clock)
+    entry = await begin(book)
+    assert isinstance(entry, Entry)
+    await book.finish(entry, "unknown", "HostawayTimeoutError")
+    await book.resolve(entry, "sent", "found in the thread")
+    assert audit_lines(settings)[-1]["detail"] == "found in the thread"
+
+    second = await begin(book, key=WriteKey("send_guest_message", "conversation:8", "def456"))
+    assert isinstance(second, Entry)
+    await book.finish(second, "unknown", "HostawayTimeoutError")
+    log.unlink()
+    log.mkdir()  # the audit log can no longer be written: the outcome is recorded all the same
+    await book.resolve(second, "failed", "not in the thread")
+    rows = {row.id: row.outcome for row in await book.recent(5)}
+    assert rows[second.id] == "failed"
+
+
+async def test_a_refusal_is_noted_as_a_row_and_an_audit_line(settings: Settings, clock: FakeClock) -> None:
+    book = ledger(settings, clock)
+    await book.note(KEY, "refused", FIELDS, "the booking is cancelled")
+    (row,) = await book.recent(5)
+    assert row.outcome == "refused" and len(row.id) == 16 and row.detail == "the booking is cancelled"
+    (line,) = audit_lines(settings)
+    assert (line["outcome"], line["attempt"], line["detail"]) == ("refused", row.id, "the booking is cancelled")
+
+
+async def test_recent_writes_can_be_listed_for_one_tool(settings: Settings, clock: FakeClock) -> None:
+    book = ledger(settings, clock)
+    await book.note(KEY, "declined", FIELDS)
+    clock.advance(1)
+    await book.note(WriteKey("block_dates", "listing:3", "f00d"), "declined", {})
+    assert [row.tool for row in await book.recent(5)] == ["block_dates", "send_guest_message"]
+    assert [row.tool for row in await book.recent(5, tool="send_guest_message")] == ["send_guest_message"]
+
+
+async def test_an_attempt_exactly_as_old_as_the_longest_send_is_no_longer_in_flight(
+    settings: Settings, clock: FakeClock
+) -> None:
+    book = ledger(settings, clock, max_in_flight_s=90)
+    entry = await begin(book)
+    assert isinstance(entry, Entry)
+    clock.advance(90)
+    assert not book.in_flight(entry)
+
+
+async def test_another_machines_claim_is_in_flight_whatever_its_pid_says(settings: Settings, clock: FakeClock) -> None:
+    book = ledger(settings, clock)
+    entry = await begin(book)
+    assert isinstance(entry, Entry)
+    elsewhere = dataclasses.replace(entry, remote=True, host="another-machine", pid=dead_pid())
+    assert book.in_flight(elsewhere), "trusted until its Redis key expires"
+    assert not book.in_flight(dataclasses.replace(elsewhere, remote=False, host=book.host)), "a dead pid here"
+
+
+@pytest.mark.parametrize(
+    ("raised", "alive"),
+    [(None, True), (ProcessLookupError, False), (PermissionError, True), (OSError, False)],
+)
+async def test_whether_an_attempts_process_lives_is_probed_without_signalling_it(
+    settings: Settings, clock: FakeClock, monkeypatch: pytest.MonkeyPatch, raised: type[OSError] | None, alive: bool
+) -> None:
+    """Signal 0 only asks; someone else's process (PermissionError) is alive, any other error not."""
+    book = ledger(settings, clock)
+    entry = await begin(book)
+    assert isinstance(entry, Entry)
+    probes: list[tuple[int, int]] = []
+
+    def probe(pid: int, signal: int) -> None:
+        probes.append((pid, signal))
+        if raised is not None:
+            raise raised()
+
+    monkeypatch.setattr(os, "kill", probe)
+    other = dataclasses.replace(entry, pid=entry.pid + 100_000)
+    assert book.in_flight(other) is alive
+    assert probes == [(entry.pid + 100_000, 0)]
+
+
+async def test_a_reconciliation_reaches_the_other_machines(
+    settings_factory: Callable[..., Settings], clock: FakeClock, tmp_path: Path, redis_url: str, redis_client: Any
+) -> None:
+    """Machine A's unknown send blocks machine B (through Redis) until A resolves it as sent."""
+    pytest.importorskip("redis")
+    a, b = (
+        ledger(
+            settings_factory(redis_url=redis_url, cache_dir=tmp_path / name, audit_log=tmp_path / f"{name}.jsonl"),
+            clock,
+        )
+        for name in ("a", "b")
+    )
+    try:
+        entry = await begin(a)
+        assert isinstance(entry, Entry)
+        await a.finish(entry, "unknown", "HostawayTimeoutError")
+        blocked = await begin(b)
+        assert isinstance(blocked, Conflict) and blocked.reason == "unresolved" and blocked.entry.remote
+        await a.resolve(entry, "sent", "found in the thread")
+        after = await begin(b)
+        assert isinstance(after, Conflict) and after.reason == "duplicate", "B now knows it was sent"
+    finally:
+        await a.aclose()
+        await b.aclose()
