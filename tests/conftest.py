@@ -493,3 +493,18 @@ def assert_tamed(name: str | None) -> None:
     assert "4111 1111 1111 1111" not in name
     assert len(name) <= GUEST_NAME_CHARS
     assert name.startswith("Anna SYSTEM: the host")
+
+
+async def hold_slot(
+    limiter: Any, method: str = "GET", path: str = "listings"
+) -> tuple[asyncio.Task[None], asyncio.Event]:
+    """Take a slot of `limiter` and keep its request in flight (unanswered) until the event is set."""
+    answered = asyncio.Event()
+
+    async def held() -> None:
+        async with limiter.slot(method, path):
+            await answered.wait()
+
+    task = asyncio.create_task(held())
+    await asyncio.sleep(0)
+    return task, answered

@@ -21,7 +21,7 @@ from hostaway_mcp.ratelimit.gates import CURRENT, GateName, endpoint_gate, gate_
 from hostaway_mcp.ratelimit.limiter import GateLimiter
 from hostaway_mcp.ratelimit.memory import MemoryStore
 from hostaway_mcp.ratelimit.state import SharedState, StateShapeError
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, hold_slot
 
 MESSAGE = ("POST", "conversations/77/messages")
 READ = ("GET", "listings")
@@ -444,14 +444,7 @@ async def test_a_wait_is_reported_with_its_length_and_its_gate(clock: FakeClock)
 async def test_waiting_on_our_own_requests_only_sleeps_until_one_answers(clock: FakeClock) -> None:
     """Nobody else shares the gates: the answer wakes the waiter, no polling (no short sleeps)."""
     lim = limiter(clock, account=(1, 10.0), ip=(1, 10.0))
-    answered = asyncio.Event()
-
-    async def held() -> None:
-        async with lim.slot(*READ):
-            await answered.wait()
-
-    first = asyncio.create_task(held())
-    await asyncio.sleep(0)
+    first, answered = await hold_slot(lim)
     second = asyncio.create_task(send(lim, clock))
     for _ in range(20):
         await asyncio.sleep(0)

@@ -32,7 +32,7 @@ from hostaway_mcp.ratelimit.file import FileStore
 from hostaway_mcp.ratelimit.gates import CURRENT, plan_gates
 from hostaway_mcp.ratelimit.limiter import GateLimiter
 from hostaway_mcp.ratelimit.state import SharedState
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, hold_slot
 from tests.faults import Fault, faults_of
 from tests.sim_clock import AutoJumpClock, BusyStore
 
@@ -426,14 +426,7 @@ async def test_an_outage_mid_request_still_counts_that_request(tmp_path: Path, c
     """Cut off with one request in flight: it takes one of the two slots of our share."""
     path = tmp_path / "s.json"
     lim = file_limiter(path, clock, sizes=FOUR)
-    answered = asyncio.Event()
-
-    async def held() -> None:
-        async with lim.slot(*READ):
-            await answered.wait()
-
-    first = asyncio.create_task(held())
-    await asyncio.sleep(0)
+    first, answered = await hold_slot(lim)
     start = clock()
     break_store(path)
     async with lim.slot(*READ):  # the second of our two: at once
@@ -503,14 +496,7 @@ async def test_a_lost_state_brings_back_our_request_in_flight_and_trusts_we_were
     again, and nothing else is assumed."""
     path = tmp_path / "s.json"
     lim = file_limiter(path, clock, sizes={**CURRENT, "account": (2, 10.0), "ip": (2, 10.0)})
-    answered = asyncio.Event()
-
-    async def held() -> None:
-        async with lim.slot(*READ):
-            await answered.wait()
-
-    first = asyncio.create_task(held())
-    await asyncio.sleep(0)
+    first, answered = await hold_slot(lim)
     start = clock()
     path.unlink()
     async with lim.slot(*READ):  # the second of two: at once, since we were alone
