@@ -44,7 +44,7 @@ from hostaway_mcp.tools._runtime import State
 from hostaway_mcp.tools._validation import BookingId
 from hostaway_mcp.tools.bookings import guest_full_name
 from hostaway_mcp.tools.confirmation import ConfirmationForm, audited_planning
-from hostaway_mcp.tools.writes import Finding, Step, WriteKind, WritePlan, asker, carry_out, screened
+from hostaway_mcp.tools.writes import Finding, Step, Unsent, WriteKind, WritePlan, asker, carry_out, screened
 
 TOOL = "cancel_booking"
 CancelledBy = Literal["host", "guest"]
@@ -182,32 +182,33 @@ class BookingCancellation(WriteKind[CancelPlan, BookingCancelResult]):
             return Finding(True, "the booking is cancelled in Hostaway")
         return Finding(False, f"the booking is still {status_words(status)}")
 
-    def result(self, plan: CancelPlan, step: Step) -> BookingCancelResult:
-        if step.status == "preview":
-            return _result(
-                plan,
-                "preview",
-                step,
-                (step.next_step or "") + " The user must see that this cannot be undone, and the refund policy.",
-            )
-        if step.status in ("declined", "cancelled"):
-            return _result(plan, "declined" if step.status == "declined" else "dismissed", step, step.next_step or "")
-        channel = f" {plan.reaches_channel}" if plan.reaches_channel else ""
-        if step.status == "found":
-            assert step.finding is not None
-            return _result(
-                plan,
-                "already_cancelled",
-                step,
-                f"Not sent again: an earlier attempt, whose outcome was unknown, cancelled it ({step.finding.detail})."
-                f" Tell the user booking {plan.booking_id} is cancelled.{channel}",
-            )
+    preview_note = "The user must see that this cannot be undone, and the refund policy."
+
+    def unsent(self, plan: CancelPlan, step: Step, status: Unsent, next_step: str) -> BookingCancelResult:
+        # "cancelled" is this tool's word for the booking, so a dismissed form says "dismissed".
+        return _result(plan, "dismissed" if status == "cancelled" else status, step, next_step)
+
+    def found(self, plan: CancelPlan, step: Step, finding: Finding) -> BookingCancelResult:
+        return _result(
+            plan,
+            "already_cancelled",
+            step,
+            f"Not sent again: an earlier attempt, whose outcome was unknown, cancelled it ({finding.detail})."
+            f" Tell the user booking {plan.booking_id} is cancelled.{_channel_note(plan)}",
+        )
+
+    def done(self, plan: CancelPlan, step: Step, answer: Envelope) -> BookingCancelResult:
         return _result(
             plan,
             "cancelled",
             step,
-            f"Cancelled. Tell the user booking {plan.booking_id} is cancelled and its nights are free again.{channel}",
+            f"Cancelled. Tell the user booking {plan.booking_id} is cancelled and its nights are free again."
+            f"{_channel_note(plan)}",
         )
+
+
+def _channel_note(plan: CancelPlan) -> str:
+    return f" {plan.reaches_channel}" if plan.reaches_channel else ""
 
 
 KIND = BookingCancellation()

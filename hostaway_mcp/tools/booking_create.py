@@ -39,7 +39,7 @@ from hostaway_mcp.tools._runtime import State
 from hostaway_mcp.tools._validation import NAME_CHARS, IsoDate, PropertyId
 from hostaway_mcp.tools.confirmation import ConfirmationForm, audited_planning
 from hostaway_mcp.tools.quotes import MAX_GUESTS, Quote, check_stay_arguments, describe_quote, fetch_quote, read_stay
-from hostaway_mcp.tools.writes import Finding, Step, WriteKind, WritePlan, asker, carry_out, screened
+from hostaway_mcp.tools.writes import Finding, Step, Unsent, WriteKind, WritePlan, asker, carry_out, screened
 
 TOOL = "create_booking"
 # Hostaway rejects a provider (it becomes the booking's `source`) longer than 50 characters.
@@ -223,30 +223,24 @@ class NewBooking(WriteKind[BookingPlan, NewBookingResult]):
         made = answer.result if isinstance(answer.result, dict) else {}
         return {"booking_id": ident(made.get("id"))}
 
-    def result(self, plan: BookingPlan, step: Step) -> NewBookingResult:
-        if step.status == "preview":
-            return _result(
-                plan,
-                "preview",
-                step,
-                next_step=(step.next_step or "")
-                + " The user must see the property, dates, guest, channel, total and cancellation policy.",
-            )
-        if step.status in ("declined", "cancelled"):
-            return _result(plan, step.status, step, next_step=step.next_step or "")
-        if step.status == "found":
-            assert step.finding is not None
-            booking_id = step.finding.fields.get("booking_id")
-            return _result(
-                plan,
-                "already_created",
-                step,
-                booking_id=booking_id,
-                next_step=f"Not sent again: an earlier attempt of this booking, whose outcome was unknown, made it "
-                f"({step.finding.detail}). Tell the user booking {booking_id} exists; do not book it again.",
-            )
-        assert step.answer is not None
-        made = step.answer.result if isinstance(step.answer.result, dict) else {}
+    preview_note = "The user must see the property, dates, guest, channel, total and cancellation policy."
+
+    def unsent(self, plan: BookingPlan, step: Step, status: Unsent, next_step: str) -> NewBookingResult:
+        return _result(plan, status, step, next_step=next_step)
+
+    def found(self, plan: BookingPlan, step: Step, finding: Finding) -> NewBookingResult:
+        booking_id = finding.fields.get("booking_id")
+        return _result(
+            plan,
+            "already_created",
+            step,
+            booking_id=booking_id,
+            next_step=f"Not sent again: an earlier attempt of this booking, whose outcome was unknown, made it "
+            f"({finding.detail}). Tell the user booking {booking_id} exists; do not book it again.",
+        )
+
+    def done(self, plan: BookingPlan, step: Step, answer: Envelope) -> NewBookingResult:
+        made = answer.result if isinstance(answer.result, dict) else {}
         booking_id = ident(made.get("id"))
         booked = money(made.get("totalPrice"))
         warnings = []

@@ -58,7 +58,7 @@ from hostaway_mcp.tools._validation import (
 from hostaway_mcp.tools.bookings import guest_full_name
 from hostaway_mcp.tools.confirmation import ConfirmationForm, audited_planning
 from hostaway_mcp.tools.quotes import MAX_GUESTS, Quote, describe_quote, fetch_quote, read_stay
-from hostaway_mcp.tools.writes import Finding, Step, WriteKind, WritePlan, asker, carry_out, screened
+from hostaway_mcp.tools.writes import Finding, Step, Unsent, WriteKind, WritePlan, asker, carry_out, screened
 
 TOOL = "update_booking"
 MAX_NOTE_CHARS = 2000
@@ -277,21 +277,21 @@ class BookingChange(WriteKind[ChangePlan, BookingChangeResult]):
             return Finding(True, "the booking already shows the change")
         return Finding(False, f"the booking does not show it ({', '.join(differs)} differ)")
 
-    def result(self, plan: ChangePlan, step: Step) -> BookingChangeResult:
-        if step.status in ("preview", "declined", "cancelled"):
-            return _result(plan, step.status, step, plan.after, step.next_step or "")
-        if step.status == "found":
-            assert step.finding is not None
-            return _result(
-                plan,
-                "already_updated",
-                step,
-                plan.after,
-                f"Not sent again: an earlier attempt of this change, whose outcome was unknown, was applied "
-                f"({step.finding.detail}). Tell the user booking {plan.booking_id} is changed.",
-            )
-        assert step.answer is not None
-        shown = snapshot(step.answer.result) if isinstance(step.answer.result, dict) else plan.after
+    def unsent(self, plan: ChangePlan, step: Step, status: Unsent, next_step: str) -> BookingChangeResult:
+        return _result(plan, status, step, plan.after, next_step)
+
+    def found(self, plan: ChangePlan, step: Step, finding: Finding) -> BookingChangeResult:
+        return _result(
+            plan,
+            "already_updated",
+            step,
+            plan.after,
+            f"Not sent again: an earlier attempt of this change, whose outcome was unknown, was applied "
+            f"({finding.detail}). Tell the user booking {plan.booking_id} is changed.",
+        )
+
+    def done(self, plan: ChangePlan, step: Step, answer: Envelope) -> BookingChangeResult:
+        shown = snapshot(answer.result) if isinstance(answer.result, dict) else plan.after
         return _result(plan, "updated", step, shown, f"Done. Tell the user booking {plan.booking_id} is changed.")
 
 

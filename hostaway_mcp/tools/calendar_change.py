@@ -27,7 +27,7 @@ from hostaway_mcp.calendar import (
 from hostaway_mcp.gateway import Envelope, HostawayGateway, JSONObject
 from hostaway_mcp.ledger import Entry
 from hostaway_mcp.models.writes import CalendarWriteResult
-from hostaway_mcp.tools.writes import Finding, Step, WriteKind, WritePlan
+from hostaway_mcp.tools.writes import Finding, Step, Unsent, WriteKind, WritePlan
 
 QUESTION_RUNS = 12  # runs listed in a confirmation form before "... and N more"
 MAX_RUNS = 14  # runs in a result before prices are summarised as lowest/highest per run
@@ -125,20 +125,20 @@ class CalendarWrite(WriteKind[CalendarPlan, CalendarWriteResult]):
             return Finding(True, f"the calendar already shows the change on all {plan.nights} night(s)")
         return Finding(False, f"{len(differing)} of {plan.nights} night(s) do not show it (first {differing[0]})")
 
-    def result(self, plan: CalendarPlan, step: Step) -> CalendarWriteResult:
-        if step.status in ("preview", "declined", "cancelled"):
-            return _result(plan, step.status, step, next_step=step.next_step or "")
-        if step.status == "found":
-            assert step.finding is not None
-            return _result(
-                plan,
-                "already_applied",
-                step,
-                next_step=f"Not sent again: an earlier attempt of this change, whose outcome was unknown, was applied "
-                f"({step.finding.detail}). Tell the user: {_lower(plan.change)} at {plan.property_name}: done.",
-            )
-        assert step.answer is not None
-        returned = days_by_date(step.answer.items, plan.start, plan.end)
+    def unsent(self, plan: CalendarPlan, step: Step, status: Unsent, next_step: str) -> CalendarWriteResult:
+        return _result(plan, status, step, next_step=next_step)
+
+    def found(self, plan: CalendarPlan, step: Step, finding: Finding) -> CalendarWriteResult:
+        return _result(
+            plan,
+            "already_applied",
+            step,
+            next_step=f"Not sent again: an earlier attempt of this change, whose outcome was unknown, was applied "
+            f"({finding.detail}). Tell the user: {_lower(plan.change)} at {plan.property_name}: done.",
+        )
+
+    def done(self, plan: CalendarPlan, step: Step, answer: Envelope) -> CalendarWriteResult:
+        returned = days_by_date(answer.items, plan.start, plan.end)
         after = [night(returned[n.day], n.day) if n.day in returned else n for n in plan.after]
         warnings: list[str] = []
         unreported = [n.day for n in plan.after if n.day not in returned]

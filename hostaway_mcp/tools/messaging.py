@@ -36,7 +36,17 @@ from hostaway_mcp.tools._lookups import fetch_reservation, find_conversation
 from hostaway_mcp.tools._runtime import State
 from hostaway_mcp.tools._validation import BookingId
 from hostaway_mcp.tools.confirmation import ConfirmationForm, audited_planning
-from hostaway_mcp.tools.writes import Finding, Inconclusive, Step, WriteKind, WritePlan, asker, carry_out, screened
+from hostaway_mcp.tools.writes import (
+    Finding,
+    Inconclusive,
+    Step,
+    Unsent,
+    WriteKind,
+    WritePlan,
+    asker,
+    carry_out,
+    screened,
+)
 
 TOOL = "send_guest_message"
 MAX_MESSAGE_CHARS = 5000
@@ -157,31 +167,27 @@ class GuestMessage(WriteKind[MessagePlan, GuestMessageResult]):
         sent = answer.result if isinstance(answer.result, dict) else {}
         return {"message_id": whole(sent.get("id")), "message_status": text(sent.get("status"))}
 
-    def result(self, plan: MessagePlan, step: Step) -> GuestMessageResult:
-        if step.status == "preview":
-            return _result(
-                plan,
-                "preview",
-                step,
-                next_step=(step.next_step or "")
-                + " The user must see the recipient, the delivery route and the full text; if they want changes, "
-                "preview the new text first.",
-            )
-        if step.status in ("declined", "cancelled"):
-            return _result(plan, step.status, step, next_step=step.next_step or "")
-        if step.status == "found":
-            assert step.finding is not None
-            return _result(
-                plan,
-                "already_sent",
-                step,
-                message_id=step.finding.fields.get("message_id"),
-                next_step=f"Not sent again: an earlier attempt of this message, whose outcome was unknown, is in the "
-                f"thread ({step.finding.detail}). Tell the user it had already reached the guest; send it again only "
-                "if the user explicitly asks, with allow_duplicate=true.",
-            )
-        assert step.answer is not None
-        sent = step.answer.result if isinstance(step.answer.result, dict) else {}
+    preview_note = (
+        "The user must see the recipient, the delivery route and the full text; if they want changes, "
+        "preview the new text first."
+    )
+
+    def unsent(self, plan: MessagePlan, step: Step, status: Unsent, next_step: str) -> GuestMessageResult:
+        return _result(plan, status, step, next_step=next_step)
+
+    def found(self, plan: MessagePlan, step: Step, finding: Finding) -> GuestMessageResult:
+        return _result(
+            plan,
+            "already_sent",
+            step,
+            message_id=finding.fields.get("message_id"),
+            next_step=f"Not sent again: an earlier attempt of this message, whose outcome was unknown, is in the "
+            f"thread ({finding.detail}). Tell the user it had already reached the guest; send it again only "
+            "if the user explicitly asks, with allow_duplicate=true.",
+        )
+
+    def done(self, plan: MessagePlan, step: Step, answer: Envelope) -> GuestMessageResult:
+        sent = answer.result if isinstance(answer.result, dict) else {}
         message_id, status = whole(sent.get("id")), text(sent.get("status"))
         ref = f" (message id {message_id})" if message_id is not None else ""
         warnings: list[str] = []

@@ -44,7 +44,7 @@ from hostaway_mcp.tools.reviews import (
     reply_refusal,
     vrbo_reply_by,
 )
-from hostaway_mcp.tools.writes import Finding, Step, WriteKind, WritePlan, asker, carry_out, screened
+from hostaway_mcp.tools.writes import Finding, Step, Unsent, WriteKind, WritePlan, asker, carry_out, screened
 
 TOOL = "reply_to_review"
 MAX_REPLY_CHARS = 5000
@@ -165,35 +165,30 @@ class ReviewReply(WriteKind[ReplyPlan, ReviewReplyResult]):
             {"reply_sha256": audit.text_digest(public_reply_text(posted)), "same_text": same},
         )
 
-    def result(self, plan: ReplyPlan, step: Step) -> ReviewReplyResult:
-        if step.status == "preview":
-            return _result(
-                plan,
-                "preview",
-                step,
-                next_step=(step.next_step or "")
-                + " The user must see the public text, the channel, and that a review takes only one reply.",
+    preview_note = "The user must see the public text, the channel, and that a review takes only one reply."
+
+    def unsent(self, plan: ReplyPlan, step: Step, status: Unsent, next_step: str) -> ReviewReplyResult:
+        return _result(plan, status, step, next_step=next_step)
+
+    def found(self, plan: ReplyPlan, step: Step, finding: Finding) -> ReviewReplyResult:
+        same = bool(finding.fields.get("same_text"))
+        if same:
+            found = "reached the review. Tell the user the review is answered."
+        else:
+            found = (
+                "was followed by another reply. Tell the user the review is answered; to read it, "
+                f"{self.check_hint(plan)}."
             )
-        if step.status in ("declined", "cancelled"):
-            return _result(plan, step.status, step, next_step=step.next_step or "")
-        if step.status == "found":
-            assert step.finding is not None
-            same = bool(step.finding.fields.get("same_text"))
-            if same:
-                found = "reached the review. Tell the user the review is answered."
-            else:
-                found = (
-                    "was followed by another reply. Tell the user the review is answered; to read it, "
-                    f"{self.check_hint(plan)}."
-                )
-            return _result(
-                plan,
-                "already_replied",
-                step,
-                posted_reply=plan.public_text if same else None,
-                next_step=f"Nothing was posted: {step.finding.detail}. An earlier attempt whose outcome was unknown "
-                f"{found} A review takes only one reply.",
-            )
+        return _result(
+            plan,
+            "already_replied",
+            step,
+            posted_reply=plan.public_text if same else None,
+            next_step=f"Nothing was posted: {finding.detail}. An earlier attempt whose outcome was unknown "
+            f"{found} A review takes only one reply.",
+        )
+
+    def done(self, plan: ReplyPlan, step: Step, answer: Envelope) -> ReviewReplyResult:
         return _result(
             plan,
             "replied",

@@ -38,7 +38,7 @@ from hostaway_mcp.models.tasks import TaskWriteResult, TaskWriteStatus
 from hostaway_mcp.tasks import TooManyTasksError, read_tasks
 from hostaway_mcp.tools._team import Team
 from hostaway_mcp.tools._validation import EARLIEST_DATE, LATEST_DATE
-from hostaway_mcp.tools.writes import Finding, Inconclusive, Step, WriteKind, WritePlan
+from hostaway_mcp.tools.writes import Finding, Inconclusive, Step, Unsent, WriteKind, WritePlan
 
 MAX_TITLE_CHARS = 255
 MAX_DESCRIPTION_CHARS = 2000
@@ -260,25 +260,24 @@ class TaskCreate(WriteKind[TaskPlan, TaskWriteResult]):
         created = answer.result if isinstance(answer.result, dict) else {}
         return {"task_id": ident(created.get("id"))}
 
-    def result(self, plan: TaskPlan, step: Step) -> TaskWriteResult:
-        if step.status in ("preview", "declined", "cancelled"):
-            next_step = step.next_step or ""
-            if step.status == "preview":
-                next_step += " The user must see the title, property, times and assignee."
-            return _result(plan, step.status, step, next_step=next_step)
-        if step.status == "found":
-            assert step.finding is not None
-            task_id = step.finding.fields.get("task_id")
-            return _result(
-                plan,
-                "already_done",
-                step,
-                task_id=task_id,
-                next_step=f"Not created again: an earlier attempt whose outcome was unknown had created it "
-                f"({step.finding.detail}). Tell the user the task exists.",
-            )
-        assert step.answer is not None
-        created = step.answer.result if isinstance(step.answer.result, dict) else {}
+    preview_note = "The user must see the title, property, times and assignee."
+
+    def unsent(self, plan: TaskPlan, step: Step, status: Unsent, next_step: str) -> TaskWriteResult:
+        return _result(plan, status, step, next_step=next_step)
+
+    def found(self, plan: TaskPlan, step: Step, finding: Finding) -> TaskWriteResult:
+        task_id = finding.fields.get("task_id")
+        return _result(
+            plan,
+            "already_done",
+            step,
+            task_id=task_id,
+            next_step=f"Not created again: an earlier attempt whose outcome was unknown had created it "
+            f"({finding.detail}). Tell the user the task exists.",
+        )
+
+    def done(self, plan: TaskPlan, step: Step, answer: Envelope) -> TaskWriteResult:
+        created = answer.result if isinstance(answer.result, dict) else {}
         task_id = ident(created.get("id"))
         return _result(
             plan,
@@ -321,17 +320,19 @@ class TaskUpdate(WriteKind[TaskPlan, TaskWriteResult]):
             return Finding(True, "the task already shows the change")
         return Finding(False, f"the task does not show {', '.join(differing)} yet")
 
-    def result(self, plan: TaskPlan, step: Step) -> TaskWriteResult:
-        if step.status in ("preview", "declined", "cancelled"):
-            return _result(plan, step.status, step, next_step=step.next_step or "")
-        if step.status == "found":
-            return _result(
-                plan,
-                "already_done",
-                step,
-                next_step="Not sent again: an earlier attempt whose outcome was unknown was applied. "
-                f"Tell the user task {plan.task_id} is changed.",
-            )
+    def unsent(self, plan: TaskPlan, step: Step, status: Unsent, next_step: str) -> TaskWriteResult:
+        return _result(plan, status, step, next_step=next_step)
+
+    def found(self, plan: TaskPlan, step: Step, finding: Finding) -> TaskWriteResult:
+        return _result(
+            plan,
+            "already_done",
+            step,
+            next_step="Not sent again: an earlier attempt whose outcome was unknown was applied. "
+            f"Tell the user task {plan.task_id} is changed.",
+        )
+
+    def done(self, plan: TaskPlan, step: Step, answer: Envelope) -> TaskWriteResult:
         return _result(plan, "updated", step, next_step=f"Done. Tell the user task {plan.task_id} is changed.")
 
 

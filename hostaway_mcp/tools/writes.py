@@ -30,11 +30,11 @@ How to add a write (`tools/messaging.py`, `send_guest_message`, is the example t
    `fingerprint` (what makes two writes the same: "conversation:412" and a digest of the text),
    `what` and `check_hint` (words for refusals), `send` (the one request), `reconcile` (how to
    tell from Hostaway whether an earlier attempt happened: read the thread for the text, read the
-   calendar for the values; raise `Inconclusive` when it cannot tell) and `result` (the tool's
-   result model for each `Step`: preview, declined, cancelled, done, found). `repeats` says
-   whether the same write twice is a second effect ("on_request": a message, a booking, a
-   payment; refused within `window_s` unless the person asks with `allow_duplicate`) or harmless
-   ("harmless": a calendar PUT setting the same values again).
+   calendar for the values; raise `Inconclusive` when it cannot tell), the result model for each
+   way a write ends (`unsent`: preview, declined, cancelled; `found`; `done`) and `preview_note`
+   (what the person must see). `repeats`: the same write twice is a second effect ("on_request":
+   a message, a booking, a payment; refused within `window_s` unless the person asks with
+   `allow_duplicate`) or harmless ("harmless": a calendar PUT setting the same values again).
 3. The tool: `_ask_message = asker(_plan_message)` once, then the parameters `plan:
    Annotated[MessagePlan, Resolve(_plan_message)]` and `answer: Annotated[ElicitationResult[
    ConfirmationForm], Resolve(_ask_message)]` (both hidden from the model), the tool's own
@@ -68,6 +68,7 @@ from hostaway_mcp.tools.confirmation import ConfirmationForm, ConfirmedBy, FormU
 logger = logging.getLogger(__name__)
 
 StepStatus = Literal["preview", "declined", "cancelled", "done", "found"]
+Unsent = Literal["preview", "declined", "cancelled"]  # the steps where nothing was sent
 Repeats = Literal["on_request", "harmless"]
 
 
@@ -141,6 +142,7 @@ class WriteKind(ABC, Generic[P, R]):
     window_s: float = 600.0
     nothing: str = "nothing was changed"  # how a result says nothing happened
     not_done: str = "Nothing was changed."  # how a refusal by Hostaway starts
+    preview_note: str = ""  # what the person must see before saying yes, added to a preview's next step
 
     def key(self, plan: P) -> WriteKey:
         return WriteKey(self.tool, self.target(plan), self.fingerprint(plan))
@@ -182,9 +184,31 @@ class WriteKind(ABC, Generic[P, R]):
         """Ids from Hostaway's answer worth keeping in the ledger and the audit line."""
         return {}
 
-    @abstractmethod
     def result(self, plan: P, step: Step) -> R:
-        """The tool's result model for this step."""
+        """The tool's result for this step, worded by the kind: nothing sent (`unsent`: a preview, or
+        the person said no), an earlier attempt found (`found`), or sent once (`done`)."""
+        if (status := step.status) == "found":
+            assert step.finding is not None
+            return self.found(plan, step, step.finding)
+        if status == "done":
+            assert step.answer is not None
+            return self.done(plan, step, step.answer)
+        next_step = step.next_step or ""
+        if status == "preview" and self.preview_note:
+            next_step = f"{next_step} {self.preview_note}"
+        return self.unsent(plan, step, status, next_step)
+
+    @abstractmethod
+    def unsent(self, plan: P, step: Step, status: Unsent, next_step: str) -> R:
+        """Nothing was sent: a preview, or the person declined or dismissed the form."""
+
+    @abstractmethod
+    def found(self, plan: P, step: Step, finding: Finding) -> R:
+        """An earlier attempt whose outcome was unknown made the change: reported, not sent again."""
+
+    @abstractmethod
+    def done(self, plan: P, step: Step, answer: Envelope) -> R:
+        """Sent once; `answer` is Hostaway's."""
 
 
 # -- planning: the ledger's view, and the confirmation form ----------------------------------------
