@@ -140,6 +140,12 @@ class RewriteListingSearch(httpx.AsyncBaseTransport):
 # -- search_available_properties ----------------------------------------------------------------
 
 
+async def search_in_city(client: Client, listing: dict[str, Any], check_in: date, check_out: date) -> dict[str, Any]:
+    """search_available_properties for the stay, in the listing's city (25 results)."""
+    arguments = {"check_in": check_in.isoformat(), "check_out": check_out.isoformat(), "city": listing["city"]}
+    return await call_ok(client, "search_available_properties", {**arguments, "limit": 25})
+
+
 async def test_search_returns_exactly_the_bookable_properties(server_factory: Callable[..., Any], sandbox: Any) -> None:
     async with Client(server_factory(sandbox)) as client:
         check_in, check_out, guests = TODAY + timedelta(days=20), TODAY + timedelta(days=24), 2
@@ -232,16 +238,7 @@ async def test_search_reports_a_minimum_stay_near_miss(server_factory: Callable[
     async with Client(server_factory(sandbox)) as client:
         listing, check_in, check_out = find_stay(sandbox, only_problem("min", length=1)(sandbox))
         minimum = sandbox.calendar_day(listing["id"], check_in)["minimumStay"]
-        result = await call_ok(
-            client,
-            "search_available_properties",
-            {
-                "check_in": check_in.isoformat(),
-                "check_out": check_out.isoformat(),
-                "city": listing["city"],
-                "limit": 25,
-            },
-        )
+        result = await search_in_city(client, listing, check_in, check_out)
         assert listing["id"] not in {item["id"] for item in result["items"]}
         (miss,) = [miss for miss in result["near_misses"] if miss["id"] == listing["id"]]
         assert miss["name"] == listing["name"]
@@ -251,16 +248,7 @@ async def test_search_reports_a_minimum_stay_near_miss(server_factory: Callable[
 async def test_search_reports_a_closed_to_arrival_near_miss(server_factory: Callable[..., Any], sandbox: Any) -> None:
     async with Client(server_factory(sandbox)) as client:
         listing, check_in, check_out = find_stay(sandbox, only_problem("arrival")(sandbox))
-        result = await call_ok(
-            client,
-            "search_available_properties",
-            {
-                "check_in": check_in.isoformat(),
-                "check_out": check_out.isoformat(),
-                "city": listing["city"],
-                "limit": 25,
-            },
-        )
+        result = await search_in_city(client, listing, check_in, check_out)
         assert listing["id"] not in {item["id"] for item in result["items"]}
         (miss,) = [miss for miss in result["near_misses"] if miss["id"] == listing["id"]]
         assert f"closed to arrival on {check_in.isoformat()}" in miss["reasons"]
@@ -277,16 +265,7 @@ async def test_search_rejects_a_booked_night_the_listing_filter_let_through(
     status = STATUS_WORDS[sandbox.calendar_day(listing["id"], taken)["status"]]
     transport = RewriteListingSearch(sandbox.transport(), drop=True)
     async with Client(server_on(transport, settings_factory, clock)) as client:
-        result = await call_ok(
-            client,
-            "search_available_properties",
-            {
-                "check_in": check_in.isoformat(),
-                "check_out": check_out.isoformat(),
-                "city": listing["city"],
-                "limit": 25,
-            },
-        )
+        result = await search_in_city(client, listing, check_in, check_out)
     assert listing["id"] not in {item["id"] for item in result["items"]}
     (miss,) = [miss for miss in result["near_misses"] if miss["id"] == listing["id"]]
     assert f"night {taken.isoformat()} {status}" in miss["reasons"]
