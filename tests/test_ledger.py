@@ -304,7 +304,8 @@ async def test_a_refusal_is_noted_as_a_row_and_an_audit_line(settings: Settings,
     book = ledger(settings, clock)
     await book.note(KEY, "refused", FIELDS, "the booking is cancelled")
     (row,) = await book.recent(5)
-    assert row.outcome == "refused" and len(row.id) == 16 and row.detail == "the booking is cancelled"
+    assert row.outcome == "refused" and row.detail == "the booking is cancelled"
+    assert row.finished_at == clock(), "a note is final when it is written"
     (line,) = audit_lines(settings)
     assert (line["outcome"], line["attempt"], line["detail"]) == ("refused", row.id, "the booking is cancelled")
 
@@ -385,3 +386,78 @@ async def test_a_reconciliation_reaches_the_other_machines(
     finally:
         await a.aclose()
         await b.aclose()
+
+
+async def test_an_outcome_keeps_its_detail_in_the_row_and_the_audit_line(settings: Settings, clock: FakeClock) -> None:
+    book = ledger(settings, clock)
+    entry = await begin(book)
+    assert isinstance(entry, Entry)
+    await book.finish(entry, "unknown", "HostawayTimeoutError")
+    (row,) = await book.recent(5)
+    assert (row.outcome, row.detail) == ("unknown", "HostawayTimeoutError")
+    assert audit_lines(settings)[-1]["detail"] == "HostawayTimeoutError"
+    conflict = await begin(book)
+    assert isinstance(conflict, Conflict) and conflict.reason == "unresolved" and conflict.entry.id == entry.id
+
+
+async def test_an_outcome_the_ledger_cannot_record_is_logged_with_the_write_and_still_audited(
+    settings: Settings, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The send is over, so finishing never raises; the log then holds the only record of it."""
+    book = ledger(settings, clock)
+    entry = await begin(book)
+    assert isinstance(entry, Entry)
+    for leftover in settings.ledger_path.parent.glob(settings.ledger_path.name + "*"):
+        leftover.unlink()
+    settings.ledger_path.write_bytes(b"this is not a database" * 100)
+    await book.finish(entry, "sent", message_id=5)
+    (record,) = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert record.getMessage().startswith(f"could not record the outcome (sent) of write {entry.id}: ")
+    assert "is damaged" in record.getMessage() and "mv " in record.getMessage(), "what is wrong, how to recover"
+    last = audit_lines(settings)[-1]
+    assert (last["outcome"], last["attempt"], last["message_id"]) == ("sent", entry.id, 5)
+
+
+async def test_a_note_the_ledger_cannot_record_is_logged(
+    settings: Settings, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings.ledger_path.parent.mkdir(parents=True, exist_ok=True)
+    settings.ledger_path.write_bytes(b"this is not a database" * 100)
+    book = ledger(settings, clock)
+    await book.note(KEY, "declined", FIELDS)
+    (record,) = [r for r in caplog.records if r.levelname == "WARNING" and "could not record" in r.message]
+    assert record.getMessage().startswith("could not record a declined write in the ledger: ")
+    assert "is damaged" in record.getMessage() and "mv " in record.getMessage(), "what is wrong, how to recover"
+    assert audit_lines(settings)[-1]["outcome"] == "declined"
+
+
+async def test_an_outcome_is_recorded_even_when_the_audit_log_cannot_be_written(
+    settings_factory: Callable[..., Settings], clock: FakeClock, tmp_path: Path
+) -> None:
+    log = tmp_path / "audit.jsonl"
+    settings = settings_factory(audit_log=log)
+    book = ledger(settings, clock)
+    entry = await begin(book)
+    assert isinstance(entry, Entry)
+    log.unlink()
+    log.mkdir()
+    await book.finish(entry, "sent")  # no AuditLogError: the send is over
+    await book.note(WriteKey("block_dates", "listing:3", "f00d"), "declined", {})
+    assert {row.outcome for row in await book.recent(5)} == {"sent", "declined"}
+
+
+async def test_unreachable_redis_refuses_the_write_and_records_why(
+    settings_factory: Callable[..., Settings], clock: FakeClock, tmp_path: Path
+) -> None:
+    pytest.importorskip("redis")
+    from tests.conftest import free_port
+
+    settings = settings_factory(redis_url=f"redis://127.0.0.1:{free_port()}/0", audit_log=tmp_path / "audit.jsonl")
+    book = ledger(settings, clock)
+    try:
+        with pytest.raises(LedgerError):
+            await begin(book)
+        (row,) = await book.recent(5)
+        assert (row.outcome, row.detail) == ("refused", "Redis unreachable")
+    finally:
+        await book.aclose()
