@@ -461,3 +461,75 @@ async def test_unreachable_redis_refuses_the_write_and_records_why(
         assert (row.outcome, row.detail) == ("refused", "Redis unreachable")
     finally:
         await book.aclose()
+
+
+async def test_history_holds_the_window_and_the_other_machines_last_send(
+    settings_factory: Callable[..., Settings], clock: FakeClock, tmp_path: Path, redis_url: str, redis_client: Any
+) -> None:
+    pytest.importorskip("redis")
+    machines = [
+        settings_factory(redis_url=redis_url, cache_dir=tmp_path / name, audit_log=tmp_path / f"{name}.jsonl")
+        for name in ("a", "b")
+    ]
+    a, b = (ledger(machine, clock) for machine in machines)
+    try:
+        entry = await begin(a)
+        assert isinstance(entry, Entry)
+        await a.finish(entry, "sent")
+        assert [e.id for e in await a.history(KEY, 600)] == [entry.id], "ours once, though Redis knows it too"
+        (seen,) = await b.history(KEY, 600)
+        assert (seen.id, seen.remote) == (entry.id, True), "the other machine's send, from Redis"
+    finally:
+        await a.aclose()
+        await b.aclose()
+
+
+async def test_history_is_the_window_before_now(settings: Settings, clock: FakeClock) -> None:
+    book = ledger(settings, clock)
+    entry = await begin(book)
+    assert isinstance(entry, Entry)
+    await book.finish(entry, "sent")
+    clock.advance(500)
+    assert [e.id for e in await book.history(KEY, 600)] == [entry.id]
+    clock.advance(200)
+    assert await book.history(KEY, 600) == [], "sent 700 s ago: outside a 600 s window"
+
+
+async def test_audit_lines_stamp_the_attempt_with_its_origin_and_the_outcome_with_its_time(
+    settings: Settings, clock: FakeClock
+) -> None:
+    clock.now = 1_800_000_000.123456
+    book = ledger(settings, clock)
+    entry = await begin(book)
+    assert isinstance(entry, Entry)
+    clock.advance(5.0)
+    await book.finish(entry, "sent")
+    attempt, sent = audit_lines(settings)
+    assert (attempt["at"], attempt["host"], attempt["pid"]) == (1_800_000_000.123, book.host, os.getpid())
+    assert sent["at"] == 1_800_000_005.123
+    assert sent.get("host") is None and sent.get("pid") is None, "only the attempt says where it ran"
+
+
+def test_a_demo_run_is_a_scope_of_its_own_per_account(settings_factory: Callable[..., Settings]) -> None:
+    from hostaway_mcp.ledger import scope_of
+
+    live = scope_of(settings_factory())
+    demo = scope_of(settings_factory(demo=True))
+    other_demo = scope_of(settings_factory(demo=True, account_id="99999"))
+    assert len({live, demo, other_demo}) == 3
+
+
+async def test_an_attempt_counts_as_in_flight_for_the_longest_a_send_can_take(
+    settings_factory: Callable[..., Settings], clock: FakeClock, tmp_path: Path
+) -> None:
+    """By default connect timeout + read timeout + a minute for the limiter; or as configured."""
+    settings = settings_factory(connect_timeout_s=5.0, timeout_s=30.0, audit_log=tmp_path / "audit.jsonl")
+    book = ledger(settings, clock)
+    entry = await begin(book)
+    assert isinstance(entry, Entry)
+    clock.advance(94.9)
+    assert book.in_flight(entry)
+    clock.advance(0.1)
+    assert not book.in_flight(entry), "95 s: 5 + 30 + 60"
+    patient = ledger(settings, clock, max_in_flight_s=1000.0)
+    assert patient.in_flight(dataclasses.replace(entry, created_at=clock() - 500))
