@@ -34,7 +34,17 @@ from hostaway_mcp.tools._validation import MAX_AMOUNT, BookingId, IsoDate, Prope
 from hostaway_mcp.tools.bookings import guest_full_name
 from hostaway_mcp.tools.confirmation import ConfirmationForm, audited_planning
 from hostaway_mcp.tools.expenses import ExpenseRead, read_expenses
-from hostaway_mcp.tools.writes import Finding, Inconclusive, Step, WriteKind, WritePlan, asker, carry_out, screened
+from hostaway_mcp.tools.writes import (
+    Finding,
+    Inconclusive,
+    Step,
+    Unsent,
+    WriteKind,
+    WritePlan,
+    asker,
+    carry_out,
+    screened,
+)
 
 TOOL = "add_expense"
 MAX_DESCRIPTION_CHARS = 255  # Hostaway's `concept`
@@ -162,39 +172,41 @@ class NewExpense(WriteKind[ExpensePlan, ExpenseResult]):
     def sent_fields(self, plan: ExpensePlan, answer: Envelope) -> dict[str, Any]:
         return {"expense_id": ident(answer.result.get("id")) if isinstance(answer.result, dict) else None}
 
-    def result(self, plan: ExpensePlan, step: Step) -> ExpenseResult:
-        expense_id: int | None = None
-        if step.status == "found":
-            assert step.finding is not None
-            status, expense_id = "already_added", step.finding.fields.get("expense_id")
-            next_step = (
-                f"Not added again: an earlier attempt whose outcome was unknown is in Hostaway ({step.finding.detail})."
-                " Tell the user it is there."
-            )
-        elif step.status == "done":
-            assert step.answer is not None
-            status, expense_id = "added", self.sent_fields(plan, step.answer)["expense_id"]
-            next_step = f"Added (expense {expense_id}, sent as {plan.amount_sent:+.2f}). Tell the user."
-        else:
-            status, next_step = step.status, step.next_step or ""
-        return ExpenseResult(
-            status=status,
-            kind=plan.kind,
-            amount=plan.amount,
-            amount_sent=plan.amount_sent,
-            currency=plan.currency,
-            date=plan.day,
-            description=plan.description,
-            property_id=plan.property_id,
-            property_name=plan.property_name,
-            booking_id=plan.booking_id,
-            guest_name=plan.guest_name,
-            category=plan.category,
-            expense_id=expense_id,
-            confirmed_by=step.confirmed_by,
-            warnings=[*plan.notes(), *step.warnings],
-            next_step=next_step,
+    def unsent(self, plan: ExpensePlan, step: Step, status: Unsent, next_step: str) -> ExpenseResult:
+        return _result(plan, step, status, next_step)
+
+    def found(self, plan: ExpensePlan, step: Step, finding: Finding) -> ExpenseResult:
+        next_step = (
+            f"Not added again: an earlier attempt whose outcome was unknown is in Hostaway ({finding.detail})."
+            " Tell the user it is there."
         )
+        return _result(plan, step, "already_added", next_step, finding.fields.get("expense_id"))
+
+    def done(self, plan: ExpensePlan, step: Step, answer: Envelope) -> ExpenseResult:
+        expense_id = self.sent_fields(plan, answer)["expense_id"]
+        next_step = f"Added (expense {expense_id}, sent as {plan.amount_sent:+.2f}). Tell the user."
+        return _result(plan, step, "added", next_step, expense_id)
+
+
+def _result(plan: ExpensePlan, step: Step, status: Any, next_step: str, expense_id: int | None = None) -> ExpenseResult:
+    return ExpenseResult(
+        status=status,
+        kind=plan.kind,
+        amount=plan.amount,
+        amount_sent=plan.amount_sent,
+        currency=plan.currency,
+        date=plan.day,
+        description=plan.description,
+        property_id=plan.property_id,
+        property_name=plan.property_name,
+        booking_id=plan.booking_id,
+        guest_name=plan.guest_name,
+        category=plan.category,
+        expense_id=expense_id,
+        confirmed_by=step.confirmed_by,
+        warnings=[*plan.notes(), *step.warnings],
+        next_step=next_step,
+    )
 
 
 KIND = NewExpense()

@@ -21,7 +21,7 @@ from hostaway_mcp.ledger import Entry
 from hostaway_mcp.models.payments import PaymentResult, RefundResult
 from hostaway_mcp.privacy import payment_text, quoted_guest_name
 from hostaway_mcp.tools.payments import booking_charges
-from hostaway_mcp.tools.writes import Finding, Step, WriteKind, WritePlan
+from hostaway_mcp.tools.writes import Finding, Step, Unsent, WriteKind, WritePlan
 
 RefundReason = Literal["requested_by_customer", "duplicate", "fraudulent"]
 REASON_WORDS: dict[str, str] = {
@@ -150,42 +150,42 @@ class OfflinePayment(WriteKind[PaymentPlan, PaymentResult]):
     def sent_fields(self, plan: PaymentPlan, answer: Envelope) -> dict[str, Any]:
         return {"charge_id": ident(answer.result.get("id")) if isinstance(answer.result, dict) else None}
 
-    def result(self, plan: PaymentPlan, step: Step) -> PaymentResult:
-        b = plan.booking
-        fields: dict[str, Any] = {}
-        if step.status == "preview":
-            status, next_step = "preview", step.next_step or ""
-        elif step.status in ("declined", "cancelled"):
-            status, next_step = step.status, step.next_step or ""
-        elif step.status == "found":
-            assert step.finding is not None
-            status, fields["charge_id"] = "already_recorded", step.finding.fields.get("charge_id")
-            next_step = (
-                f"Not recorded again: an earlier attempt whose outcome was unknown is in Hostaway "
-                f"({step.finding.detail}). Tell the user it is recorded."
-            )
-        else:
-            assert step.answer is not None
-            status, fields["charge_id"] = "recorded", self.sent_fields(plan, step.answer)["charge_id"]
-            next_step = f"Recorded (charge {fields['charge_id']}). Tell the user; get_booking_payments shows it."
-        return PaymentResult(
-            status=status,
-            booking_id=b.booking_id,
-            guest_name=b.guest_name,
-            property_name=b.property_name,
-            currency=b.currency,
-            amount=plan.amount,
-            method=METHOD_WORDS.get(plan.method, plan.method),
-            title=plan.title,
-            charge_status="paid" if plan.paid else "awaiting",
-            scheduled=plan.scheduled,
-            remaining_before=b.remaining,
-            remaining_after=plan.remaining_after,
-            confirmed_by=step.confirmed_by,
-            warnings=[*plan.notes(), *step.warnings],
-            next_step=next_step,
-            **fields,
+    def unsent(self, plan: PaymentPlan, step: Step, status: Unsent, next_step: str) -> PaymentResult:
+        return _payment_result(plan, step, status, next_step)
+
+    def found(self, plan: PaymentPlan, step: Step, finding: Finding) -> PaymentResult:
+        next_step = (
+            f"Not recorded again: an earlier attempt whose outcome was unknown is in Hostaway "
+            f"({finding.detail}). Tell the user it is recorded."
         )
+        return _payment_result(plan, step, "already_recorded", next_step, charge_id=finding.fields.get("charge_id"))
+
+    def done(self, plan: PaymentPlan, step: Step, answer: Envelope) -> PaymentResult:
+        charge_id = self.sent_fields(plan, answer)["charge_id"]
+        next_step = f"Recorded (charge {charge_id}). Tell the user; get_booking_payments shows it."
+        return _payment_result(plan, step, "recorded", next_step, charge_id=charge_id)
+
+
+def _payment_result(plan: PaymentPlan, step: Step, status: Any, next_step: str, **fields: Any) -> PaymentResult:
+    b = plan.booking
+    return PaymentResult(
+        status=status,
+        booking_id=b.booking_id,
+        guest_name=b.guest_name,
+        property_name=b.property_name,
+        currency=b.currency,
+        amount=plan.amount,
+        method=METHOD_WORDS.get(plan.method, plan.method),
+        title=plan.title,
+        charge_status="paid" if plan.paid else "awaiting",
+        scheduled=plan.scheduled,
+        remaining_before=b.remaining,
+        remaining_after=plan.remaining_after,
+        confirmed_by=step.confirmed_by,
+        warnings=[*plan.notes(), *step.warnings],
+        next_step=next_step,
+        **fields,
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -269,39 +269,39 @@ class OfflineRefund(WriteKind[RefundPlan, RefundResult]):
     def sent_fields(self, plan: RefundPlan, answer: Envelope) -> dict[str, Any]:
         return {"refund_id": ident(answer.result.get("id")) if isinstance(answer.result, dict) else None}
 
-    def result(self, plan: RefundPlan, step: Step) -> RefundResult:
-        b, c = plan.booking, plan.charge
-        fields: dict[str, Any] = {}
-        if step.status == "preview":
-            status, next_step = "preview", step.next_step or ""
-        elif step.status in ("declined", "cancelled"):
-            status, next_step = step.status, step.next_step or ""
-        elif step.status == "found":
-            assert step.finding is not None
-            status, fields["refund_id"] = "already_refunded", step.finding.fields.get("refund_id")
-            next_step = (
-                f"Not recorded again: an earlier attempt whose outcome was unknown is in Hostaway "
-                f"({step.finding.detail}). Tell the user it is recorded."
-            )
-        else:
-            assert step.answer is not None
-            status, fields["refund_id"] = "refunded", self.sent_fields(plan, step.answer)["refund_id"]
-            next_step = f"Recorded (refund {fields['refund_id']}). Tell the user; get_booking_payments shows it."
-        return RefundResult(
-            status=status,
-            booking_id=b.booking_id,
-            guest_name=b.guest_name,
-            charge_id=c.id,
-            charge_title=c.title,
-            method=c.method_words,
-            currency=b.currency,
-            charge_amount=c.amount,
-            refunded_before=plan.refunded_before,
-            amount=plan.amount,
-            reason=REASON_WORDS[plan.reason],
-            refundable_after=plan.refundable_after,
-            confirmed_by=step.confirmed_by,
-            warnings=[*plan.notes(), *step.warnings],
-            next_step=next_step,
-            **fields,
+    def unsent(self, plan: RefundPlan, step: Step, status: Unsent, next_step: str) -> RefundResult:
+        return _refund_result(plan, step, status, next_step)
+
+    def found(self, plan: RefundPlan, step: Step, finding: Finding) -> RefundResult:
+        next_step = (
+            f"Not recorded again: an earlier attempt whose outcome was unknown is in Hostaway "
+            f"({finding.detail}). Tell the user it is recorded."
         )
+        return _refund_result(plan, step, "already_refunded", next_step, refund_id=finding.fields.get("refund_id"))
+
+    def done(self, plan: RefundPlan, step: Step, answer: Envelope) -> RefundResult:
+        refund_id = self.sent_fields(plan, answer)["refund_id"]
+        next_step = f"Recorded (refund {refund_id}). Tell the user; get_booking_payments shows it."
+        return _refund_result(plan, step, "refunded", next_step, refund_id=refund_id)
+
+
+def _refund_result(plan: RefundPlan, step: Step, status: Any, next_step: str, **fields: Any) -> RefundResult:
+    b, c = plan.booking, plan.charge
+    return RefundResult(
+        status=status,
+        booking_id=b.booking_id,
+        guest_name=b.guest_name,
+        charge_id=c.id,
+        charge_title=c.title,
+        method=c.method_words,
+        currency=b.currency,
+        charge_amount=c.amount,
+        refunded_before=plan.refunded_before,
+        amount=plan.amount,
+        reason=REASON_WORDS[plan.reason],
+        refundable_after=plan.refundable_after,
+        confirmed_by=step.confirmed_by,
+        warnings=[*plan.notes(), *step.warnings],
+        next_step=next_step,
+        **fields,
+    )
