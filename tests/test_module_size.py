@@ -14,17 +14,18 @@ LIMIT = 400
 # module -> its most lines; the reason is written at the module's top ("Over 400 lines ...").
 ALLOWED = {
     "gateway.py": 507,
-    "paging.py": 417,
+    "paging.py": 424,
     "ratelimit/limiter.py": 416,
-    "sandbox/api.py": 442,
+    "revenue.py": 437,
+    "sandbox/api.py": 441,
     "sandbox/bookings.py": 413,
     "sandbox/catalog.py": 844,
     "sandbox/conversations.py": 473,
     "sandbox/reservations.py": 435,
     "tools/availability.py": 435,
-    "tools/booking_create.py": 449,
+    "tools/booking_create.py": 443,
     "tools/booking_update.py": 514,
-    "tools/finance.py": 442,
+    "tools/finance.py": 482,
 }
 
 
