@@ -260,7 +260,7 @@ async def test_an_unwritable_audit_log_refuses_the_write_and_leaves_it_refused(
         await begin(book)
     assert "HOSTAWAY_AUDIT_LOG" in caught.value.message and "Nothing was sent" in caught.value.message
     (row,) = await book.recent(5)
-    assert row.outcome == "refused"
+    assert (row.outcome, row.detail) == ("refused", "the audit log could not be written")
     with pytest.raises(AuditLogError):  # refused again for the same reason, not as "in flight"
         await begin(book)
 
@@ -306,6 +306,7 @@ async def test_a_refusal_is_noted_as_a_row_and_an_audit_line(settings: Settings,
     (row,) = await book.recent(5)
     assert row.outcome == "refused" and row.detail == "the booking is cancelled"
     assert row.finished_at == clock(), "a note is final when it is written"
+    assert row.fields == FIELDS
     (line,) = audit_lines(settings)
     assert (line["outcome"], line["attempt"], line["detail"]) == ("refused", row.id, "the booking is cancelled")
 
@@ -380,9 +381,13 @@ async def test_a_reconciliation_reaches_the_other_machines(
         await a.finish(entry, "unknown", "HostawayTimeoutError")
         blocked = await begin(b)
         assert isinstance(blocked, Conflict) and blocked.reason == "unresolved" and blocked.entry.remote
+        (refused,) = await b.recent(5)
+        assert (refused.outcome, refused.detail) == ("refused", "unresolved elsewhere"), "B's own record says why"
         await a.resolve(entry, "sent", "found in the thread")
         after = await begin(b)
         assert isinstance(after, Conflict) and after.reason == "duplicate", "B now knows it was sent"
+        again = await begin(b, repeatable=True)
+        assert isinstance(again, Entry), "a harmless write may go again, on any machine"
     finally:
         await a.aclose()
         await b.aclose()
