@@ -7,6 +7,8 @@ that reaches "Hostaway": previews must send none, confirmed writes exactly one e
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +32,14 @@ def test_every_tool_output_passes_its_schema_and_a_preview_changes_nothing(
     node_modules: Path, loopback: Loopback, tmp_path: Path
 ) -> None:
     sandbox = loopback.sandbox
+    server = loopback.server(tmp_path / "cache")
+    # search_messages answers from the local mirror only: build it first, as `hostaway-mcp sync` does.
+    built = subprocess.run(
+        [server["command"], "sync"], env={**os.environ, **server["env"]}, capture_output=True, text=True, timeout=600
+    )
+    assert built.returncode == 0, built.stderr[-2000:]
     plan = {
-        "server": loopback.server(tmp_path / "cache"),
+        "server": server,
         "calls": tool_calls.read_calls(sandbox) + tool_calls.write_calls(sandbox, confirm=False),
         "every_tool": True,
         "unchanged": tool_calls.preview_changes_nothing(sandbox),

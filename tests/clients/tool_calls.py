@@ -124,6 +124,7 @@ def read_calls(sandbox: Sandbox) -> list[dict[str, Any]]:
         ("get_guest_info", {"booking_id": booking["id"]}),
         ("get_conversation_history", {"booking_id": booking["id"], "limit": 10}),
         ("list_guest_inbox", {"limit": 5}),
+        ("search_messages", {"query": "arrival", "limit": 5}),
         ("get_reply_templates", {"booking_id": booking["id"]}),
         ("get_booking_history", {"booking_id": booking["id"]}),
         ("list_reviews", {"needs_reply": True, "limit": 5}),
