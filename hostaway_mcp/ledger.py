@@ -83,7 +83,8 @@ def default_max_in_flight_s(settings: Settings) -> float:
     return settings.connect_timeout_s + settings.timeout_s + 60.0
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` still runs on this machine."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -149,7 +150,7 @@ class WriteLedger:
             return False
         if entry.remote:
             return True  # another machine's claim: trusted until its Redis key expires
-        return entry.host != self.host or _process_alive(entry.pid)
+        return entry.host != self.host or process_alive(entry.pid)
 
     async def begin(
         self, key: WriteKey, fields: dict[str, Any], *, confirmed_by: str | None, window_s: float, repeatable: bool

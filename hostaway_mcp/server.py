@@ -11,8 +11,9 @@ import inspect
 import logging
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC
+from typing import TYPE_CHECKING
 
 import httpx
 from mcp.server import MCPServer
@@ -34,6 +35,9 @@ from hostaway_mcp.tools import ToolSpec
 from hostaway_mcp.tools._arguments import strict_tool
 from hostaway_mcp.tools._runtime import AppState, hostaway_tool
 from hostaway_mcp.tools.toolsets import selection_for
+
+if TYPE_CHECKING:
+    from hostaway_mcp.sandbox import Sandbox
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +111,7 @@ def build_server(
         extras: dict[str, object] = {}
         http_transport = transport
         not_before = token_not_before_s
+        sandbox: Sandbox | None = None
         if http_transport is None and settings.demo:
             from hostaway_mcp.sandbox import Sandbox  # the demo account only loads in demo mode
 
@@ -134,11 +139,26 @@ def build_server(
                 token_not_before_s=not_before,
                 token_cache=shared.token_cache,
             ) as gateway,
+            AsyncExitStack() as stack,
         ):
             ledger = WriteLedger(settings, clock=wall_clock)
             mirror = Mirror(settings, gateway, now=now, wall_clock=wall_clock) if settings.mirror_enabled else None
             if mirror is not None and background_sync:
                 mirror.start_backfill()
+            if sandbox is not None and settings.mirror:
+                from hostaway_mcp.mirror.demo import demo_mirror
+
+                mirror = await stack.enter_async_context(
+                    demo_mirror(
+                        settings,
+                        sandbox,
+                        now=now,
+                        clock=clock,
+                        wall_clock=wall_clock,
+                        sleep=sleep,
+                        background=background_sync,
+                    )
+                )
             try:
                 yield AppState(
                     settings=settings,

@@ -6,7 +6,8 @@
 - `sync.py`: the resumable backfill, the watermark syncs and the full reconciliation
   (hostaway-api-2026.md §4.3);
 - `service.py`: what a running server uses: "is it fresh enough?" (a watermark check at most
-  every `HOSTAWAY_MIRROR_MAX_AGE_S`), the background backfill, and rows a confirmed write touched.
+  every `HOSTAWAY_MIRROR_MAX_AGE_S`), the background backfill, and rows a confirmed write touched;
+- `demo.py`: the demo's own mirror, filled from its in-process account and deleted after.
 
 Availability, prices, quotes and writes never read the mirror: they always go to Hostaway.
 """

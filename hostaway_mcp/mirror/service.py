@@ -66,6 +66,7 @@ class MirrorStatus:
     states: dict[str, SyncState] = field(default_factory=dict)
     backfilling: bool = False
     problem: str | None = None
+    built_on_first_read: bool = False  # the demo's own mirror (`demo.py`)
 
     @property
     def ready(self) -> bool:
@@ -92,7 +93,11 @@ class Mirror:
         *,
         now: Now,
         wall_clock: Callable[[], float] = time.time,
+        build_first: bool = False,
     ) -> None:
+        """`build_first`: a read waits for the backfill (started then if need be) rather than
+        answering live meanwhile, and no daily reconciliation follows: the demo's mirror, which its
+        in-process account fills in seconds and changes only through this server."""
         self.settings = settings
         self.gateway = gateway
         self.now = now
@@ -102,6 +107,8 @@ class Mirror:
         self.max_age_s = settings.mirror_max_age_s
         self._guard = asyncio.Lock()  # one sync at a time inside this process
         self._task: asyncio.Task[None] | None = None
+        self.build_first = build_first
+        self._backfilled = asyncio.Event()  # the background backfill has ended (done or failed)
         self.last_report: SyncReport | None = None
 
     # -- plumbing ----------------------------------------------------------------------------------
@@ -131,6 +138,9 @@ class Mirror:
 
     async def fresh(self, resources: tuple[str, ...]) -> Freshness | None:
         """Whether the mirror may answer about `resources` now (syncing first when due), or None."""
+        if self.build_first:
+            self.start_backfill()
+            await self._backfilled.wait()
         if not self.exists():
             return None
         try:
@@ -200,7 +210,12 @@ class Mirror:
     async def _background(self) -> None:
         """Backfill, then reconcile whenever the last full sync is a day old, until the server stops."""
         try:
-            await self.backfill(wait_s=BACKFILL_LOCK_WAIT_S)
+            try:
+                await self.backfill(wait_s=BACKFILL_LOCK_WAIT_S)
+            finally:
+                self._backfilled.set()
+            if self.build_first:
+                return  # the demo's account changes only through this server: nothing to reconcile
             while True:
                 last_full = (await self.status()).last_full_sync
                 due_in = 0.0 if last_full is None else last_full + FULL_SYNC_EVERY_S - self.wall_clock()
@@ -241,7 +256,11 @@ class Mirror:
 
     async def status(self) -> MirrorStatus:
         status = MirrorStatus(
-            enabled=True, path=str(self.store.path), exists=self.exists(), backfilling=self.backfilling
+            enabled=True,
+            path=str(self.store.path),
+            exists=self.exists(),
+            backfilling=self.backfilling,
+            built_on_first_read=self.build_first,
         )
         if not status.exists:
             return status
@@ -274,9 +293,11 @@ def _reason(exc: BaseException) -> str:
 def describe(status: MirrorStatus | None, now: float) -> str:
     """One line for `check` and the status resource: size, age, last sync."""
     if status is None:
-        return "off (HOSTAWAY_MIRROR=false, or the demo account): every tool reads Hostaway live"
+        return "off (HOSTAWAY_MIRROR=false): every tool reads Hostaway live"
     if status.problem:
         return f"not usable ({status.problem}); tools read Hostaway live, the next sync rebuilds it"
+    if not status.exists and status.built_on_first_read:
+        return "the demo's own, not built yet: the first read that uses it builds it from the demo account"
     if not status.exists:
         return "not built yet: run `hostaway-mcp sync` (or keep the server running) to build it"
     size = f"{status.size_bytes / 1_048_576:.1f} MB"

@@ -115,6 +115,7 @@ class Sandbox:
         self._lock = threading.Lock()
         self.rate_limits = RateLimits.profile(rate_limits) if isinstance(rate_limits, str) else rate_limits
         self._limiter = RateLimiter(self.rate_limits)
+        self._unmetered: set[str] = set()  # client keys served outside the rate limits (`transport`)
         self._wall_clock = wall_clock or (time.time if clock is time.monotonic else clock)
         self._state = AccountState(self.account, self.now)
         self._tokens = TokenRegistry(clock, lambda: self.now().timestamp(), token_not_before_s, token_ttl_s)
@@ -125,9 +126,20 @@ class Sandbox:
         self._api = HostawayApi(self._state, self._tokens, pinned, loose)
 
     def transport(
-        self, client_key: str = "in-process", sleep: Callable[[float], Awaitable[Any]] | None = None
+        self,
+        client_key: str = "in-process",
+        sleep: Callable[[float], Awaitable[Any]] | None = None,
+        *,
+        metered: bool = True,
     ) -> SandboxTransport:
-        """An httpx.AsyncBaseTransport over this account; one client key is one "IP address"."""
+        """An httpx.AsyncBaseTransport over this account; one client key is one "IP address".
+
+        `metered=False`: this client key's requests are never refused for the rate limits, nor
+        counted in them (the demo's own mirror reads the in-process account this way).
+        """
+        if not metered:
+            with self._lock:
+                self._unmetered.add(client_key)
         return SandboxTransport(self, client_key=client_key, sleep=sleep)
 
     def now(self) -> datetime:
@@ -196,7 +208,7 @@ class Sandbox:
     def _process(
         self, method: str, path: str, params: dict[str, str | list[str]], request: SandboxRequest
     ) -> SandboxResponse:
-        if self._enforce_rate_limits:
+        if self._enforce_rate_limits and request.client_key not in self._unmetered:
             refusal = self._limiter.admit(method, path, request.client_key, self._clock())
             if refusal is not None:
                 self.rate_limit_rejections += 1

@@ -48,7 +48,7 @@ class AppState:
     extras: dict[str, Any] = field(default_factory=dict)
     # Injectable monotonic clock (build_server's `clock`) for in-process time windows.
     monotonic: Callable[[], float] = time.monotonic
-    # The local mirror (`hostaway_mcp.mirror`), None when HOSTAWAY_MIRROR=false or in demo mode.
+    # The local mirror (`hostaway_mcp.mirror`; the demo's own in demo mode), None when HOSTAWAY_MIRROR=false.
     mirror: Mirror | None = None
 
     def local_today(self, listing: dict[str, Any]) -> LocalToday:

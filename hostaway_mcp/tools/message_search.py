@@ -57,8 +57,8 @@ async def _as_of(mirror: Mirror | None) -> tuple[float, str | None]:
     """When the mirror's messages are from, or a ToolError saying why it cannot answer."""
     if mirror is None:
         raise ToolError(
-            "search_messages needs the local mirror, which is off (HOSTAWAY_MIRROR=false, or the demo "
-            "account). Use get_conversation_history for one booking's thread instead."
+            "search_messages needs the local mirror, which is off (HOSTAWAY_MIRROR=false). "
+            "Use get_conversation_history for one booking's thread instead."
         )
     fresh = await mirror.fresh(RESOURCES)
     if fresh is not None:
