@@ -7,6 +7,7 @@ not one to trust: `sqlite3.DatabaseError`, which `MirrorStore.run` turns into a 
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +29,19 @@ class MessageHit:
     incoming: bool
     sent_at: str | None
     snippet: str
+    reservation: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class ThreadHead:
+    """A guest thread as the inbox reads it: its flags, its latest sent message, its booking."""
+
+    conversation_id: int
+    reservation_id: int | None
+    listing_id: int | None
+    unread: bool
+    recipient: str | None
+    latest: dict[str, Any] | None  # id, incoming, sent_at, body (masked), files (names)
     reservation: dict[str, Any] | None
 
 
@@ -134,6 +148,36 @@ class MirrorReads:
         return [(int(cid), f"{received or ''}|{sent or ''}") for cid, received, sent, _ in rows]
 
     @staticmethod
+    def recent_threads(conn: sqlite3.Connection, limit: int) -> list[ThreadHead]:
+        """The `limit` most recently active threads, in Hostaway's order for `GET /conversations`
+        (the later of the last message received and sent, then the id, newest first)."""
+        rows = conn.execute(
+            "SELECT c.id, c.reservation_id, c.listing_id, c.has_unread, c.recipient, r.data FROM conversations c "
+            "LEFT JOIN reservations r ON r.id = c.reservation_id "
+            "ORDER BY max(coalesce(c.received_on, ''), coalesce(c.sent_on, '')) DESC, c.id DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        heads = []
+        for cid, rid, lid, unread, recipient, data in rows:
+            latest = conn.execute(
+                "SELECT id, incoming, sent_at, body, files FROM messages WHERE conversation_id = ? "
+                "ORDER BY sent_at DESC, id DESC LIMIT 1",
+                (cid,),
+            ).fetchone()
+            heads.append(
+                ThreadHead(
+                    conversation_id=int(cid),
+                    reservation_id=ident(rid),
+                    listing_id=ident(lid),
+                    unread=bool(unread),
+                    recipient=recipient if isinstance(recipient, str) else None,
+                    latest=_message(latest) if latest is not None else None,
+                    reservation=_loads(data) if data is not None else None,
+                )
+            )
+        return heads
+
+    @staticmethod
     def thread_count(conn: sqlite3.Connection) -> int:
         return int(conn.execute("SELECT count(*) FROM conversations").fetchone()[0])
 
@@ -189,3 +233,20 @@ class MirrorReads:
             for mid, cid, rid, lid, incoming, sent_at, snippet, data in rows
         ]
         return hits, total
+
+
+def _message(row: tuple[Any, ...]) -> dict[str, Any]:
+    message_id, incoming, sent_at, body, files = row
+    try:
+        names = json.loads(files) if isinstance(files, str) else []
+    except ValueError:
+        raise sqlite3.DatabaseError("a message's files are not JSON") from None
+    if not isinstance(names, list):
+        raise sqlite3.DatabaseError("a message's files are of the wrong shape")
+    return {
+        "id": ident(message_id),
+        "incoming": bool(incoming),
+        "sent_at": sent_at if isinstance(sent_at, str) else None,
+        "body": body if isinstance(body, str) else None,
+        "files": [str(name) for name in names],
+    }

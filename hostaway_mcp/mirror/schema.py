@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from hostaway_mcp.domain import flag, text
 from hostaway_mcp.revenue_report import REPORT_FIELDS
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: threads keep their unread flag and recipient, messages their files' names
 
 # What a reservation keeps in the mirror: the revenue report's fields plus what search and details
 # show. Never the access fields, card fields, e-mail, phone, address or free-text notes.
@@ -70,13 +71,14 @@ SCHEMA = (
     "CREATE INDEX reservations_by_stay ON reservations (departure, arrival)",
     "CREATE INDEX reservations_by_listing ON reservations (listing_id)",
     # `messages_of`: the thread stamps (received|sent) whose messages are stored; NULL: to fetch.
+    # `recipient`: the thread's recipientName (the guest's first name, guest-written: tamed when shown).
     """CREATE TABLE conversations (
         id INTEGER PRIMARY KEY, reservation_id INTEGER, listing_id INTEGER, received_on TEXT,
-        sent_on TEXT, messages_of TEXT)""",
+        sent_on TEXT, messages_of TEXT, has_unread INTEGER NOT NULL DEFAULT 0, recipient TEXT)""",
     "CREATE INDEX conversations_by_reservation ON conversations (reservation_id)",
     """CREATE TABLE messages (
         id INTEGER PRIMARY KEY, conversation_id INTEGER NOT NULL, reservation_id INTEGER,
-        listing_id INTEGER, incoming INTEGER NOT NULL, sent_at TEXT, body TEXT)""",
+        listing_id INTEGER, incoming INTEGER NOT NULL, sent_at TEXT, body TEXT, files TEXT)""",
     "CREATE INDEX messages_by_conversation ON messages (conversation_id)",
     """CREATE VIRTUAL TABLE messages_fts USING fts5(
         body, content='messages', content_rowid='id', tokenize='unicode61 remove_diacritics 2')""",
@@ -128,3 +130,16 @@ def thread_stamps(conversation: Mapping[str, Any]) -> str:
     """A thread's last-message stamps as one string: what changes when a message comes or goes."""
     received = text_or_none(conversation.get("messageReceivedOn")) or ""
     return f"{received}|{text_or_none(conversation.get('messageSentOn')) or ''}"
+
+
+def stored_message(raw: Mapping[str, Any], guard: Callable[[Any], str | None]) -> dict[str, Any]:
+    """What the mirror keeps of one sent message: its body masked by `guard` (`privacy.AccessGuard`),
+    and the names of its files, which the inbox shows for a message that is only a file."""
+    files = [text(item.get("name")) or "a file" for item in raw.get("attachments") or [] if isinstance(item, dict)]
+    return {
+        "id": raw.get("id"),
+        "isIncoming": flag(raw.get("isIncoming")),
+        "sentAt": text(raw.get("date")) or text(raw.get("insertedOn")),
+        "body": guard(raw.get("body")),
+        "files": files,
+    }

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from hostaway_mcp import statefiles
-from hostaway_mcp.domain import ident
+from hostaway_mcp.domain import flag, ident
 from hostaway_mcp.mirror.reads import MessageHit, MirrorReads
 from hostaway_mcp.mirror.schema import (
     LISTING_FIELDS,
@@ -246,15 +246,19 @@ class MirrorStore(MirrorReads):
         stamps = thread_stamps(raw)
         found = conn.execute("SELECT messages_of FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
         conn.execute(
-            "INSERT INTO conversations (id, reservation_id, listing_id, received_on, sent_on, messages_of) "
-            "VALUES (?, ?, ?, ?, ?, NULL) ON CONFLICT (id) DO UPDATE SET reservation_id = excluded.reservation_id, "
-            "listing_id = excluded.listing_id, received_on = excluded.received_on, sent_on = excluded.sent_on",
+            "INSERT INTO conversations (id, reservation_id, listing_id, received_on, sent_on, messages_of, has_unread, "
+            "recipient) VALUES (?, ?, ?, ?, ?, NULL, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+            "reservation_id = excluded.reservation_id, listing_id = excluded.listing_id, "
+            "received_on = excluded.received_on, sent_on = excluded.sent_on, has_unread = excluded.has_unread, "
+            "recipient = excluded.recipient",
             (
                 conversation_id,
                 reservation_id,
                 ident(raw.get("listingMapId")),
                 text_or_none(raw.get("messageReceivedOn")),
                 text_or_none(raw.get("messageSentOn")),
+                int(flag(raw.get("hasUnreadMessages"))),
+                text_or_none(raw.get("recipientName")),
             ),
         )
         return found is None or found[0] != stamps
@@ -277,6 +281,7 @@ class MirrorStore(MirrorReads):
                 1 if message.get("isIncoming") is True else 0,
                 text_or_none(message.get("sentAt")),
                 text_or_none(message.get("body")),
+                to_json(message["files"]) if message.get("files") else None,
             )
             for message in messages
             if (message_id := ident(message.get("id"))) is not None
@@ -284,7 +289,7 @@ class MirrorStore(MirrorReads):
         conn.execute("DELETE FROM messages WHERE conversation_id = ?", (conversation_id,))
         conn.executemany(
             "INSERT OR REPLACE INTO messages (id, conversation_id, reservation_id, listing_id, incoming, sent_at, "
-            "body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "body, files) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
         conn.execute("UPDATE conversations SET messages_of = ? WHERE id = ?", (stamps, conversation_id))

@@ -45,10 +45,11 @@ from typing import Any, TypeVar
 
 from hostaway_mcp import paging
 from hostaway_mcp.calendar import night_status, read_days
-from hostaway_mcp.domain import flag, ident
+from hostaway_mcp.domain import ident
 from hostaway_mcp.errors import HostawayError
 from hostaway_mcp.gateway import PAGE_SIZE, HostawayGateway, JSONObject
 from hostaway_mcp.localtime import Now, listing_today
+from hostaway_mcp.mirror.schema import stored_message
 from hostaway_mcp.mirror.store import LISTING_FIELDS, MirrorStore, SyncState, project, thread_stamps
 from hostaway_mcp.privacy import RESERVATION_ACCESS_FIELDS, AccessGuard, access_details
 
@@ -447,14 +448,7 @@ class MirrorSync:
                 known = access + (_access_values(embedded) if isinstance(embedded, dict) else ())
                 if known != guard.known:
                     guard = AccessGuard(share=False, known=known)
-                messages.append(
-                    {
-                        "id": raw.get("id"),
-                        "isIncoming": flag(raw.get("isIncoming")),
-                        "sentAt": _text(raw.get("date")) or _text(raw.get("insertedOn")),
-                        "body": guard(raw.get("body")),
-                    }
-                )
+                messages.append(stored_message(raw, guard))
             offset += len(items)
             if not items or len(items) < MESSAGE_PAGE_SIZE or (page.count is not None and offset >= page.count):
                 return messages

@@ -88,6 +88,7 @@ class GuestInbox(ResultModel):
     notice: str
     withheld: str | None = None
     note: str | None = None
+    as_of: str | None = Field(default=None, description="Set when answered from the local mirror: as of (UTC).")
 
 
 class MessageMatch(CompactResult):

@@ -1,4 +1,11 @@
-"""The revenue tools' inputs from the local mirror, when it is fresh: the same figures, no download.
+"""Tools' reads from the local mirror, when it is fresh: the same answers, no download.
+
+Served from it: the revenue tools' inputs (`report_inputs`), search_bookings' matches
+(`booking_search`) and the inbox's threads (`inbox_threads`). Each returns None for "answer
+live". Kept live on purpose, with the reason in their modules: get_booking_details (the one-booking
+endpoint's cancellation policy and balance), get_operations_day (balances move with payments that
+need not move a booking's `updatedOn`; its tasks and charges are not mirrored) and list_reviews (a
+review changes after it arrives, which the reviews' id high-water mark cannot see).
 
 A report needs the properties, the period's reservations and each property's blocked nights. The
 mirror holds the first two (kept current by watermark syncs, `hostaway_mcp.mirror`) and the
@@ -19,13 +26,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from hostaway_mcp.domain import ident, listing_name
+from hostaway_mcp.domain import ident, known_listing_name, listing_name
+from hostaway_mcp.mirror.reads import ThreadHead
 from hostaway_mcp.mirror.store import MirrorStore
 from hostaway_mcp.revenue import Basis, Period
 from hostaway_mcp.revenue_report import ReservationFold
 from hostaway_mcp.tools._runtime import AppState
 
 REPORT_RESOURCES = ("listings", "reservations")
+# The inbox's threads and their bookings; property names come from the mirror's listings, which,
+# like the live inbox's name directory (kept a few minutes), need no check of their own.
+INBOX_RESOURCES = ("reservations", "conversations")
 
 
 @dataclass
@@ -172,3 +183,64 @@ async def booking_search(
     matches.sort(key=_arrival_key, reverse=descending)
     names = {i: listing_name(listing, i) for listing in listings if (i := ident(listing.get("id"))) is not None}
     return MirroredBookings(matches, names, _iso(fresh.as_of))
+
+
+@dataclass
+class MirroredThreads:
+    """The most recently active threads, shaped as `GET /conversations?includeResources=1` serves
+    them (each with its latest sent message and its booking), from the mirror."""
+
+    conversations: list[dict[str, Any]]
+    count: int
+    names: dict[int, str]
+    as_of: str
+
+
+def _conversation(head: ThreadHead) -> dict[str, Any]:
+    latest = head.latest
+    messages = []
+    if latest is not None:
+        files = [{"name": name} for name in latest["files"]]
+        messages.append(
+            {"id": latest["id"], "isIncoming": latest["incoming"], "date": latest["sent_at"], "body": latest["body"]}
+            | ({"attachments": files} if files else {})
+        )
+    booking = dict(head.reservation or {})
+    booking.pop("listingName", None)  # embedded bookings carry none: names come from the listings, as live
+    return {
+        "id": head.conversation_id,
+        "reservationId": head.reservation_id,
+        "listingMapId": head.listing_id,
+        "hasUnreadMessages": head.unread,
+        "recipientName": head.recipient,
+        "conversationMessages": messages,
+        "Reservation": booking,
+    }
+
+
+async def inbox_threads(state: AppState, scan: int) -> MirroredThreads | None:
+    """The `scan` most recently active threads from the mirror, or None to go live.
+
+    Bodies in the mirror are masked whatever `HOSTAWAY_SHARE_ACCESS_DETAILS` says, so an operator
+    who shares access details gets the live inbox. A thread's unread flag is as of its last change
+    the mirror saw (a new message, a reply): one read in Hostaway's dashboard shows after the next
+    full reconciliation.
+    """
+    mirror = state.mirror
+    if mirror is None or state.settings.share_access_details:
+        return None
+    fresh = await mirror.fresh(INBOX_RESOURCES)
+    if fresh is None:
+        return None
+
+    def read(conn: sqlite3.Connection) -> tuple[list[ThreadHead], int, list[dict[str, Any]]]:
+        return MirrorStore.recent_threads(conn, scan), MirrorStore.thread_count(conn), MirrorStore.listings(conn)
+
+    try:
+        heads, count, listings = await mirror.db(read)
+    except (sqlite3.Error, OSError):
+        return None
+    names = {
+        i: name for listing in listings if (i := ident(listing.get("id"))) and (name := known_listing_name(listing))
+    }
+    return MirroredThreads([_conversation(head) for head in heads], count, names, _iso(fresh.as_of))

@@ -2,6 +2,11 @@
 
 The booking's own door code is masked wherever it shows up in its notes (`known_access_values`,
 also used by the inbox and the reply templates), unless the operator shares access details.
+
+Always read live, never from the local mirror: the answer needs what only the one-booking endpoint
+serves, the booking's cancellation policy (`cancellationPolicyDetails`) and, with
+`includePayments=1`, its remaining balance, which moves with payments that need not move the
+booking's `updatedOn` (so no watermark sees them). It is one call either way.
 """
 
 from __future__ import annotations

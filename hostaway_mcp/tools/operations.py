@@ -9,6 +9,11 @@ UTC+14, so the bounds span that and the answer is cut to each property's own dat
 (`day_view.py`). Bounds are sent a day wider than needed (whether Hostaway's date filters
 include their ends is UNCONFIRMED), and the charges' departure window stays within the documented
 60 days.
+
+Always read live, never from the local mirror: the balances due are each booking's
+`remainingBalance`, which moves with payments that need not move the booking's `updatedOn` (no
+watermark sees them), and the tasks and open charges are not mirrored at all; the mirror could
+save only the reservations read, which runs side by side with those two anyway.
 """
 
 from __future__ import annotations

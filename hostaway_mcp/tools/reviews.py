@@ -10,6 +10,11 @@ Hostaway facts this module is built on (hostaway-api-2026.md §1.3):
   and `reply_to_review` agree on what can be answered before anything is sent.
 Vrbo does not publish its window; `VRBO_REPLY_WINDOW_DAYS` (UNCONFIRMED) is the assumption, and a
 late reply Hostaway refuses anyway comes back with its reason.
+
+Always read live, never from the local mirror: a review changes after it arrives (submitted, then
+published; a reply posted in Hostaway or on the channel), and Hostaway's reviews offer no way to
+find changed ones short of reading them all (the mirror's id high-water mark sees only new ones).
+A mirrored needs_reply could offer a review already answered elsewhere; live, it is one call a page.
 """
 
 from __future__ import annotations
