@@ -185,7 +185,7 @@ async def test_messages_do_not_draw_from_the_general_pool(clock: FakeClock) -> N
     assert clock.sleeps and clock.sleeps[0] >= 10.0
 
 
-async def test_a_message_waiting_for_its_gate_does_not_hold_up_reads(clock: FakeClock) -> None:
+async def test_a_message_waiting_for_its_gate_does_not_hold_up_reads_or_quotes(clock: FakeClock) -> None:
     never = asyncio.Event()
     waits: list[float] = []
 
@@ -201,6 +201,8 @@ async def test_a_message_waiting_for_its_gate_does_not_hold_up_reads(clock: Fake
         await asyncio.sleep(0)
     assert waits and waits[0] >= 60.0, "the second message waits for the send limit"
     await asyncio.wait_for(send(lim, clock), timeout=5)  # a read goes meanwhile
+    quote = ("POST", "listings/9/calendar/priceDetails")
+    await asyncio.wait_for(send(lim, clock, quote), timeout=5)  # and so does another endpoint's kind
     waiting.cancel()
 
 
@@ -479,3 +481,99 @@ async def test_one_transaction_per_request_when_requests_follow_each_other(clock
     assert transactions == [5]
     await lim.flush()
     assert transactions == [6], "the last answer is written by the flush"
+
+
+# -- edges the limiter's full mutation run found (bench/RESULTS.md) ---------------------------------
+
+
+async def test_every_wait_is_counted(clock: FakeClock) -> None:
+    lim = limiter(clock, account=(1, 10.0), ip=(1, 10.0))
+    for _ in range(3):
+        await send(lim, clock)
+    assert lim.waits == 2, "the second and the third request each waited once"
+
+
+def test_a_legacy_profile_chosen_in_the_settings_says_so() -> None:
+    clock = FakeClock()
+    chosen = GateLimiter(
+        MemoryStore(clock), plan_gates("acct", "ip", CURRENT, profile="legacy"), clock=clock, sleep=clock.sleep
+    )
+    assert (chosen.budget().profile, chosen.budget().profile_note) == (
+        "legacy",
+        "chosen in the settings (HOSTAWAY_RATE_LIMIT_PROFILE)",
+    )
+    assert limiter(clock).budget().profile_note == ""
+
+
+def test_an_unknown_profile_is_a_bug_not_the_legacy_limits() -> None:
+    plan = plan_gates("acct", "ip", CURRENT)
+    assert plan.table("current") is plan.current and plan.table("legacy") is plan.legacy
+    with pytest.raises(ValueError, match="no such rate-limit profile"):
+        plan.table("LEGACY")  # type: ignore[arg-type]
+
+
+def failing_store(clock: FakeClock) -> tuple[MemoryStore, list[bool]]:
+    """A memory store whose transactions raise an unexpected error while `broken[0]` is set."""
+    store = MemoryStore(clock)
+    broken = [False]
+    inner = store.transact
+
+    async def transact(change: Any) -> Any:
+        if broken[0]:
+            raise RuntimeError("disk on fire")
+        return await inner(change)
+
+    store.transact = transact  # type: ignore[method-assign]
+    return store, broken
+
+
+async def test_a_failed_background_write_is_logged_for_debugging_and_never_raised(
+    clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, "hostaway_mcp.ratelimit")
+    store, broken = failing_store(clock)
+    lim = GateLimiter(store, plan_gates("acct", "ip", CURRENT), clock=clock, sleep=clock.sleep)
+    async with lim.slot(*READ):
+        broken[0] = True
+    with pytest.raises(RuntimeError):
+        await lim.flush()  # an explicit flush does raise, after the background one failed quietly
+    records = [r for r in caplog.records if r.name == "hostaway_mcp.ratelimit" and r.levelno == logging.DEBUG]
+    assert [r.getMessage() for r in records] == ["writing finished requests failed: disk on fire"]
+
+
+async def test_an_answer_is_written_in_the_background_without_waiting_for_the_next_request(
+    clock: FakeClock,
+) -> None:
+    store, transactions = counting_store(clock)
+    lim = GateLimiter(store, plan_gates("acct", "ip", CURRENT), clock=clock, sleep=clock.sleep)
+    await send(lim, clock)
+    for _ in range(10):  # a few turns of the event loop, no time passes
+        await asyncio.sleep(0)
+    assert transactions == [2]
+    state = store.peek()
+    assert state is not None and state.windows["account:acct"].count() == 1
+    assert not state.windows["account:acct"].flying, "written as answered"
+
+
+def yielding_store(clock: FakeClock) -> tuple[MemoryStore, list[int]]:
+    """A counting memory store whose transactions take a turn of the event loop, as a file's do."""
+    store, count = counting_store(clock)
+    counted = store.transact
+
+    async def transact(change: Any) -> Any:
+        await asyncio.sleep(0)
+        return await counted(change)
+
+    store.transact = transact  # type: ignore[method-assign]
+    return store, count
+
+
+async def test_the_background_write_gives_way_to_a_request_already_at_the_store(clock: FakeClock) -> None:
+    """The next request's transaction writes the answer; the background flush then has nothing to do."""
+    store, transactions = yielding_store(clock)
+    lim = GateLimiter(store, plan_gates("acct", "ip", CURRENT), clock=clock, sleep=clock.sleep)
+    for _ in range(5):
+        await send(lim, clock)
+    assert transactions == [5]
+    await lim.flush()
+    assert transactions == [6]

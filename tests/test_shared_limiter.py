@@ -13,6 +13,8 @@ import asyncio
 import itertools
 import json
 import logging
+import os
+import re
 import socket
 import stat
 import subprocess
@@ -30,7 +32,7 @@ from hostaway_mcp.gateway import HostawayGateway
 from hostaway_mcp.ratelimit.coordination import in_process_limiter, make_limiter, open_coordination, state_file
 from hostaway_mcp.ratelimit.file import FileStore
 from hostaway_mcp.ratelimit.gates import CURRENT, plan_gates
-from hostaway_mcp.ratelimit.limiter import GateLimiter
+from hostaway_mcp.ratelimit.limiter import GateLimiter, is_gone, owner_id
 from hostaway_mcp.ratelimit.state import SharedState
 from tests.conftest import FakeClock, hold_slot
 from tests.faults import Fault, faults_of
@@ -301,7 +303,11 @@ async def test_the_legacy_switch_reaches_every_process(tmp_path: Path, clock: Fa
     async with b.slot(*READ):
         pass
     budget = b.budget()
-    assert budget.profile == "legacy" and "another hostaway-mcp process" in budget.profile_note
+    assert (budget.profile, budget.profile_note) == (
+        "legacy",
+        "switched automatically: another hostaway-mcp process found this account on the old limits at "
+        "2027-01-15 08:00 UTC",
+    )
     assert budget.limit == 15
 
 
@@ -312,7 +318,7 @@ WORKER = textwrap.dedent(
     from pathlib import Path
     from hostaway_mcp.ratelimit.file import FileStore
     from hostaway_mcp.ratelimit.gates import CURRENT, plan_gates
-    from hostaway_mcp.ratelimit.limiter import GateLimiter
+    from hostaway_mcp.ratelimit.limiter import GateLimiter, is_gone, owner_id
 
     path, limit, window, begin, duration, hold = sys.argv[1:]
     sizes = {**CURRENT, "account": (int(limit), float(window)), "ip": (int(limit), float(window))}
@@ -523,3 +529,256 @@ async def test_a_lost_state_counts_as_full_for_a_window_when_others_used_it(tmp_
     async with a.slot(*READ):
         sent.append(clock())
     assert sent[0] >= start + 10.0 - 0.1, "the rebuilt gates count as full for one window"
+
+
+# -- edges the limiter's full mutation run found (bench/RESULTS.md) ---------------------------------
+
+THREE = {**CURRENT, "account": (3, 10.0), "ip": (3, 10.0)}
+
+
+def test_an_owner_is_this_process_on_this_host_with_a_nonce_where_pids_are_reused() -> None:
+    base = f"{os.getpid()}@{socket.gethostname()}"
+    assert owner_id() == base
+    assert re.fullmatch(re.escape(base) + r"#[0-9a-f]{8}", owner_id(nonce=True))
+
+
+def test_a_dead_process_on_this_host_is_gone_whatever_its_nonce() -> None:
+    host = socket.gethostname()
+    dead = _dead_pid()
+    assert is_gone(f"{dead}@{host}") and is_gone(f"{dead}@{host}#0123abcd")
+    assert not is_gone(f"{dead}@elsewhere"), "another host's processes cannot be looked at"
+    assert not is_gone(f"{os.getpid()}@{host}") and not is_gone(f"{os.getppid()}@{host}")
+    assert not is_gone(f"not-a-pid@{host}") and not is_gone("no owner at all")
+
+
+@pytest.mark.parametrize(("raised", "gone"), [(None, False), (ProcessLookupError, True), (PermissionError, False)])
+def test_whether_a_slots_process_lives_is_probed_without_signalling_it(
+    monkeypatch: pytest.MonkeyPatch, raised: type[OSError] | None, gone: bool
+) -> None:
+    """Signal 0 only asks; someone else's process (PermissionError) is alive."""
+    probes: list[tuple[int, int]] = []
+
+    def probe(pid: int, signal: int) -> None:
+        probes.append((pid, signal))
+        if raised is not None:
+            raise raised()
+
+    monkeypatch.setattr(os, "kill", probe)
+    pid = os.getpid() + 100_000
+    assert is_gone(f"{pid}@{socket.gethostname()}") is gone
+    assert probes == [(pid, 0)]
+
+
+async def test_the_budget_while_cut_off_is_this_process_alone(tmp_path: Path, clock: FakeClock) -> None:
+    """Its own view: our share of each gate, our request, the block Hostaway asked for; the store,
+    usable again but not yet tried, is not what it shows."""
+    path = tmp_path / "s.json"
+    lim = file_limiter(path, clock, sizes=FOUR)
+    break_store(path)
+    async with lim.slot(*READ) as ticket:
+        pass
+    await lim.rate_limited(ticket, {"X-RateLimit-Retry-After": str(clock() + 3), "X-RateLimit-Applied": "ip"})
+    path.rmdir()
+    budget = lim.budget()
+    assert budget.degraded and budget.scope == "this process alone (the shared state is unusable)"
+    assert {g.name: (g.limit, g.in_window, g.blocked_for_s) for g in budget.gates} == {
+        "account": (2, 1, 0.0),
+        "ip": (2, 1, 3.0),
+        "messages": (13, 0, 0.0),
+        "quotes": (180, 0, 0.0),
+        "bookings": (90, 0, 0.0),
+    }
+
+
+async def test_the_share_of_an_odd_limit_rounds_down(tmp_path: Path, clock: FakeClock) -> None:
+    path = tmp_path / "s.json"
+    lim = file_limiter(path, clock, sizes={**CURRENT, "account": (5, 10.0), "ip": (5, 10.0)})
+    break_store(path)
+    sent: list[float] = []
+    for _ in range(3):
+        async with lim.slot(*READ):
+            sent.append(clock())
+    assert lim.budget().limit == 2 and sent[1] == sent[0] and sent[2] >= sent[0] + 10.0
+
+
+async def test_the_store_is_tried_again_once_a_second_has_passed(
+    tmp_path: Path, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "s.json"
+    lim = file_limiter(path, clock, sizes=FOUR)
+    break_store(path)
+    async with lim.slot(*READ):
+        pass
+    path.rmdir()
+    clock.advance(1.0)
+    async with lim.slot(*READ):
+        pass
+    assert not lim.budget().degraded
+    back = [r.getMessage() for r in caplog.records if "usable again" in r.getMessage()]
+    assert back == ["the shared rate-limit state is usable again"]
+
+
+async def test_a_limit_learnt_during_an_outage_holds_after_it(tmp_path: Path, clock: FakeClock) -> None:
+    """`X-RateLimit-Limit` lowers the gate's size itself, not our share of it."""
+    path = tmp_path / "s.json"
+    lim = file_limiter(path, clock, sizes={**CURRENT, "account": (100, 10.0), "ip": (100, 10.0)})
+    break_store(path)
+    async with lim.slot(*READ) as ticket:
+        pass
+    assert [g.limit for g in ticket.gates] == [50, 50]
+    await lim.rate_limited(ticket, {"X-RateLimit-Limit": "80", "X-RateLimit-Applied": "account"})
+    assert {g.name: g.limit for g in lim.budget().gates}["account"] == 40, "half of the 80"
+    path.rmdir()
+    clock.advance(1.0)
+    async with lim.slot(*READ):
+        pass
+    limits = {g.name: g.limit for g in lim.budget().gates}
+    assert not lim.budget().degraded and (limits["account"], limits["ip"]) == (80, 100)
+
+
+async def test_after_a_loss_an_answered_request_counts_until_one_window_after_its_answer(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    path = tmp_path / "s.json"
+    lim = file_limiter(path, clock, sizes=THREE)
+    async with lim.slot(*READ):
+        pass
+    await lim.flush()
+    path.unlink()
+    clock.advance(3.0)
+    async with lim.slot(*READ):  # brings the first back
+        pass
+    assert lim.budget().in_window == 2
+    clock.advance(7.5)
+    assert lim.budget().in_window == 1, "the first left 10 s after its answer; the second is still there"
+
+
+async def test_after_a_loss_a_request_in_flight_comes_back_and_leaves_one_window_after_its_answer(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    path = tmp_path / "s.json"
+    lim = file_limiter(path, clock, sizes=THREE)
+    first, answered = await hold_slot(lim)
+    path.unlink()
+    clock.advance(1.0)
+    async with lim.slot(*READ):  # brings the one in flight back
+        pass
+    clock.advance(1.0)
+    answered.set()
+    await first
+    await lim.flush()
+    assert lim.budget().in_window == 2
+    clock.advance(10.5)
+    assert lim.budget().in_window == 0, "both answered more than a window ago"
+
+
+async def test_an_answer_not_yet_written_when_the_state_is_lost_counts_from_when_it_is_written(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """The safe side: the write, not the answer, starts its window."""
+    path = tmp_path / "s.json"
+    lim = file_limiter(path, clock, sizes=THREE)
+    async with lim.slot(*READ):
+        pass
+    path.unlink()  # before the background write's turn
+    clock.advance(9.0)
+    await lim.flush()
+    clock.advance(3.0)
+    assert lim.budget().in_window == 1
+
+
+async def test_after_a_loss_our_answers_come_back_on_the_stores_own_clock(tmp_path: Path, clock: FakeClock) -> None:
+    """The store keeps its own time (as Redis does), here 100 s ahead of ours: an answer brought back
+    after a loss still leaves the store's window 10 s after it arrived, by the store's clock."""
+    path = tmp_path / "s.json"
+    store = FileStore(path, lambda: clock() + 100.0, offload=False)
+    lim = GateLimiter(
+        store,
+        plan_gates("acct", "ip", {**CURRENT, "account": (2, 10.0), "ip": (2, 10.0)}),
+        clock=clock,
+        sleep=clock.sleep,
+    )
+    start = clock()
+    async with lim.slot(*READ):
+        pass
+    await lim.flush()
+    path.unlink()
+    clock.advance(5.0)
+    async with lim.slot(*READ):  # the second of two: at once, we were alone
+        pass
+    sent: list[float] = []
+    async with lim.slot(*READ):
+        sent.append(clock())
+    assert start + 10.0 <= sent[0] <= start + 10.1, "the first answer counted again, until 10 s after it"
+
+
+async def test_the_first_request_after_another_process_found_the_old_limits_fits_them(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    a = file_limiter(tmp_path / "s.json", clock, sizes=CURRENT)
+    b = file_limiter(tmp_path / "s.json", clock, sizes=CURRENT, owner="2@x")
+    start = clock()
+    async with a.slot(*READ) as ticket:
+        pass
+    await a.rate_limited(ticket, {})  # the old limits: 15 per 10 s per IP
+    for _ in range(14):
+        async with a.slot(*READ):
+            pass
+    await a.flush()
+    assert clock() == start
+    async with b.slot(*READ):
+        sent = clock()
+    assert start + 10.0 <= sent <= start + 10.1, "b's very first request counts against the old limits"
+
+
+async def test_a_process_that_started_in_an_outage_counts_the_state_it_finds_afterwards_as_full(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """It never saw the shared state: what other processes did meanwhile is unknown."""
+    path = tmp_path / "s.json"
+    lim = file_limiter(path, clock, sizes=FOUR)
+    break_store(path)
+    first = clock()
+    async with lim.slot(*READ):
+        pass
+    await lim.flush()
+    path.rmdir()
+    clock.advance(1.0)
+    async with lim.slot(*READ):
+        sent = clock()
+    assert not lim.budget().degraded
+    assert first + 10.0 <= sent <= first + 10.1
+
+
+async def test_an_outage_brings_our_requests_along_answered_and_in_flight(
+    tmp_path: Path, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Cut off, each of our requests still counts until one window after its answer, however far
+    along it was; every figure below is the fallback's count with one more request."""
+    path = tmp_path / "s.json"
+    lim = file_limiter(path, clock, sizes={**CURRENT, "account": (8, 10.0), "ip": (8, 10.0)})  # 4 of our own
+    start = clock()
+    async with lim.slot(*READ):  # answered at once
+        pass
+    await lim.flush()
+    second, answered = await hold_slot(lim)
+    break_store(path)
+    clock.advance(1.0)
+    async with lim.slot(*READ):  # cut off here
+        pass
+    (warning,) = [r.getMessage() for r in caplog.records if "limiting this process" in r.getMessage()]
+    assert re.fullmatch(
+        r"cannot use the rate-limit state .*: limiting this process on its own, on 1/2 of each limit, until it is back",
+        warning,
+    )
+    clock.advance(1.0)
+    answered.set()
+    await second
+    clock.advance(8.5)  # the first left the window; the second and third are still in it
+    async with lim.slot(*READ):
+        assert clock() == start + 10.5
+    assert lim.budget().in_window == 3
+    clock.advance(2.0)  # and now they left too, the second counting from its answer
+    async with lim.slot(*READ):
+        pass
+    assert lim.budget().in_window == 2 and clock() == start + 12.5

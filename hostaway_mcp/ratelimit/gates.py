@@ -98,7 +98,11 @@ class GatePlan:
     profile: Profile = "current"  # the operator's choice; the limiter may still switch to legacy
 
     def table(self, profile: Profile) -> dict[GateName, Gate]:
-        return self.current if profile == "current" else self.legacy
+        if profile == "current":
+            return self.current
+        if profile == "legacy":
+            return self.legacy
+        raise ValueError(f"no such rate-limit profile: {profile!r}")  # a bug, never a setting
 
 
 def plan_gates(

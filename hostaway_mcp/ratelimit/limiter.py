@@ -132,7 +132,7 @@ class GateLimiter:
         self._mine: dict[str, OwnSlot] = {}
         self._pending: list[OwnSlot] = []  # answered, not yet written to the store
         self._flush_task: asyncio.Task[None] | None = None
-        self._turns: dict[str, asyncio.Lock] = {}
+        self._turns: dict[GateName | None, asyncio.Lock] = {}
         self._released = asyncio.Event()
         self._transaction = asyncio.Lock()  # one transaction at a time from this process
         self._queued = 0  # transactions with work of their own waiting for the lock
@@ -168,11 +168,11 @@ class GateLimiter:
         named = feedback.named_gate(told.applied, ticket.gates)
         if named is None or (told.retry_at is None and told.remaining is None and told.limit is None):
             return
-        if told.limit is not None and told.limit < named.limit:
-            self._caps[named.name] = min(self._caps.get(named.name, named.limit), told.limit)
+        if told.limit is not None:  # the table never goes above the configured size (`_table`)
+            self._caps[named.name] = min(self._caps.get(named.name, told.limit), told.limit)
 
         def learn(st: SharedState, now: float, gates: dict[GateName, Gate]) -> None:
-            gate = gates.get(named.name, named)
+            gate = gates[named.name]  # both profiles' tables hold every gate
             until = feedback.suppression_until(told.retry_at, now)
             if until is not None:
                 state.block(st, gate.key, until)
@@ -202,7 +202,7 @@ class GateLimiter:
     async def flush(self) -> None:
         """Write every answer noted so far (also done in the background after each answer)."""
         if self._flush_task is not None:
-            await asyncio.gather(self._flush_task, return_exceptions=True)
+            await asyncio.wait([self._flush_task])  # it catches its own failures
         await self._run(None, only_if_pending=True)
 
     async def aclose(self) -> None:
@@ -214,15 +214,15 @@ class GateLimiter:
     # -- taking a slot ------------------------------------------------------------------------------
 
     async def _acquire(self, method: str, path: str) -> Ticket:
-        turn = self._turns.setdefault(endpoint_gate(method, path) or "general", asyncio.Lock())
+        turn = self._turns.setdefault(endpoint_gate(method, path), asyncio.Lock())  # None: general reads
         async with turn:
             while True:
                 self._released.clear()  # before looking, so an answer while we look still wakes us
                 slot_id = uuid.uuid4().hex
 
-                def take(st: SharedState, now: float, gates: dict[GateName, Gate], slot_id: str = slot_id) -> _Outcome:
+                def take(st: SharedState, now: float, _: dict[GateName, Gate], slot_id: str = slot_id) -> _Outcome:
                     profile: Profile = "legacy" if self.plan.account_key in st.legacy else self.profile
-                    table = gates if profile == self.profile else self._table(profile)
+                    table = self._table(profile)
                     needed = tuple(table[name] for name in gate_names(method, path, profile))
                     attempt = state.take(
                         st, needed, slot_id, self._owner, now, max_in_flight_s=self._max_in_flight_s, is_gone=is_gone
@@ -369,7 +369,7 @@ class GateLimiter:
             logger.warning(
                 "%s: limiting this process on its own, on 1/%d of each limit, until it is back", exc, self._share
             )
-            self._fallback = SharedState(gen=self._seen_gen or SharedState().gen)  # not a loss: an outage
+            self._fallback = SharedState()  # its generation is never compared: an outage is not a loss
             own = [OwnSlot(s.slot_id, s.keys, s.started, s.ended) for s in self._mine.values()]
             state.rejoin(self._fallback, list(self._table().values()), own, self._owner, now, assume_full=False)
         return change(Loaded(self._fallback), now)
@@ -386,7 +386,7 @@ class GateLimiter:
             for slot_id, slot in list(self._mine.items()):
                 if slot.ended is None or slot_id in pending_ids:
                     continue
-                if slot.ended + max(windows.get(key, 0.0) for key in slot.keys) < outcome.now:
+                if slot.ended + max(windows[key] for key in slot.keys) < outcome.now:
                     del self._mine[slot_id]  # out of every window: nothing left to bring back
         if outcome.legacy_since is not None and self.profile == "current":
             when = datetime.fromtimestamp(outcome.legacy_since, UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -395,8 +395,7 @@ class GateLimiter:
     # -- gates in force -----------------------------------------------------------------------------
 
     def _go_legacy(self, why: str) -> None:
-        if self.profile == "legacy":
-            return
+        """Switch to the old limits (callers check that the current ones are in force)."""
         self.profile = "legacy"
         self.profile_note = f"switched automatically: {why}"
         logger.warning(
@@ -412,5 +411,5 @@ class GateLimiter:
         sized: dict[GateName, Gate] = {}
         for name, gate in table.items():
             limit = min(gate.limit, self._caps.get(name, gate.limit))
-            sized[name] = gate.resized(limit // self._share) if self._share > 1 else gate.resized(limit)
+            sized[name] = gate.resized(limit // self._share)
         return sized
