@@ -126,3 +126,16 @@ def test_the_redis_backend_is_chosen_by_the_url(settings_factory: Callable[..., 
     assert isinstance(limiter, GateLimiter) and isinstance(limiter.store, RedisStore)
     assert "every machine" in limiter.budget().scope
     asyncio.run(limiter.aclose())
+
+
+async def test_the_budget_on_redis_is_what_the_last_transaction_saw(
+    redis_client: Any, redis_url: str, clock: FakeClock
+) -> None:
+    """Redis is not asked for the status (that would block): gates it has not reported are empty."""
+    lim = machine(redis_url, clock, "a", account=(6, 10.0))
+    assert {(g.in_window, g.blocked_for_s) for g in lim.budget().gates} == {(0, 0.0)}, "nothing seen yet"
+    async with lim.slot(*READ):
+        pass
+    seen = {g.name: (g.in_window, g.blocked_for_s) for g in lim.budget().gates}
+    assert seen == {"account": (1, 0.0), "ip": (1, 0.0), "messages": (0, 0.0), "quotes": (0, 0.0), "bookings": (0, 0.0)}
+    await lim.aclose()

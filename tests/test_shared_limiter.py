@@ -782,3 +782,22 @@ async def test_an_outage_brings_our_requests_along_answered_and_in_flight(
     async with lim.slot(*READ):
         pass
     assert lim.budget().in_window == 2 and clock() == start + 12.5
+
+
+async def test_after_a_loss_answers_that_already_left_the_window_are_not_brought_back(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """Brought back, an old answer would stand in for a request of the others' that we cannot see."""
+    path = tmp_path / "s.json"
+    a = file_limiter(path, clock, sizes=FOUR)
+    b = file_limiter(path, clock, sizes=FOUR, owner="2@elsewhere")
+    for lim in (b, a):
+        async with lim.slot(*READ):
+            pass
+        await lim.flush()
+    clock.advance(20.0)
+    path.unlink()  # what b had in the window is unknown now
+    start = clock()
+    async with a.slot(*READ):
+        sent = clock()
+    assert start + 10.0 <= sent <= start + 10.1, "the rebuilt gates count as full for one window"

@@ -284,10 +284,12 @@ def rejoin(
 
     A gate the rebuilt state does not know yet starts from our slots, plus (`assume_full`, when
     other processes used it lately) phantoms that fill it: whatever the others had is unknown.
-    A gate someone already rebuilt gets our slots, and loses as many of its phantoms.
+    A gate someone already rebuilt gets our slots, and loses as many of its phantoms. An answer
+    that already left the window is not brought back: it would stand in for a phantom.
     """
     for gate in gates:
-        mine = [slot for slot in own if gate.key in slot.keys]
+        horizon = now - gate.window_s
+        mine = [slot for slot in own if gate.key in slot.keys and (slot.ended is None or slot.ended > horizon)]
         known = gate.key in state.windows
         window = state.window(gate.key)
         added = 0
