@@ -311,6 +311,25 @@ async def test_the_legacy_switch_reaches_every_process(tmp_path: Path, clock: Fa
     assert budget.limit == 15
 
 
+async def test_when_another_process_found_the_old_limits_is_told_in_utc_wherever_we_run(
+    tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        a = file_limiter(tmp_path / "s.json", clock, sizes=CURRENT)
+        b = file_limiter(tmp_path / "s.json", clock, sizes=CURRENT, owner="2@x")
+        async with a.slot(*READ) as ticket:
+            pass
+        await a.rate_limited(ticket, {})
+        async with b.slot(*READ):
+            pass
+        assert b.budget().profile_note.endswith("on the old limits at 2027-01-15 08:00 UTC")
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
 ROOT = Path(__file__).resolve().parent.parent
 WORKER = textwrap.dedent(
     """
@@ -640,17 +659,21 @@ async def test_after_a_loss_an_answered_request_counts_until_one_window_after_it
     tmp_path: Path, clock: FakeClock
 ) -> None:
     path = tmp_path / "s.json"
-    lim = file_limiter(path, clock, sizes=THREE)
+    lim = file_limiter(path, clock, sizes=FOUR)
+    async with lim.slot(*READ):
+        pass
+    await lim.flush()
+    clock.advance(1.5)  # a transaction a while later: the first is still ours to bring back
     async with lim.slot(*READ):
         pass
     await lim.flush()
     path.unlink()
-    clock.advance(3.0)
-    async with lim.slot(*READ):  # brings the first back
+    clock.advance(1.5)
+    async with lim.slot(*READ):  # brings both back
         pass
-    assert lim.budget().in_window == 2
+    assert lim.budget().in_window == 3
     clock.advance(7.5)
-    assert lim.budget().in_window == 1, "the first left 10 s after its answer; the second is still there"
+    assert lim.budget().in_window == 2, "the first left 10 s after its answer; the others are still there"
 
 
 async def test_after_a_loss_a_request_in_flight_comes_back_and_leaves_one_window_after_its_answer(
