@@ -824,3 +824,59 @@ async def test_after_a_loss_answers_that_already_left_the_window_are_not_brought
     async with a.slot(*READ):
         sent = clock()
     assert start + 10.0 <= sent <= start + 10.1, "the rebuilt gates count as full for one window"
+
+
+async def test_cut_off_from_the_start_a_wait_on_our_own_request_sleeps_until_it_answers(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """Nobody else can free a slot of our own state: the answer wakes the waiter, no polling."""
+    path = tmp_path / "s.json"
+    lim = file_limiter(path, clock, sizes={**CURRENT, "account": (2, 10.0), "ip": (2, 10.0)})  # 1 of our own
+    break_store(path)
+    first, answered = await hold_slot(lim)
+
+    async def one() -> None:
+        async with lim.slot(*READ):
+            pass
+
+    second = asyncio.create_task(one())
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert not second.done() and clock.sleeps == [], "waiting for the answer, not polling"
+    answered.set()
+    await first
+    await second
+    assert all(s > 1.0 for s in clock.sleeps), f"only the window's wait, no poll: {clock.sleeps}"
+
+
+def counted_file_store(path: Path, clock: FakeClock) -> tuple[FileStore, list[int]]:
+    store = FileStore(path, clock, offload=False)
+    count = [0]
+    inner = store.transact
+
+    async def transact(change: Any) -> Any:
+        count[0] += 1
+        return await inner(change)
+
+    store.transact = transact  # type: ignore[method-assign]
+    return store, count
+
+
+async def test_coming_back_from_an_outage_costs_one_transaction(tmp_path: Path, clock: FakeClock) -> None:
+    """Our own slots go along with the first transaction after the outage: no second attempt for them."""
+    path = tmp_path / "s.json"
+    store, transactions = counted_file_store(path, clock)
+    sizes: Any = {**CURRENT, "account": (8, 10.0), "ip": (8, 10.0)}  # room for three even on our share
+    lim = GateLimiter(store, plan_gates("acct", "ip", sizes), clock=clock, sleep=clock.sleep)
+    for outage in (False, True):
+        if outage:
+            break_store(path)
+        async with lim.slot(*READ):
+            pass
+        await lim.flush()
+    path.rmdir()
+    clock.advance(1.0)
+    before = transactions[0]
+    async with lim.slot(*READ):
+        assert transactions[0] == before + 1
+    assert not lim.budget().degraded
