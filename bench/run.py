@@ -31,6 +31,10 @@ async def _bytes(quick: bool) -> Table:
     return await server_costs.context_bytes()
 
 
+async def _definitions(quick: bool) -> Table:
+    return await server_costs.tool_definitions()
+
+
 async def _startup(quick: bool) -> Table:
     return await asyncio.to_thread(startup.run, quick)
 
@@ -42,6 +46,7 @@ SECTIONS: dict[str, Callable[[bool], Awaitable[Table]]] = {
     "overhead": _overhead,
     "startup": _startup,
     "bytes": _bytes,
+    "definitions": _definitions,
     "memory": memory.run,
     "parsing": parsing.run,
     "revenue": revenue.run,

@@ -112,6 +112,11 @@ class Settings(BaseSettings):
     tools: Annotated[tuple[str, ...], NoDecode] = Field(
         default=(), description="Single tools to offer on top of the toolsets, by name."
     )
+    result_text: Literal["json", "summary"] = Field(
+        default="json",
+        description="Text block of a result: json (the whole result, for hosts that show the model only the "
+        "text, such as Claude Desktop) or summary (one line, for hosts that show it the structured content).",
+    )
 
     # Hostaway's limits as gates (hostaway-api-2026.md §4.1); each REQUESTS/SECONDS, unset: the default.
     rate_limit_profile: Literal["current", "legacy"] = Field(

@@ -127,13 +127,14 @@ def server_factory(settings_factory: Callable[..., Settings], clock: FakeClock) 
 
     Connect inside the test with `async with Client(server_factory(sandbox)) as client:`; a
     fixture cannot hold the connection, since its task group must open and close in one task.
+    `transport=` puts something between the server and the sandbox (a meter, say).
     """
     from hostaway_mcp.server import build_server
 
-    def make(sandbox: Any, *, now: datetime = NOW, **settings_overrides: Any) -> Any:
+    def make(sandbox: Any, *, now: datetime = NOW, transport: Any | None = None, **settings_overrides: Any) -> Any:
         return build_server(
             settings_factory(**settings_overrides),
-            transport=sandbox.transport(),
+            transport=transport or sandbox.transport(),
             sleep=clock.sleep,
             clock=clock,
             wall_clock=clock,

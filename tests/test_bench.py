@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_tool_surface import RESULT_SHARE_OF_RAW, TRANSCRIPT_SHARE_OF_RAW
+
 ROOT = Path(__file__).resolve().parent.parent
 TITLES = (
     "API calls and wall time per question",
@@ -20,7 +22,8 @@ TITLES = (
     "Rate limiter",
     "Server overhead per tool call",
     "Cold start to a served initialize",
-    "Bytes returned per tool",
+    "Bytes the model sees per tool",
+    "Tool definitions in the context",
     "Server memory over",
     "Parsing Hostaway's response bodies",
     "A year's revenue report",
@@ -57,6 +60,13 @@ def test_the_quick_benchmark_runs_and_its_claims_hold(tmp_path: Path) -> None:
     morning = next(values for title, values in figures.items() if title.startswith("The morning question"))
     assert morning["one:24:calls"] == 4 and morning["one:24:rejected"] == 0  # one first page per read
     assert morning["existing:24:tool_calls"] > morning["one:24:tool_calls"]
+    context = next(values for title, values in figures.items() if title.startswith("Bytes the model sees"))
+    for key, share in context.items():
+        tool, _, kind = key.partition(":")
+        if kind in ("share", "both_summary_share"):
+            assert share <= TRANSCRIPT_SHARE_OF_RAW.get(tool, RESULT_SHARE_OF_RAW), (key, share)
+    definitions = next(values for title, values in figures.items() if title.startswith("Tool definitions"))
+    assert definitions["default_bytes"] <= 40_000 and definitions["default_per_tool"] <= 1_600, definitions
     memory = next(values for title, values in figures.items() if title.startswith("Server memory"))
     assert memory["errors"] == 0
     parsing = next(values for title, values in figures.items() if title.startswith("Parsing"))

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from hostaway_mcp.tools._budget import compact_json
 from tests.conftest import TODAY, api_calls, assert_no_planted_secrets, call_error, call_ok, metered_server
 
 AIRBNB_IDS = {2018, 2001}
@@ -397,7 +398,8 @@ async def test_booking_details_match_the_reservation(sandbox: Any, server_factor
 
         result = await call_ok(client, "get_booking_details", {"booking_id": raw["id"]})
 
-        assert result["id"] == raw["id"]
+        # Each thing said once: the id is the one asked for, the nights the span of the dates.
+        assert "id" not in result and "nights" not in result
         assert result["property_id"] == raw["listingMapId"]
         assert result["property_name"] == raw["listingName"]
         assert result["guest_name"] == raw["guestName"]
@@ -408,7 +410,6 @@ async def test_booking_details_match_the_reservation(sandbox: Any, server_factor
         assert "guests" not in result and raw["numberOfGuests"] == raw["adults"] + raw["children"]
         assert result["arrival"] == str(arrival)
         assert result["departure"] == str(departure)
-        assert result["nights"] == (departure - arrival).days
         assert result["check_in"] == f"{raw['checkInTime']:02d}:00"
         assert result["check_out"] == f"{raw['checkOutTime']:02d}:00"
         assert result["status"] == PLAIN_WORDS[raw["status"]]
@@ -436,8 +437,7 @@ async def test_booking_details_match_the_reservation(sandbox: Any, server_factor
         # The door code is withheld, and the result says so.
         assert raw["doorCode"]
         assert "access_details" not in result
-        assert "Door code withheld" in result["withheld"]
-        assert "HOSTAWAY_SHARE_ACCESS_DETAILS" in result["withheld"]
+        assert result["withheld"] == "door code"
         assert_no_planted_secrets(result)
         assert len(api_calls(sandbox)) == 1
 
@@ -445,26 +445,32 @@ async def test_booking_details_match_the_reservation(sandbox: Any, server_factor
 async def test_booking_details_are_a_small_fraction_of_the_raw_reservation(
     sandbox: Any, settings_factory: Callable[..., Any], clock: Any
 ) -> None:
-    """What the model reads (the text block) against the reservation bytes Hostaway sent.
+    """What the model reads against the reservation bytes Hostaway sent, over many bookings.
 
     Design §7 targets 15%; a sandbox reservation is ~3.6 kB, and the fields issue 5 asks for
     (party, dates and hours, status, channel, code, booked-at, the money breakdown, policy,
-    withheld note) take ~17-20% of it as indented JSON. This holds that line.
+    withheld note) take about 14% of it as compact JSON. Held for the text block alone (what a
+    host that reads only the text shows the model) and, with HOSTAWAY_RESULT_TEXT=summary, for
+    text plus structured content (hosts that show both); a long guest note costs more.
     """
-    server, metered = metered_server(sandbox, settings_factory, clock)
     reservations = raw_reservations(sandbox)
     sample = [*reservations[::40], _with_card_note(sandbox)]
-    ratios = []
-    async with Client(server) as client:
-        for raw in sample:
-            metered.bytes = 0
-            result = await client.call_tool("get_booking_details", {"booking_id": raw["id"]})
-            assert not result.is_error
-            shown = "\n".join(getattr(block, "text", "") for block in result.content)
-            ratios.append(len(shown.encode()) / metered.bytes)
-    assert len(ratios) > 40
-    assert sum(ratios) / len(ratios) <= 0.20, f"mean share {sum(ratios) / len(ratios):.1%}"
-    assert max(ratios) <= 0.27, f"largest share {max(ratios):.1%}"
+    for mode in ("json", "summary"):
+        clock.advance(60)  # a fresh server: let the sandbox's rate window of the last one pass
+        server, metered = metered_server(sandbox, settings_factory, clock, result_text=mode)
+        ratios = []
+        async with Client(server) as client:
+            for raw in sample:
+                metered.reset()
+                result = await client.call_tool("get_booking_details", {"booking_id": raw["id"]})
+                assert not result.is_error and result.structured_content is not None
+                shown = len("".join(getattr(block, "text", "") for block in result.content).encode())
+                if mode == "summary":
+                    shown += len(compact_json(result.structured_content).encode())
+                ratios.append(shown / metered.bytes)
+        assert len(ratios) > 40
+        assert sum(ratios) / len(ratios) <= 0.16, f"{mode}: mean share {sum(ratios) / len(ratios):.1%}"
+        assert max(ratios) <= 0.22, f"{mode}: largest share {max(ratios):.1%}"
 
 
 async def test_booking_details_confirmation_code_and_cancellation(

@@ -88,14 +88,23 @@ async def test_results_carry_the_guest_name_tamed(server_factory: Callable[..., 
         assert_tamed(name)
 
 
-def guest_name_fields(schema: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """Every (property name, property schema) in an output schema that holds a guest's name."""
+def guest_name_fields(tool: str, schema: Any, where: str = "") -> list[tuple[str, dict[str, Any]]]:
+    """Every (path, property schema) in an output schema that holds a guest's name, however nested."""
     found: list[tuple[str, dict[str, Any]]] = []
-    models = [schema, *schema.get("$defs", {}).values()]
-    for model in models:
-        for name, prop in model.get("properties", {}).items():
-            if name in ("guest_name", "recipient_name") or (model.get("title") == "GuestInfo" and "name" in name):
-                found.append((f"{model.get('title')}.{name}", prop))
+    if isinstance(schema, list):
+        for item in schema:
+            found += guest_name_fields(tool, item, where)
+    elif isinstance(schema, dict):
+        for name, prop in (schema.get("properties") or {}).items():
+            if name in ("guest_name", "recipient_name") or (tool == "get_guest_info" and "name" in name and not where):
+                found.append((f"{where}.{name}", prop))
+        for key, value in schema.items():
+            if key != "properties":
+                found += guest_name_fields(tool, value, f"{where}/{key}")
+            else:
+                found += [
+                    hit for name, prop in value.items() for hit in guest_name_fields(tool, prop, f"{where}.{name}")
+                ]
     return found
 
 
@@ -108,7 +117,7 @@ async def test_every_guest_name_in_every_result_schema_is_marked_guest_written(
         (f"{tool.name}:{where}", prop)
         for tool in tools
         if tool.output_schema
-        for where, prop in guest_name_fields(tool.output_schema)
+        for where, prop in guest_name_fields(tool.name, tool.output_schema)
     ]
     assert len(marked) >= 8
     for where, prop in marked:

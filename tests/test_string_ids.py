@@ -87,7 +87,8 @@ async def test_bookings_and_threads_of_string_id_reservations(sandbox: Any, serv
         history = await call_ok(client, "get_conversation_history", {"booking_id": reservation["id"]})
 
     assert reservation["id"] in [item["id"] for item in found["items"]]
-    assert details["id"] == reservation["id"] and details["property_id"] == reservation["listingMapId"]
+    assert details["property_id"] == reservation["listingMapId"]
+    assert details["confirmation_code"] == (reservation["confirmationCode"] or reservation["channelReservationId"])
     assert history["conversation_id"] == conversation["id"]
     assert history["total"] == len(sandbox.account.messages[conversation["id"]])
 

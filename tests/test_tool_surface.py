@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -11,19 +10,28 @@ import pytest
 from mcp import Client
 from pydantic import ValidationError
 
+from bench.common import MeteredTransport
+from bench.scenarios import arguments_for
 from hostaway_mcp.config import Settings
 from hostaway_mcp.tools import MAX_DEFAULT_TOOLS, TOOLSETS, catalogue
+from hostaway_mcp.tools._budget import compact_json
+from tests.conftest import TODAY, call_ok, result_text
 
 READ = (True, False, True, True)  # read_only, destructive, idempotent, open_world
 WRITE = (False, True, False, True)
-# What hosts put in front of the model (names, descriptions, input schemas) for all tools, and
-# everything including output schemas, measured for the whole catalogue: 23 tools (quotes and the
-# booking lifecycle included) 35.3 KB and 120.1 KB; with the four operations tools (27) 42.5 KB and
-# 143.4 KB; with the seven payment and finance tools (34) 52.6 KB and 178.4 KB; with search_messages
-# (35) 54.1 KB and 183.5 KB, about 1.5 KB and 5.2 KB a tool. Raise it only with a new tool, by
-# what it costs.
-MODEL_FACING_BUDGET_BYTES = 55_800
-TOTAL_BUDGET_BYTES = 186_500
+# The context budget (issue 21): what `tools/list` of the default set may take, in all and per
+# tool on average, and what any one definition may take; and a result's share of the raw API
+# bytes behind it (design §7).
+DEFAULT_SET_BUDGET_BYTES = 40_000
+PER_TOOL_AVERAGE_BYTES = 1_600
+ONE_TOOL_BYTES = 3_000
+RESULT_SHARE_OF_RAW = 0.15
+# Tools that transcribe rather than summarise: each item of their answer is one item of Hostaway's,
+# so the share is Hostaway's item size against ours, not something a tool can fold away. Each
+# has its own cap and the reason; a tool is added here only with one.
+TRANSCRIPT_SHARE_OF_RAW = {
+    "get_booking_history": 0.25,  # a change log: when, what, before, after, who; ~105 of ~365 bytes a change
+}
 
 
 async def _tools(server: Any) -> dict[str, Any]:
@@ -50,12 +58,49 @@ async def test_read_only_mode_lists_exactly_the_read_tools(sandbox: Any, server_
     assert set(tools) == {spec.name for spec in catalogue() if spec.kind == "read"}
 
 
-async def test_the_whole_surface_fits_a_small_context_budget(sandbox: Any, server_factory: Callable[..., Any]) -> None:
-    tools = await _tools(server_factory(sandbox))
-    facing = sum(len(t.name) + len(t.description or "") + len(json.dumps(t.input_schema)) for t in tools.values())
-    total = sum(len(json.dumps(t.model_dump(mode="json", exclude_none=True))) for t in tools.values())
-    assert facing <= MODEL_FACING_BUDGET_BYTES, f"the model sees {facing} bytes of tool definitions"
-    assert total <= TOTAL_BUDGET_BYTES, f"tool definitions take {total} bytes"
+def _wire_bytes(value: Any) -> int:
+    """Bytes of a value as JSON on the wire (compact, as the SDK sends it)."""
+    return len(compact_json(value).encode())
+
+
+async def test_the_default_set_fits_the_context_budget(sandbox: Any, server_factory: Callable[..., Any]) -> None:
+    async with Client(server_factory(sandbox, toolsets="default")) as client:
+        listed = await client.list_tools()
+    size = _wire_bytes(listed.model_dump(mode="json", by_alias=True, exclude_none=True))
+    count = len(listed.tools)
+    assert size <= DEFAULT_SET_BUDGET_BYTES, f"tools/list of the default set is {size} bytes"
+    assert size <= PER_TOOL_AVERAGE_BYTES * count, f"{size / count:.0f} bytes per tool on average"
+
+
+async def test_no_definition_carries_what_the_model_does_not_need(
+    sandbox: Any, server_factory: Callable[..., Any]
+) -> None:
+    """Slim schemas (`tools/_budget.py`): no titles, no output prose, optional inputs as one type."""
+    tools = await _tools(server_factory(sandbox, toolsets="all"))
+    for name, tool in tools.items():
+        size = _wire_bytes(tool.model_dump(mode="json", by_alias=True, exclude_none=True))
+        assert size <= ONE_TOOL_BYTES, f"{name} takes {size} bytes of tools/list"
+        assert tool.title is None and tool.annotations is not None and tool.annotations.title is None, name
+        assert not _keywords(tool.input_schema, "title"), f"{name}: titles in the input schema"
+        for param, schema in tool.input_schema.get("properties", {}).items():
+            assert {"type": "null"} not in schema.get("anyOf", []), f"{name}.{param}: optional as anyOf null"
+        assert tool.output_schema is not None and tool.output_schema.get("type") == "object", name
+        for keyword in ("title", "required"):
+            assert not _keywords(tool.output_schema, keyword), f"{name}: {keyword} in the output schema"
+        prose = set(_keywords(tool.output_schema, "description"))
+        assert prose <= {"guest-written"}, f"{name}: prose in the output schema: {prose}"
+
+
+def _keywords(schema: Any, keyword: str, in_map: bool = False) -> list[Any]:
+    """Every use of a schema keyword (not a property that happens to have its name)."""
+    if isinstance(schema, list):
+        return [found for item in schema for found in _keywords(item, keyword)]
+    if not isinstance(schema, dict):
+        return []
+    found = [schema[keyword]] if keyword in schema and not in_map else []
+    for key, value in schema.items():
+        found += _keywords(value, keyword, in_map=key in ("properties", "$defs") and not in_map)
+    return found
 
 
 # -- toolsets ---------------------------------------------------------------------------------
@@ -124,3 +169,55 @@ def test_an_unknown_name_is_refused_with_the_valid_ones(field: str, value: str, 
 def test_blank_toolsets_mean_the_default_set() -> None:
     assert Settings(_env_file=None, demo=True, toolsets=" ").toolsets == ("default",)
     assert Settings(_env_file=None, demo=True).toolsets == ("default",)
+
+
+# -- results: compact, and a small share of the raw API bytes behind them -------------------------
+
+
+async def _standard_answers(sandbox: Any, server_factory: Callable[..., Any], mode: str) -> dict[str, Any]:
+    """Every tool on its standard question (bench/scenarios.py): name -> (result, raw API bytes).
+
+    Writes are previews. unblock_dates needs blocked nights, so its range is blocked first.
+    """
+    metered = MeteredTransport(sandbox.transport())
+    server = server_factory(sandbox, toolsets="all", result_text=mode, transport=metered)
+    answers: dict[str, Any] = {}
+    async with Client(server) as client:
+        schemas = {tool.name: tool.input_schema for tool in (await client.list_tools()).tools}
+        for spec in catalogue():
+            arguments = arguments_for(spec.name, schemas[spec.name], sandbox.account, TODAY)
+            if spec.name == "unblock_dates":
+                await call_ok(client, "block_dates", {**arguments, "confirm": True})
+            metered.reset()
+            result = await client.call_tool(spec.name, arguments)
+            assert not result.is_error, (
+                f"{spec.name} fails on its standard question: {result.content} "
+                "(a new tool? give it arguments in bench/scenarios.py)"
+            )
+            answers[spec.name] = (result, metered.bytes)
+    return answers
+
+
+@pytest.mark.parametrize("mode", ["json", "summary"])
+async def test_every_result_is_a_small_share_of_the_raw_api_bytes(
+    mode: str, sandbox_factory: Callable[..., Any], server_factory: Callable[..., Any]
+) -> None:
+    """What the model sees, per kind of host, against the Hostaway bytes behind it (design §7).
+
+    Default (json): the text block is the structured content as compact JSON, so a host that
+    shows the model one of them sees that much. summary: a host that shows both sees the
+    structured content plus a one-line text.
+    """
+    sandbox = sandbox_factory(enforce_rate_limits=False)  # bytes are measured here, not limits
+    for name, (result, raw) in (await _standard_answers(sandbox, server_factory, mode)).items():
+        structured = compact_json(result.structured_content)
+        text = result_text(result)
+        if mode == "json":
+            assert text == structured, f"{name}: the text block is not the compact structured content"
+            shown = len(text.encode())
+        else:
+            assert "\n" not in text and (text == structured or len(text) < 120), f"{name}: {text[:200]}"
+            shown = len(text.encode()) + len(structured.encode())
+        assert raw > 0, f"{name} read nothing from Hostaway"
+        share, cap = shown / raw, TRANSCRIPT_SHARE_OF_RAW.get(name, RESULT_SHARE_OF_RAW)
+        assert share <= cap, f"{mode}: {name} shows {shown} bytes of {raw} raw ({share:.1%}, cap {cap:.0%})"

@@ -52,36 +52,43 @@ class CompactResult(ResultModel):
 
 
 class BookingDetails(CompactResult):
-    id: int
-    property_id: int | None
-    property_name: str | None
-    guest_name: GuestName
+    """One booking, each thing said once: its id is the one asked for, its nights the dates' span.
+
+    Fields Hostaway leaves empty are left out (their schema default), never written as null.
+    """
+
+    property_id: int | None = None
+    property_name: str | None = None
+    guest_name: GuestName = None
     guests: int | None = Field(default=None, description="Guests in total; left out when it is adults + children.")
-    adults: int | None
+    adults: int | None = None
     children: int | None = Field(default=0, description="Left out when none.")
     infants: int | None = Field(default=0, description="Left out when none.")
     pets: int | None = Field(default=0, description="Left out when none.")
-    arrival: date | None = Field(description="Check-in date: the first night.")
+    arrival: date | None = Field(default=None, description="Check-in date: the first night.")
     departure: date | None = Field(
-        description="Check-out date: not a night of the stay (last night is the day before)."
+        default=None, description="Check-out date: not a night of the stay (last night is the day before)."
     )
-    nights: int | None
-    check_in: str | None = Field(description="Check-in time (HH:MM, property local time).")
-    check_out: str | None = Field(description="Check-out time (HH:MM, property local time).")
+    check_in: str | None = Field(default=None, description="Check-in time (HH:MM, property local time).")
+    check_out: str | None = Field(default=None, description="Check-out time (HH:MM, property local time).")
     status: str = Field(description="Booking status in plain words.")
     channel: str
-    confirmation_code: str | None = Field(description="The channel's booking reference.")
-    booked_at: str | None = Field(description="When the booking was made (YYYY-MM-DD HH:MM:SS, UTC).")
-    currency: str | None = Field(description="Every amount of this booking is in this currency.")
-    total_price: float | None = Field(description="What the guest pays in total.")
-    cleaning_fee: float | None
-    taxes: float | None
-    channel_commission: float | None = Field(description="Commission the channel (Airbnb, Booking.com...) keeps.")
-    remaining_balance: float | None = Field(
-        description="Still to be paid by the guest; null when Hostaway does not say."
+    confirmation_code: str | None = Field(default=None, description="The channel's booking reference.")
+    booked_at: str | None = Field(default=None, description="When the booking was made (YYYY-MM-DD HH:MM:SS, UTC).")
+    currency: str | None = Field(default=None, description="Every amount of this booking is in this currency.")
+    total_price: float | None = Field(default=None, description="What the guest pays in total.")
+    cleaning_fee: float | None = None
+    taxes: float | None = None
+    channel_commission: float | None = Field(
+        default=None, description="Commission the channel (Airbnb, Booking.com...) keeps."
     )
-    payment_status: str | None = Field(description="Paid, Unpaid, Partially paid or Unknown, as Hostaway reports it.")
-    cancellation_policy: str | None
+    remaining_balance: float | None = Field(
+        default=None, description="Still to be paid by the guest; null when Hostaway does not say."
+    )
+    payment_status: str | None = Field(
+        default=None, description="Paid, Unpaid, Partially paid or Unknown, as Hostaway reports it."
+    )
+    cancellation_policy: str | None = None
     cancelled_at: str | None = Field(default=None, description="When it was cancelled (YYYY-MM-DD HH:MM:SS, UTC).")
     cancelled_by: str | None = Field(default=None, description="guest or host.")
     host_note: str | None = Field(default=None, description="Internal note by the host team.")

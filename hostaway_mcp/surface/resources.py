@@ -136,7 +136,7 @@ def _state_from(ctx: Context) -> AppState:
 
 
 async def read_status() -> str:
-    return (await status_of(_current_state())).model_dump_json(indent=2)
+    return (await status_of(_current_state())).model_dump_json()
 
 
 async def status_of(state: AppState) -> ServerStatus:
@@ -240,7 +240,7 @@ async def read_properties() -> str:
         properties=properties,
         next_step="Details of one: read hostaway://properties/{id} or call get_property_details.",
     )
-    return index.model_dump_json(indent=2)
+    return index.model_dump_json()
 
 
 async def read_property(property_id: str, ctx: Context) -> str:
@@ -257,4 +257,4 @@ async def read_property(property_id: str, ctx: Context) -> str:
         raise ResourceNotFoundError(str(exc)) from None
     except HostawayError as exc:
         raise ResourceError(exc.message) from None
-    return details.model_dump_json(indent=2)
+    return details.model_dump_json()

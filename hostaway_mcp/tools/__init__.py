@@ -17,6 +17,12 @@ A tool is a plain async function in the module of its domain (`properties.py`, `
 Adding a tool is one line here, in its toolset's block. Moving a tool to another toolset, or into
 or out of the default set, is a change to its line and nothing else.
 
+Every definition is sent to the model on every turn, so each counts against a budget (`_budget.py`
+and tests/test_tool_surface.py: the default set's `tools/list` at most 40 KB and 1.6 KB per tool
+on average). A docstring says what the tool is for and what its result means, once; it leaves to
+the parameters' descriptions what they say, and to the server's instructions what every tool
+shares (where ids come from, dates, paging, guest text, previews before changes).
+
 The default set is the daily work, in at most `MAX_DEFAULT_TOOLS` tools (models choose worse
 among more, and hosts cap the tools of all servers together). Tests hold its size, the bytes its
 `tools/list` takes, and the line of every tool. The operations toolset is in; the tools still to

@@ -18,6 +18,8 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 from mcp.server.elicitation import AcceptedElicitation
 from mcp.server.mcpserver import Context, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult, TextContent
+from pydantic import BaseModel
 
 from hostaway_mcp import progress
 from hostaway_mcp.config import Settings
@@ -27,6 +29,7 @@ from hostaway_mcp.ledger import WriteLedger
 from hostaway_mcp.localtime import LocalToday, Now, listing_today
 from hostaway_mcp.mirror.service import Mirror
 from hostaway_mcp.ratelimit import report_waits_to
+from hostaway_mcp.tools._budget import result_text, whole_numbers
 
 logger = logging.getLogger(__name__)
 
@@ -73,8 +76,10 @@ async def _resolve_state(ctx: Context) -> AppState:
 State = Annotated[AppState, Resolve(_resolve_state)]
 
 
-def hostaway_tool(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
-    """Turn gateway failures into `ToolError` text the model can act on, and report progress.
+def hostaway_tool(
+    fn: Callable[P, Awaitable[R]], *, title: str, summary: bool = False
+) -> Callable[P, Awaitable[R | CallToolResult]]:
+    """Turn gateway failures into `ToolError` text the model can act on, report progress, shape the result.
 
     Known failures (`HostawayError`) keep their message, which says what to do next and never
     holds a secret. Anything else is a bug: its traceback goes to the log (stderr) and the model
@@ -84,6 +89,10 @@ def hostaway_tool(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
     so paging and waiting code anywhere below reports "page 12 of 40" without a `ctx` argument.
     A tool without a `Context` parameter gets one added to the wrapper's signature (the SDK fills
     it and leaves it out of the input schema); the tool itself never sees it.
+
+    A result model becomes the structured content plus a compact text block: the same JSON, or
+    with `summary` a one-line summary of a large result (`_budget.result_text`). The SDK still
+    checks the structured content against the model.
     """
     signature = inspect.signature(fn, eval_str=True)
     hints = typing.get_type_hints(fn, include_extras=True)
@@ -91,13 +100,13 @@ def hostaway_tool(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
     ctx_name = own_ctx or _PROGRESS_CTX
 
     @functools.wraps(fn)
-    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | CallToolResult:
         ctx = kwargs.get(ctx_name) if own_ctx else kwargs.pop(ctx_name, None)
         send = ctx.report_progress if isinstance(ctx, Context) else None
         with progress.reporting(send) as reporter:
             try:
                 async with report_waits_to(reporter.wait_said):  # the limiter's gates say when they wait
-                    return await fn(*args, **kwargs)
+                    result = await fn(*args, **kwargs)
             except ToolError:
                 raise
             except HostawayError as exc:
@@ -108,6 +117,11 @@ def hostaway_tool(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
                     f"{fn.__name__} failed unexpectedly (an internal error, logged on the server). "
                     "Try again; if it keeps failing, report it with the server log."
                 ) from None
+        if not isinstance(result, BaseModel):
+            return result
+        data = whole_numbers(result.model_dump(mode="json", by_alias=True))
+        text = result_text(data, title=title, summary=summary)
+        return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=data)
 
     if own_ctx is None:
         extra = inspect.Parameter(_PROGRESS_CTX, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Context)
@@ -115,7 +129,8 @@ def hostaway_tool(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
         hints = {**hints, _PROGRESS_CTX: Context}
     # Evaluate the string annotations (`from __future__ import annotations`) once, here: while
     # registering a tool the SDK inspects its signature and type hints several times, and would
-    # otherwise `eval` every annotation again each time. Same objects, so the same schemas.
+    # otherwise `eval` every annotation again each time. Same objects, so the same schemas (the
+    # return annotation stays the result model: it is the tool's output schema).
     wrapper.__signature__ = signature  # type: ignore[attr-defined]
     wrapper.__annotations__ = hints
     return wrapper

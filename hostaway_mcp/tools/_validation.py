@@ -61,8 +61,8 @@ def _in_years(day: date) -> date:
 
 # A date whose parameter says what it is (IsoDate repeats "a date as YYYY-MM-DD" in the schema).
 Day = Annotated[date, AfterValidator(_in_years)]
-PropertyId = Annotated[WholeId, Field(description="Property (listing) id, from list_properties.")]
-BookingId = Annotated[WholeId, Field(description="Booking (reservation) id, from search_bookings.")]
+PropertyId = Annotated[WholeId, Field(description="From list_properties.")]
+BookingId = Annotated[WholeId, Field(description="From search_bookings or list_guest_inbox.")]
 
 
 def check_night_range(

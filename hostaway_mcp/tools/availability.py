@@ -77,15 +77,13 @@ async def search_available_properties(
     state: State,
     check_in: Annotated[
         IsoDate,
-        Field(description="Arrival date, YYYY-MM-DD (the first night); today or later where the property is."),
+        Field(description="Arrival date: the first night."),
     ],
-    check_out: Annotated[
-        IsoDate, Field(description="Departure date, YYYY-MM-DD: the morning the stay ends, not a night.")
-    ],
-    guests: Annotated[int, Field(ge=1, le=50, description="Number of guests (1-50).")] = 1,
+    check_out: Annotated[IsoDate, Field(description="Departure date: the morning the stay ends, not a night.")],
+    guests: Annotated[int, Field(ge=1, le=50, description="Number of guests.")] = 1,
     city: Annotated[
         str | None,
-        Field(max_length=SHORT_TEXT_CHARS, description="Only properties in this city (exact name, <= 100 chars)."),
+        Field(max_length=SHORT_TEXT_CHARS, description="Only properties in this city (exact name)."),
     ] = None,
     min_bedrooms: Annotated[int | None, Field(ge=0, le=50, description="At least this many bedrooms.")] = None,
     max_total_price: Annotated[
@@ -93,14 +91,13 @@ async def search_available_properties(
         Field(
             gt=0,
             le=MAX_AMOUNT,
-            description="Highest acceptable total_price (sum of nightly prices, before cleaning fee and taxes), "
-            "in each property's own currency.",
+            description="Highest total_price (the nightly rates), in each property's own currency.",
         ),
     ] = None,
     limit: Annotated[int, Field(ge=1, le=25, description="Bookable properties to return at most.")] = 10,
     offset: Annotated[
         int,
-        Field(ge=0, le=MAX_OFFSET, description="Resume after this many candidates: next_offset of the same search."),
+        Field(ge=0, le=MAX_OFFSET, description="next_offset of the same search."),
     ] = 0,
     with_quotes: Annotated[
         StrictBool,
@@ -109,14 +106,10 @@ async def search_available_properties(
 ) -> AvailabilitySearch:
     """Find properties that can be booked for a stay: free every night, rules met, room for the guests.
 
-    Use it for "what is free from <date> to <date> for N guests?". Every returned property was
-    verified night by night on its calendar (availability, minimum/maximum stay, closed to
-    arrival/departure) and comes with the stay's total and average nightly price in its currency;
-    total_price is the nightly rates only, total_with_cleaning adds the cleaning fee (taxes and
-    channel fees are not included). "Today" is each property's own date (its time zone): check_in
-    may be tonight where it is still evening; local_today says which date was used. When fewer than
-    `limit` come back, near_misses says why checked properties failed; next_offset, when set, means
-    more candidates remain unchecked. with_quotes adds Hostaway's own price to the first results.
+    Each was checked night by night against its calendar and stay rules, and is priced in its
+    currency: total_price is the nightly rates, total_with_cleaning adds the cleaning fee (no taxes
+    or channel fees). near_misses says why checked properties failed. with_quotes adds Hostaway's own
+    price to the first results.
     """
     nights = check_night_range(check_in, check_out, start_name="check_in", end_name="check_out")
     now = state.now()
@@ -373,18 +366,13 @@ async def _verify(
 async def check_property_availability(
     state: State,
     property_id: PropertyId,
-    start_date: Annotated[IsoDate, Field(description="First night, YYYY-MM-DD (a stay's check-in).")],
-    end_date: Annotated[
-        IsoDate, Field(description="Day after the last night, YYYY-MM-DD (a stay's check-out); not a night.")
-    ],
+    start_date: Annotated[IsoDate, Field(description="First night (the stay's check-in).")],
+    end_date: Annotated[IsoDate, Field(description="Check-out day: the morning after the last night.")],
 ) -> PropertyAvailability:
     """Show one property's calendar night by night for a date range, and whether that stay is bookable.
 
-    Use it for "is <property> free from <date> to <date>?", "what does it cost?" or "what does its
-    calendar look like?". Available nights with the same price and minimum stay are grouped into
-    runs, and booked or blocked nights into runs by status. `bookable` treats the range as one
-    stay (check-in start_date, check-out end_date); if it is false, `reasons` names each failed
-    rule. The property id comes from list_properties.
+    Nights come in runs of the same status, price and minimum stay. `bookable` treats the range as
+    one stay (check-in start_date, check-out end_date); `reasons` names each rule it fails.
     """
     nights = check_night_range(start_date, end_date, start_name="start_date", end_name="end_date")
     now = state.now()

@@ -50,8 +50,6 @@ from hostaway_mcp.tools.booking_filters import (
 SCAN_PAGE_SIZE = 100
 MAX_SCAN_PAGES = 10  # a client-side filtered search reads at most 1,000 bookings
 
-# One short notice per result (design §7: results a small fraction of the raw payload).
-
 SORT_ORDERS: dict[str, str] = {
     "arrival": "arrivalDate",
     "arrival_desc": "arrivalDateDesc",
@@ -173,32 +171,29 @@ async def search_bookings(
     arrival_from: Annotated[IsoDate | None, Field(description="Only bookings arriving on or after this date.")] = None,
     arrival_to: Annotated[IsoDate | None, Field(description="Only bookings arriving on or before this date.")] = None,
     departure_from: Annotated[
-        IsoDate | None, Field(description="Only bookings departing (checking out) on or after this date.")
+        IsoDate | None, Field(description="Only bookings departing on or after this date.")
     ] = None,
     departure_to: Annotated[
         IsoDate | None, Field(description="Only bookings departing on or before this date.")
     ] = None,
     staying_on: Annotated[
         IsoDate | None,
-        Field(description="Only bookings with a guest in the property that night: arrival <= date < departure."),
+        Field(description="Only bookings with a guest in the property that night."),
     ] = None,
-    property_id: Annotated[
-        PropertyId | None, Field(description="Only this property (id from list_properties).")
-    ] = None,
+    property_id: Annotated[PropertyId | None, Field(description="Only this property.")] = None,
     guest_name: Annotated[
         str | None,
-        Field(min_length=2, max_length=100, description="Only guests whose name contains this text (2-100 chars)."),
+        Field(min_length=2, max_length=100, description="Only guests whose name contains this text."),
     ] = None,
     guest_email: Annotated[
         str | None,
-        Field(min_length=3, max_length=254, description="Only bookings with this guest email (<= 254 chars)."),
+        Field(min_length=3, max_length=254, description="Only bookings with this guest email."),
     ] = None,
     channel: Annotated[
         str | None,
         Field(
             max_length=SHORT_TEXT_CHARS,
-            description="Only this channel: airbnb, booking.com, vrbo, direct, booking engine, expedia, ... "
-            "(<= 100 chars).",
+            description="Only this channel: airbnb, booking.com, vrbo, direct, booking engine, expedia, ...",
         ),
     ] = None,
     statuses: Annotated[
@@ -206,25 +201,22 @@ async def search_bookings(
         Field(
             max_length=20,
             description=(
-                "Only these statuses, in plain words: confirmed, cancelled, inquiry, request to book, owner "
-                "stay, awaiting payment, declined, expired (or raw Hostaway statuses), each <= 100 chars. "
-                "Default: every status."
+                "Only these: confirmed, cancelled, inquiry, request to book, owner stay, awaiting payment, "
+                "declined, expired (or raw Hostaway statuses)."
             ),
         ),
     ] = None,
     sort: Annotated[
         SortChoice, Field(description="arrival (earliest first), arrival_desc, or latest_activity (newest first).")
     ] = "arrival",
-    limit: Annotated[int, Field(ge=1, le=100, description="Bookings per page.")] = 25,
-    offset: Annotated[int, Field(ge=0, le=10_000, description="Skip this many (from next_offset).")] = 0,
+    limit: Annotated[int, Field(ge=1, le=100)] = 25,
+    offset: Annotated[int, Field(ge=0, le=10_000)] = 0,
 ) -> BookingList:
     """Find bookings by dates, property, guest, channel or status; every status is included unless asked.
 
-    Use it for "who arrives this week", "who is staying on <date>" (staying_on), "bookings of
-    <guest>", "cancelled Airbnb bookings in March". Dates are YYYY-MM-DD and inclusive; departure
-    is the check-out day. Returns booking ids for get_booking_details, get_guest_info and
-    get_conversation_history. Status filtering is done by this server (Hostaway cannot filter by
-    status), so `total` can be null then; the `note` says how far the search looked.
+    For "who arrives this week", "who is staying on <date>" (staying_on), "bookings of <guest>".
+    Date filters are inclusive. Hostaway cannot filter by status, so this server does: `total` may
+    then be null, and `note` says how far the search looked.
     """
     bounds = date_bounds(arrival_from, arrival_to, departure_from, departure_to, staying_on)
     channel_ids = resolve_channel(channel) if channel else ()

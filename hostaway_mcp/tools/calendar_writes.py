@@ -49,12 +49,10 @@ from hostaway_mcp.tools.writes import asker, carry_out, screened
 MAX_WRITE_NIGHTS = 366
 MAX_NOTE_CHARS = 500
 MAX_PRICE = 100_000.0
-StartDate = Annotated[
-    IsoDate, Field(description="First night to change (YYYY-MM-DD), today or later in the property's time zone.")
-]
+StartDate = Annotated[IsoDate, Field(description="First night to change.")]
 EndDate = Annotated[
     IsoDate,
-    Field(description="The morning after the last night to change (YYYY-MM-DD), check-out style: not itself changed."),
+    Field(description="Check-out style: the morning after the last night."),
 ]
 
 
@@ -249,7 +247,7 @@ _ask_rates = asker(_plan_rates)
 
 ConfirmArg = Annotated[
     StrictBool,
-    Field(description="true only after the user has seen the preview and explicitly agreed to this change."),
+    Field(description="true only after the user saw the preview and agreed to it."),
 ]
 
 
@@ -264,18 +262,15 @@ async def block_dates(
         str | None,
         Field(
             max_length=MAX_NOTE_CHARS,
-            description="Why the nights are blocked (shown in the Hostaway calendar), <= 500 chars.",
+            description="Why the nights are blocked (shown in the Hostaway calendar).",
         ),
     ] = None,
     confirm: ConfirmArg = False,
 ) -> CalendarWriteResult:
     """Block a property's nights so they cannot be booked (owner stay, maintenance, a break).
 
-    The property id comes from list_properties. end_date is the morning after the last night
-    (check-out style). Nights held by a booking are never blocked: the call is refused and names
-    the booking. A call without confirm=true changes nothing and returns a preview (nights, before
-    and after); show it to the user and call again with confirm=true only after the user agrees.
-    Clients that can show a confirmation form ask the user directly and ignore confirm.
+    Nights held by a booking are never blocked: the call is refused and names the booking. Without
+    confirm=true it only previews (before and after).
     """
     return await carry_out(state, KINDS["block"], plan, answer, confirm)
 
@@ -291,11 +286,7 @@ async def unblock_dates(
 ) -> CalendarWriteResult:
     """Reopen a property's blocked nights for booking.
 
-    The property id comes from list_properties. end_date is the morning after the last night
-    (check-out style). Booked nights cannot be opened (the call is refused and names the booking).
-    A call without confirm=true changes nothing and returns a preview; show it to the user and
-    call again with confirm=true only after the user agrees. Clients that can show a confirmation
-    form ask the user directly and ignore confirm.
+    Booked nights stay booked. Without confirm=true it only previews.
     """
     return await carry_out(state, KINDS["unblock"], plan, answer, confirm)
 
@@ -319,10 +310,6 @@ async def update_nightly_rates(
 ) -> CalendarWriteResult:
     """Set the nightly price (and optionally the minimum stay) of a property's nights.
 
-    The property id comes from list_properties; the price is in the property's currency. end_date
-    is the morning after the last night (check-out style). Existing bookings keep their price. A
-    call without confirm=true changes nothing and returns a preview (old → new values); show it to
-    the user and call again with confirm=true only after the user agrees. Clients that can show a
-    confirmation form ask the user directly and ignore confirm.
+    Existing bookings keep their price. Without confirm=true it only previews (old and new).
     """
     return await carry_out(state, KINDS["update_rates"], plan, answer, confirm)

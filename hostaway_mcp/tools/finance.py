@@ -95,8 +95,8 @@ BasisArg = Annotated[
     Literal["stay", "arrival"],
     Field(
         description=(
-            "stay (default): spread each booking's revenue over its nights and count only nights inside "
-            "the period. arrival: count whole bookings whose arrival date is inside the period."
+            "stay: each booking's revenue spread over its nights, counting the nights inside the period; "
+            "arrival: whole bookings arriving in the period."
         )
     ),
 ]
@@ -358,36 +358,29 @@ def _source(fetched: Fetched, listing_calls: str) -> str:
 
 async def get_revenue_report(
     state: State,
-    start_date: Annotated[IsoDate, Field(description="First day of the period (YYYY-MM-DD), inclusive.")],
-    end_date: Annotated[IsoDate, Field(description="Last day of the period (YYYY-MM-DD), inclusive.")],
+    start_date: Annotated[IsoDate, Field(description="First day of the period, inclusive.")],
+    end_date: Annotated[IsoDate, Field(description="Last day of the period, inclusive.")],
     property_ids: Annotated[
         list[PropertyId] | None,
         Field(
             max_length=MAX_PROPERTY_IDS,
-            description="Only these properties (ids from list_properties); omit or [] for the whole portfolio.",
+            description="Only these properties; none: the whole portfolio.",
         ),
     ] = None,
     group_by: Annotated[
         Literal["property", "channel", "month"],
-        Field(description="Break the totals down by property, booking channel or calendar month."),
+        Field(description="What to break the totals down by."),
     ] = "property",
     basis: BasisArg = "stay",
-    limit: Annotated[int, Field(ge=1, le=500, description="Groups per page.")] = 100,
-    offset: Annotated[int, Field(ge=0, le=MAX_OFFSET, description="Skip this many groups (from next_offset).")] = 0,
+    limit: Annotated[int, Field(ge=1, le=500)] = 100,
+    offset: Annotated[int, Field(ge=0, le=MAX_OFFSET)] = 0,
 ) -> RevenueReport:
     """Report revenue, booked nights, occupancy, ADR, RevPAR and cancellations for a period.
 
-    Use it for "how did we do" questions over the whole portfolio or some properties, broken down
-    by property, channel or month. The period is inclusive (nights start_date..end_date), at most
-    two years. Revenue = totalPrice - cleaningFee - taxAmount of bookings with status new/modified;
-    basis=stay spreads it evenly over each booking's nights and counts the nights inside the period,
-    basis=arrival counts whole bookings arriving in the period. Owner stays are occupied nights with
-    no revenue; cancelled bookings only feed cancellations, cancelled_value and cancellation_fees
-    (what Hostaway reports kept); inquiries, pending, declined and expired bookings are ignored.
-    Occupancy = booked nights / nights available to rent, where available = properties x days
-    minus owner-stay nights and calendar-blocked nights (both reported alongside). ADR = revenue /
-    booked nights; RevPAR = revenue / available nights. Totals come one per currency: never add
-    them up. Full definitions are in the result's `definitions`.
+    For "how did we do?", over at most two years. Revenue = totalPrice - cleaningFee - taxAmount of
+    confirmed bookings; cancelled ones only feed cancellations (and the fees Hostaway reports kept).
+    Occupancy = booked nights / nights available to rent (owner stays and blocks are not). Totals
+    come one per currency: never add them. `definitions` has every formula.
     """
     days = check_period(start_date, end_date)
     period = Period(start_date, end_date)
@@ -444,13 +437,11 @@ async def get_revenue_report(
 async def get_property_financials(
     state: State,
     property_id: PropertyId,
-    start_date: Annotated[IsoDate, Field(description="First day of the period (YYYY-MM-DD), inclusive.")],
-    end_date: Annotated[IsoDate, Field(description="Last day of the period (YYYY-MM-DD), inclusive.")],
+    start_date: Annotated[IsoDate, Field(description="First day of the period, inclusive.")],
+    end_date: Annotated[IsoDate, Field(description="Last day of the period, inclusive.")],
     basis: BasisArg = "stay",
-    limit: Annotated[int, Field(ge=1, le=200, description="Booking lines per page.")] = 50,
-    offset: Annotated[
-        int, Field(ge=0, le=MAX_OFFSET, description="Skip this many booking lines (from next_offset).")
-    ] = 0,
+    limit: Annotated[int, Field(ge=1, le=200)] = 50,
+    offset: Annotated[int, Field(ge=0, le=MAX_OFFSET)] = 0,
 ) -> PropertyFinancials:
     """Report one property's revenue metrics for a period, with its booking lines.
 

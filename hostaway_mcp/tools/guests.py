@@ -18,8 +18,7 @@ from hostaway_mcp.tools.bookings import guest_full_name
 async def get_guest_info(state: State, booking_id: BookingId) -> GuestInfo:
     """Get the contact details and profile of a booking's guest: email, phone, country, language.
 
-    Use it before contacting a guest or to see whether they booked before (other_bookings counts
-    bookings with the same email). The booking id comes from search_bookings or list_guest_inbox.
+    other_bookings counts bookings with the same email: has this guest stayed before?
     """
     reservation = await fetch_reservation(state.gateway, booking_id)
     email = text(reservation.get("guestEmail"))

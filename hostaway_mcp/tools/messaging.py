@@ -359,35 +359,28 @@ async def send_guest_message(
         Field(
             min_length=1,
             max_length=MAX_MESSAGE_CHARS,
-            description="The exact text to send to the guest (1 to 5000 characters), in the guest's language.",
+            description="The exact text to send, in the guest's language.",
         ),
     ],
     channel: Annotated[
         ChannelChoice,
         Field(
-            description="auto: the booking platform's thread for Airbnb/Vrbo/Booking.com bookings, email for "
-            "direct ones. Or force email, sms, whatsapp, or channel (the platform thread)."
+            description="auto: the platform's thread for Airbnb, Vrbo and Booking.com bookings, email for "
+            "direct ones; or force one (channel is the platform thread)."
         ),
     ] = "auto",
     confirm: Annotated[
         StrictBool,
-        Field(description="true only after the user has seen the preview and explicitly agreed to send it."),
+        Field(description="true only after the user saw the preview and agreed to send it."),
     ] = False,
     allow_duplicate: Annotated[
         StrictBool,
-        Field(
-            description="true only if the user explicitly wants the same text sent again to the same guest "
-            "within 10 minutes of an earlier send."
-        ),
+        Field(description="true only if the user explicitly wants the same text sent again within 10 minutes."),
     ] = False,
 ) -> GuestMessageResult:
     """Send a message to a booking's guest, on the booking's platform thread or by email.
 
-    The booking id comes from search_bookings or list_guest_inbox. A call without confirm=true sends
-    nothing: it returns a preview (recipient, delivery route, full text, and a warning when the
-    booking is cancelled, declined or expired). Show that preview to the user and call again with
-    the same arguments and confirm=true only after the user explicitly agrees. Clients that can
-    show a confirmation form ask the user directly and ignore confirm. Each message is sent at
-    most once: if a send ended "outcome unknown", calling again is safe (the thread is checked first).
+    Without confirm=true it only previews (recipient, route, text; a warning if the booking is
+    over). Sent at most once: after "outcome unknown", calling again is safe.
     """
     return await carry_out(state, KIND, plan, answer, confirm, allow_duplicate=allow_duplicate)

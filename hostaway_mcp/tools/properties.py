@@ -55,22 +55,21 @@ async def list_properties(
     state: State,
     city: Annotated[
         str | None,
-        Field(max_length=SHORT_TEXT_CHARS, description="Only properties in this city (exact name, <= 100 chars)."),
+        Field(max_length=SHORT_TEXT_CHARS, description="Only properties in this city (exact name)."),
     ] = None,
     country: Annotated[
-        str | None, Field(max_length=SHORT_TEXT_CHARS, description="Only properties in this country (<= 100 chars).")
+        str | None, Field(max_length=SHORT_TEXT_CHARS, description="Only properties in this country.")
     ] = None,
     name: Annotated[
         str | None,
-        Field(max_length=NAME_CHARS, description="Only properties whose name contains this text (<= 200 chars)."),
+        Field(max_length=NAME_CHARS, description="Only properties whose name contains this text."),
     ] = None,
-    limit: Annotated[int, Field(ge=1, le=100, description="Properties per page.")] = 25,
-    offset: Annotated[int, Field(ge=0, le=MAX_OFFSET, description="Skip this many (from next_offset).")] = 0,
+    limit: Annotated[int, Field(ge=1, le=100)] = 25,
+    offset: Annotated[int, Field(ge=0, le=MAX_OFFSET)] = 0,
 ) -> PropertyList:
     """List the manager's properties (Hostaway listings) with their ids, size and base price.
 
-    Use it to find a property id for the other tools, or to answer "what do I have in <city>?".
-    `total` counts every match; page with `next_offset`.
+    Use it to find a property id, or for "what do I have in <city>?".
     """
     params: dict[str, Any] = {"limit": limit, "offset": offset, "includeResources": 0}
     # Blank filters mean "no filter", not "match the empty string".
@@ -90,13 +89,7 @@ async def list_properties(
 
 
 async def get_property_details(state: State, property_id: PropertyId) -> PropertyDetails:
-    """Describe one property: address, capacity, amenities, times, rules, fees and photos.
-
-    Use it for "tell me about <property>", house rules, check-in times, what a stay costs beyond
-    the nightly rate, or what amenities it has. The property id comes from list_properties or
-    search_available_properties. Door codes and Wi-Fi credentials are withheld unless the operator
-    shares access details; the result says when they were.
-    """
+    """Describe one property: address, capacity, amenities, times, rules, fees and photos."""
     # includeResources=1: amenities and images are documented to need it (hostaway-api.md §3).
     listing = await fetch_listing(state.gateway, property_id, includeResources=1)
     share = state.settings.share_access_details
