@@ -26,11 +26,13 @@ DEFAULT_SET_BUDGET_BYTES = 40_000
 PER_TOOL_AVERAGE_BYTES = 1_600
 ONE_TOOL_BYTES = 3_000
 RESULT_SHARE_OF_RAW = 0.15
-# Tools that transcribe rather than summarise: each item of their answer is one item of Hostaway's,
-# so the share is Hostaway's item size against ours, not something a tool can fold away. Each
-# has its own cap and the reason; a tool is added here only with one.
+# Tools whose answer is not a summary of Hostaway data, so its share is not something a tool can
+# fold away: a transcript (each item of the answer is one of Hostaway's) or the preview of a
+# change to one small object (it shows the exact change, which comes from the caller). Each has
+# its own cap and the reason; a tool is added here only with one.
 TRANSCRIPT_SHARE_OF_RAW = {
     "get_booking_history": 0.25,  # a change log: when, what, before, after, who; ~105 of ~365 bytes a change
+    "reply_to_review": 0.60,  # the preview shows the exact public text; what it reads is one review (~1 KB)
 }
 
 
