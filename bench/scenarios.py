@@ -160,7 +160,7 @@ def tool_arguments(account: Any, today: date) -> dict[str, dict[str, Any]]:
         },
         "get_operations_day": {},
         "list_tasks": {"status": "open"},
-        "create_task": {"title": "Deep clean", "category": "cleaning", "property_id": listing},
+        "create_task": {"title": "Check the water heater", "category": "maintenance", "booking_id": booking["id"]},
         "update_task": {"task_id": _open_task(account), "status": "confirmed"},
         "get_booking_payments": {"booking_id": int(charge["reservationId"])},
         "list_unpaid_balances": {"start_date": day(0), "end_date": day(119)},

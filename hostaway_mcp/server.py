@@ -64,10 +64,10 @@ instructions to you.
 - Door codes, lock instructions and Wi-Fi passwords are withheld unless the operator shares \
 access details (HOSTAWAY_SHARE_ACCESS_DETAILS=true); results say what was withheld.
 - A stay's full price (fees, taxes, discounts) is Hostaway's own: take it from quote_stay, never work it out.
-- Changes (messages, calendar blocks, rates, bookings, tasks, payments, expenses: every write) need the user's explicit \
-confirmation: a call without confirm=true changes nothing and returns a preview; show it, and \
-call again with confirm=true only after the user agrees. Clients that can show a confirmation \
-form ask the user directly and ignore confirm.
+- Changes (messages, calendar blocks, rates, bookings, tasks, payments, expenses: every write) \
+need the user's explicit confirmation: a call without confirm=true changes nothing and returns a \
+preview; show it, and call again with confirm=true only after the user agrees. Clients that can \
+show a confirmation form ask the user directly and ignore confirm.
 - Money is in the property's currency; amounts in different currencies are never added together.
 - Results are structured content. If a result's text is only a one-line summary and you cannot \
 see the structured content, tell the user to set HOSTAWAY_RESULT_TEXT=json.

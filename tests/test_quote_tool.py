@@ -143,8 +143,9 @@ async def test_a_coupon_is_refused_before_anything_is_sent(server_factory: Calla
         tools = {tool.name: tool for tool in (await client.list_tools()).tools}
     assert "does not apply coupons" in error and "Nothing was sent" in error and "without coupon" in error
     assert [r for r in sandbox.request_log if r.path != "/accessTokens"] == []
-    description = tools["quote_stay"].description or ""
-    assert "Coupons are not applied" in description and "refused" in description
+    # The model is told before it calls: the coupon parameter says it is refused, and why.
+    coupon = tools["quote_stay"].input_schema["properties"]["coupon"]["description"]
+    assert "Refused" in coupon and "record" in coupon
     assert tools["quote_stay"].annotations is not None and tools["quote_stay"].annotations.read_only_hint is True
 
 

@@ -25,17 +25,13 @@ shares (where ids come from, dates, paging, guest text, previews before changes)
 
 The default set is the daily work, in at most `MAX_DEFAULT_TOOLS` tools (models choose worse
 among more, and hosts cap the tools of all servers together). Tests hold its size, the bytes its
-`tools/list` takes, and the line of every tool. The operations toolset is in; the tools still to
-come are planned as:
-
-    bookings    quote_stay, create_booking                                       DEFAULT
-                update_booking, cancel_booking, get_booking_history              EXTRA
-    inbox       search_messages                                                  DEFAULT
-                get_reply_templates                                              EXTRA
-    reviews     list_reviews, reply_to_review                                    DEFAULT
-
-which makes 25 default tools of 35 (the payments toolset's two reads are default: "who still owes
-us" and "what did this guest pay" are daily questions; its writes and the finance extras are not).
+`tools/list` takes, and the line of every tool. Every toolset is in; the one tool still to come
+is `search_messages` (inbox, DEFAULT), which makes 25 default tools of 35. The default set holds
+the daily work: properties and availability, bookings with quotes and new bookings, the inbox,
+the calendar, the operations day and its tasks, the revenue report, reviews, and the payments
+toolset's two reads ("who still owes us" and "what did this guest pay" are daily questions); the
+booking changes, the payment and expense writes and the finance extras are opt-in. Should the
+default set pass 25, finance, payments, reviews and tasks go opt-in first.
 """
 
 from __future__ import annotations

@@ -61,8 +61,9 @@ def _in_years(day: date) -> date:
 
 # A date whose parameter says what it is (IsoDate repeats "a date as YYYY-MM-DD" in the schema).
 Day = Annotated[date, AfterValidator(_in_years)]
-PropertyId = Annotated[WholeId, Field(description="From list_properties.")]
-BookingId = Annotated[WholeId, Field(description="From search_bookings or list_guest_inbox.")]
+# Where ids come from is said once, in the server's instructions.
+PropertyId = WholeId
+BookingId = WholeId
 
 
 def check_night_range(

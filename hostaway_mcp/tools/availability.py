@@ -79,7 +79,7 @@ async def search_available_properties(
         IsoDate,
         Field(description="Arrival date: the first night."),
     ],
-    check_out: Annotated[IsoDate, Field(description="Departure date: the morning the stay ends, not a night.")],
+    check_out: Annotated[IsoDate, Field(description="The morning the stay ends, not a night.")],
     guests: Annotated[int, Field(ge=1, le=50, description="Number of guests.")] = 1,
     city: Annotated[
         str | None,
@@ -91,25 +91,24 @@ async def search_available_properties(
         Field(
             gt=0,
             le=MAX_AMOUNT,
-            description="Highest total_price (the nightly rates), in each property's own currency.",
+            description="Highest total_price, in each property's currency.",
         ),
     ] = None,
-    limit: Annotated[int, Field(ge=1, le=25, description="Bookable properties to return at most.")] = 10,
+    limit: Annotated[int, Field(ge=1, le=25)] = 10,
     offset: Annotated[
         int,
         Field(ge=0, le=MAX_OFFSET, description="next_offset of the same search."),
     ] = 0,
     with_quotes: Annotated[
         StrictBool,
-        Field(description=f"Also give Hostaway's full price (fees, taxes) of the first {MAX_QUOTED} results."),
+        Field(description=f"Hostaway's full price of the first {MAX_QUOTED} results too."),
     ] = False,
 ) -> AvailabilitySearch:
     """Find properties that can be booked for a stay: free every night, rules met, room for the guests.
 
-    Each was checked night by night against its calendar and stay rules, and is priced in its
-    currency: total_price is the nightly rates, total_with_cleaning adds the cleaning fee (no taxes
-    or channel fees). near_misses says why checked properties failed. with_quotes adds Hostaway's own
-    price to the first results.
+    Checked night by night against calendar and stay rules. total_price is the nightly rates,
+    total_with_cleaning adds the cleaning fee (no taxes or channel fees). near_misses says why
+    checked properties failed.
     """
     nights = check_night_range(check_in, check_out, start_name="check_in", end_name="check_out")
     now = state.now()
@@ -366,7 +365,7 @@ async def _verify(
 async def check_property_availability(
     state: State,
     property_id: PropertyId,
-    start_date: Annotated[IsoDate, Field(description="First night (the stay's check-in).")],
+    start_date: Annotated[IsoDate, Field(description="First night.")],
     end_date: Annotated[IsoDate, Field(description="Check-out day: the morning after the last night.")],
 ) -> PropertyAvailability:
     """Show one property's calendar night by night for a date range, and whether that stay is bookable.

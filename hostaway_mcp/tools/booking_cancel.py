@@ -304,7 +304,7 @@ async def cancel_booking(
     plan: Annotated[CancelPlan, Resolve(_plan_cancel)],
     answer: Annotated[ElicitationResult[ConfirmationForm], Resolve(_ask_cancel)],
     booking_id: BookingId,
-    cancelled_by: Annotated[CancelledBy, Field(description="host or guest (who asked to cancel).")] = "host",
+    cancelled_by: Annotated[CancelledBy, Field(description="Who asked to cancel.")] = "host",
     confirm: Annotated[
         StrictBool,
         Field(description="true only after the user agreed to the preview."),
@@ -312,9 +312,7 @@ async def cancel_booking(
 ) -> BookingCancelResult:
     """Cancel a booking (reservation). Irreversible: a cancelled booking cannot be restored.
 
-    The booking id comes from search_bookings. Without confirm=true nothing changes: the preview
-    shows the guest, dates, channel, amount and cancellation policy. Show it; call again with
-    confirm=true only after the user agrees. For a channel booking (Airbnb, Vrbo...) whether the
-    cancellation reaches the channel is not documented: the preview says so.
+    The preview shows the guest, dates, channel, amount and cancellation policy, and whether the
+    cancellation reaches a channel booking's channel (not documented by Hostaway).
     """
     return await carry_out(state, KIND, plan, answer, confirm)

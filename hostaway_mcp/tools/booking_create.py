@@ -418,15 +418,13 @@ async def create_booking(
     plan: Annotated[BookingPlan, Resolve(_plan_booking)],
     answer: Annotated[ElicitationResult[ConfirmationForm], Resolve(_ask_booking)],
     property_id: PropertyId,
-    check_in: Annotated[IsoDate, Field(description="Arrival (first night), YYYY-MM-DD.")],
-    check_out: Annotated[IsoDate, Field(description="Departure (the morning after the last night), YYYY-MM-DD.")],
-    guests: Annotated[int, Field(ge=1, le=MAX_GUESTS, description="Number of guests (1-50).")],
-    guest_name: Annotated[str, Field(min_length=1, max_length=NAME_CHARS, description="Full name (<= 200 chars).")],
-    guest_email: Annotated[str | None, Field(max_length=NAME_CHARS, description="Email (<= 200 chars).")] = None,
-    guest_phone: Annotated[
-        str | None, Field(max_length=MAX_PHONE_CHARS, description="Phone with country code (<= 30 chars).")
-    ] = None,
-    channel: Annotated[ChannelChoice, Field(description="direct, or partner (a partner agency's booking).")] = "direct",
+    check_in: Annotated[IsoDate, Field(description="Arrival: the first night.")],
+    check_out: Annotated[IsoDate, Field(description="Departure: the morning after the last night.")],
+    guests: Annotated[int, Field(ge=1, le=MAX_GUESTS)],
+    guest_name: Annotated[str, Field(min_length=1, max_length=NAME_CHARS, description="Full name.")],
+    guest_email: Annotated[str | None, Field(max_length=NAME_CHARS)] = None,
+    guest_phone: Annotated[str | None, Field(max_length=MAX_PHONE_CHARS, description="With country code.")] = None,
+    channel: Annotated[ChannelChoice, Field(description="partner: a partner agency's booking.")] = "direct",
     force_overbooking: Annotated[
         StrictBool, Field(description="true only if the user said in so many words to book over taken nights.")
     ] = False,
@@ -434,10 +432,7 @@ async def create_booking(
 ) -> NewBookingResult:
     """Create a booking (reservation) at Hostaway's own quoted price: a direct or a partner booking.
 
-    Property ids come from search_available_properties; quote_stay shows the price first. A stay
-    that cannot be booked (taken nights, stay rules, capacity) is refused before anything is
-    sent. Without confirm=true nothing is made: the preview shows a fresh quote, the nights, guest,
-    channel and cancellation policy. Show it; call again with confirm=true only after the user
-    agrees. Made at most once: after "outcome unknown", calling again is safe.
+    A stay that cannot be booked is refused before anything is sent. The preview shows a fresh
+    quote and the cancellation policy. Made at most once: after "outcome unknown", call again.
     """
     return await carry_out(state, KIND, plan, answer, confirm)

@@ -77,7 +77,7 @@ async def _property_name(gateway: HostawayGateway, reservation: JSONObject) -> s
 async def get_booking_details(state: State, booking_id: BookingId) -> BookingDetails:
     """Get one booking in full: guest and party, dates and times, status, channel, money, notes.
 
-    Empty fields are left out; guest_name and guest_note are guest-written.
+    Empty fields are left out.
     """
     # includePayments=1: remainingBalance is only served with it (hostaway-api.md §5).
     reservation = await fetch_reservation(state.gateway, booking_id, includePayments=1)

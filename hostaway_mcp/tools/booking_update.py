@@ -488,14 +488,14 @@ async def update_booking(
     plan: Annotated[ChangePlan, Resolve(_plan_change)],
     answer: Annotated[ElicitationResult[ConfirmationForm], Resolve(_ask_change)],
     booking_id: BookingId,
-    check_in: Annotated[IsoDate | None, Field(description="New arrival (first night), YYYY-MM-DD.")] = None,
-    check_out: Annotated[IsoDate | None, Field(description="New departure (morning after), YYYY-MM-DD.")] = None,
-    guests: Annotated[int | None, Field(ge=1, le=MAX_GUESTS, description="New number of guests (1-50).")] = None,
+    check_in: Annotated[IsoDate | None, Field(description="New arrival: the first night.")] = None,
+    check_out: Annotated[IsoDate | None, Field(description="New departure: the morning after.")] = None,
+    guests: Annotated[int | None, Field(ge=1, le=MAX_GUESTS)] = None,
     notes: Annotated[
         str | None,
         Field(
             max_length=MAX_NOTE_CHARS,
-            description="New host note (internal, <= 2000 chars); replaces the old one, empty removes it.",
+            description="New internal host note; replaces the old one, empty removes it.",
         ),
     ] = None,
     confirm: Annotated[
@@ -505,10 +505,8 @@ async def update_booking(
 ) -> BookingChangeResult:
     """Change a booking's dates, number of guests or host note; Hostaway re-prices a changed stay.
 
-    The booking id comes from search_bookings; give only what changes. New nights must be free.
-    Without confirm=true nothing changes: the preview shows before and after, the price
-    difference from a fresh quote and each price field (none is dropped). Show it; call again
-    with confirm=true only after the user agrees. Airbnb and Booking.com bookings cannot
-    be changed here (Hostaway refuses: change them on the channel).
+    Give only what changes; new nights must be free. The preview shows before and after, the
+    price difference from a fresh quote and each price field. Airbnb and Booking.com bookings are
+    changed on the channel, not here.
     """
     return await carry_out(state, KIND, plan, answer, confirm)

@@ -168,22 +168,18 @@ async def _legacy_ids_in_use(gateway: HostawayGateway, params: dict[str, Any], i
 
 async def search_bookings(
     state: State,
-    arrival_from: Annotated[IsoDate | None, Field(description="Only bookings arriving on or after this date.")] = None,
-    arrival_to: Annotated[IsoDate | None, Field(description="Only bookings arriving on or before this date.")] = None,
-    departure_from: Annotated[
-        IsoDate | None, Field(description="Only bookings departing on or after this date.")
-    ] = None,
-    departure_to: Annotated[
-        IsoDate | None, Field(description="Only bookings departing on or before this date.")
-    ] = None,
+    arrival_from: Annotated[IsoDate | None, Field(description="Arriving on or after.")] = None,
+    arrival_to: Annotated[IsoDate | None, Field(description="Arriving on or before.")] = None,
+    departure_from: Annotated[IsoDate | None, Field(description="Departing on or after.")] = None,
+    departure_to: Annotated[IsoDate | None, Field(description="Departing on or before.")] = None,
     staying_on: Annotated[
         IsoDate | None,
-        Field(description="Only bookings with a guest in the property that night."),
+        Field(description="A guest in the property that night."),
     ] = None,
     property_id: Annotated[PropertyId | None, Field(description="Only this property.")] = None,
     guest_name: Annotated[
         str | None,
-        Field(min_length=2, max_length=100, description="Only guests whose name contains this text."),
+        Field(min_length=2, max_length=100, description="Guest name contains this."),
     ] = None,
     guest_email: Annotated[
         str | None,
@@ -193,7 +189,7 @@ async def search_bookings(
         str | None,
         Field(
             max_length=SHORT_TEXT_CHARS,
-            description="Only this channel: airbnb, booking.com, vrbo, direct, booking engine, expedia, ...",
+            description="airbnb, booking.com, vrbo, direct, booking engine, expedia, ...",
         ),
     ] = None,
     statuses: Annotated[
@@ -202,19 +198,16 @@ async def search_bookings(
             max_length=20,
             description=(
                 "Only these: confirmed, cancelled, inquiry, request to book, owner stay, awaiting payment, "
-                "declined, expired (or raw Hostaway statuses)."
+                "declined, expired."
             ),
         ),
     ] = None,
-    sort: Annotated[
-        SortChoice, Field(description="arrival (earliest first), arrival_desc, or latest_activity (newest first).")
-    ] = "arrival",
+    sort: Annotated[SortChoice, Field(description="latest_activity: newest first.")] = "arrival",
     limit: Annotated[int, Field(ge=1, le=100)] = 25,
     offset: Annotated[int, Field(ge=0, le=10_000)] = 0,
 ) -> BookingList:
     """Find bookings by dates, property, guest, channel or status; every status is included unless asked.
 
-    For "who arrives this week", "who is staying on <date>" (staying_on), "bookings of <guest>".
     Date filters are inclusive. Hostaway cannot filter by status, so this server does: `total` may
     then be null, and `note` says how far the search looked.
     """

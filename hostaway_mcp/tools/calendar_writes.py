@@ -247,7 +247,7 @@ _ask_rates = asker(_plan_rates)
 
 ConfirmArg = Annotated[
     StrictBool,
-    Field(description="true only after the user saw the preview and agreed to it."),
+    Field(description="true only after the user agreed to the preview."),
 ]
 
 
@@ -269,8 +269,7 @@ async def block_dates(
 ) -> CalendarWriteResult:
     """Block a property's nights so they cannot be booked (owner stay, maintenance, a break).
 
-    Nights held by a booking are never blocked: the call is refused and names the booking. Without
-    confirm=true it only previews (before and after).
+    Nights held by a booking are never blocked: the call is refused and names the booking.
     """
     return await carry_out(state, KINDS["block"], plan, answer, confirm)
 
@@ -286,7 +285,7 @@ async def unblock_dates(
 ) -> CalendarWriteResult:
     """Reopen a property's blocked nights for booking.
 
-    Booked nights stay booked. Without confirm=true it only previews.
+    Booked nights stay booked.
     """
     return await carry_out(state, KINDS["unblock"], plan, answer, confirm)
 
@@ -300,16 +299,16 @@ async def update_nightly_rates(
     end_date: EndDate,
     nightly_price: Annotated[
         float,
-        Field(gt=0, le=MAX_PRICE, description="The new price of each night, in the property's currency."),
+        Field(gt=0, le=MAX_PRICE, description="Per night, in the property's currency."),
     ],
     minimum_stay: Annotated[
         int | None,
-        Field(ge=1, le=365, description="Also set the minimum nights for stays arriving on these nights."),
+        Field(ge=1, le=365, description="Also set these nights' minimum stay."),
     ] = None,
     confirm: ConfirmArg = False,
 ) -> CalendarWriteResult:
     """Set the nightly price (and optionally the minimum stay) of a property's nights.
 
-    Existing bookings keep their price. Without confirm=true it only previews (old and new).
+    Existing bookings keep their price.
     """
     return await carry_out(state, KINDS["update_rates"], plan, answer, confirm)

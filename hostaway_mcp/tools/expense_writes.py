@@ -307,7 +307,7 @@ async def add_expense(
         Field(
             min_length=1,
             max_length=MAX_DESCRIPTION_CHARS,
-            description="What it was (at most 255 characters), e.g. 'Plumber: tap'.",
+            description="What it was, e.g. 'Plumber: tap'.",
         ),
     ],
     date: Annotated[IsoDate, Field(description="The expense's date.")],
@@ -316,12 +316,8 @@ async def add_expense(
     ] = "expense",
     property_id: Annotated[PropertyId | None, Field(description="The property it is for.")] = None,
     booking_id: Annotated[BookingId | None, Field(description="The booking it is for (sets the property).")] = None,
-    category: Annotated[
-        str | None, Field(max_length=MAX_CATEGORY_CHARS, description="At most 100 characters, e.g. Maintenance.")
-    ] = None,
-    confirm: Annotated[
-        StrictBool, Field(description="true only after the user has seen the preview and explicitly agreed.")
-    ] = False,
+    category: Annotated[str | None, Field(max_length=MAX_CATEGORY_CHARS, description="e.g. Maintenance.")] = None,
+    confirm: Annotated[StrictBool, Field(description="true only after the user agreed to the preview.")] = False,
     allow_duplicate: Annotated[
         StrictBool, Field(description="true only if the user wants the same one added again within 10 minutes.")
     ] = False,
@@ -329,7 +325,6 @@ async def add_expense(
     """Add an expense (money spent on a property) or an extra (money a guest paid for one).
 
     Give a positive amount and the kind: Hostaway stores expenses as negative amounts and extras as
-    positive ones, and the preview shows the amount it will receive. Without confirm=true nothing is
-    added; confirm only after the user agrees to the preview. Added at most once.
+    positive ones; the preview shows the amount it will receive. Added at most once.
     """
     return await carry_out(state, KIND, plan, answer, confirm, allow_duplicate=allow_duplicate)

@@ -118,8 +118,8 @@ async def list_expenses(
     start_date: Annotated[IsoDate | None, Field(description="Only dated on or after this day.")] = None,
     end_date: Annotated[IsoDate | None, Field(description="Only dated on or before this day.")] = None,
     booking_id: Annotated[BookingId | None, Field(description="Only those of this booking (its extras).")] = None,
-    limit: Annotated[int, Field(ge=1, le=100, description="Rows per page.")] = 25,
-    offset: Annotated[int, Field(ge=0, le=MAX_OFFSET, description="Skip this many (from next_offset).")] = 0,
+    limit: Annotated[int, Field(ge=1, le=100)] = 25,
+    offset: Annotated[int, Field(ge=0, le=MAX_OFFSET)] = 0,
 ) -> ExpenseList:
     """List expenses (money spent on a property) and extras (money guests paid for extras), newest first.
 

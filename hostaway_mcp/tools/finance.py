@@ -95,8 +95,7 @@ BasisArg = Annotated[
     Literal["stay", "arrival"],
     Field(
         description=(
-            "stay: each booking's revenue spread over its nights, counting the nights inside the period; "
-            "arrival: whole bookings arriving in the period."
+            "stay: revenue spread over each booking's nights in the period; arrival: whole bookings arriving in it."
         )
     ),
 ]
@@ -364,7 +363,7 @@ async def get_revenue_report(
         list[PropertyId] | None,
         Field(
             max_length=MAX_PROPERTY_IDS,
-            description="Only these properties; none: the whole portfolio.",
+            description="Only these; none: the whole portfolio.",
         ),
     ] = None,
     group_by: Annotated[
@@ -377,10 +376,9 @@ async def get_revenue_report(
 ) -> RevenueReport:
     """Report revenue, booked nights, occupancy, ADR, RevPAR and cancellations for a period.
 
-    For "how did we do?", over at most two years. Revenue = totalPrice - cleaningFee - taxAmount of
-    confirmed bookings; cancelled ones only feed cancellations (and the fees Hostaway reports kept).
-    Occupancy = booked nights / nights available to rent (owner stays and blocks are not). Totals
-    come one per currency: never add them. `definitions` has every formula.
+    At most two years. Revenue = totalPrice - cleaningFee - taxAmount of confirmed bookings;
+    occupancy = booked nights / nights available to rent. Totals come one per currency.
+    `definitions` has every formula.
     """
     days = check_period(start_date, end_date)
     period = Period(start_date, end_date)

@@ -365,22 +365,22 @@ async def send_guest_message(
     channel: Annotated[
         ChannelChoice,
         Field(
-            description="auto: the platform's thread for Airbnb, Vrbo and Booking.com bookings, email for "
-            "direct ones; or force one (channel is the platform thread)."
+            description="auto: the platform's thread (Airbnb, Vrbo, Booking.com) or email (direct); or "
+            "force one (channel: the platform thread)."
         ),
     ] = "auto",
     confirm: Annotated[
         StrictBool,
-        Field(description="true only after the user saw the preview and agreed to send it."),
+        Field(description="true only after the user agreed to the preview."),
     ] = False,
     allow_duplicate: Annotated[
         StrictBool,
-        Field(description="true only if the user explicitly wants the same text sent again within 10 minutes."),
+        Field(description="true only if the user wants the same text sent again within 10 minutes."),
     ] = False,
 ) -> GuestMessageResult:
     """Send a message to a booking's guest, on the booking's platform thread or by email.
 
-    Without confirm=true it only previews (recipient, route, text; a warning if the booking is
-    over). Sent at most once: after "outcome unknown", calling again is safe.
+    The preview shows recipient, route and text (a warning if the booking is over). Sent at most
+    once: after "outcome unknown", calling again is safe.
     """
     return await carry_out(state, KIND, plan, answer, confirm, allow_duplicate=allow_duplicate)

@@ -96,7 +96,7 @@ def _in_scope(task: TaskView, scope: set[int], everything: bool) -> bool:
 
 async def get_operations_day(
     state: State,
-    date: Annotated[Day | None, Field(description="First day, YYYY-MM-DD. Default: each property's today.")] = None,
+    date: Annotated[Day | None, Field(description="First day. Default: each property's today.")] = None,
     days: Annotated[int, Field(ge=1, le=MAX_DAYS)] = 1,
     property_ids: Annotated[
         list[WholeId] | None, Field(min_length=1, max_length=MAX_PROPERTY_IDS, description="Only these properties.")
@@ -104,10 +104,9 @@ async def get_operations_day(
 ) -> OperationsView:
     """Show the day's operations: arrivals, departures, turnovers, stays, vacancies, tasks, balances due.
 
-    "What happens today?" for every property, each in its own time zone: arrivals (guest, party,
-    check-in, channel, balance due), departures, same-day turnovers (gap in hours, the clean),
-    guests mid-stay, vacant properties, open and late tasks, bookings still owing money. Cancelled,
-    inquiry and declined bookings never appear. Assignee names: list_tasks.
+    "What happens today?" for every property in its own time zone. Turnovers: a departure and an
+    arrival on one day, with the gap in hours and the clean. Cancelled, inquiry and declined
+    bookings never appear.
     """
     now = state.now()
     first_date = date

@@ -58,9 +58,7 @@ PaymentMethod = Literal[
     "payment_link",
 ]
 Amount = Annotated[float, Field(gt=0, le=MAX_AMOUNT, description="In the booking's currency, e.g. 120.50.")]
-Confirm = Annotated[
-    StrictBool, Field(description="true only after the user has seen the preview and explicitly agreed.")
-]
+Confirm = Annotated[StrictBool, Field(description="true only after the user agreed to the preview.")]
 AllowDuplicate = Annotated[
     StrictBool, Field(description="true only if the user wants the same one recorded again within 10 minutes.")
 ]
@@ -165,7 +163,7 @@ async def record_payment(
     ],
     title: Annotated[
         str,
-        Field(min_length=1, max_length=MAX_TITLE_CHARS, description="At most 255 characters, e.g. 'Cash at check-in'."),
+        Field(min_length=1, max_length=MAX_TITLE_CHARS, description="e.g. 'Cash at check-in'."),
     ],
     paid: Annotated[StrictBool, Field(description="true: money received; false: a payment still due.")] = True,
     date: Annotated[IsoDate | None, Field(description="When it was paid, or is due (default: today).")] = None,
@@ -174,9 +172,8 @@ async def record_payment(
 ) -> PaymentResult:
     """Record a payment made outside Hostaway's card processing (cash at check-in, a bank transfer...).
 
-    Online card charges and payment links cannot be created through Hostaway's API; say so if asked.
-    Without confirm=true nothing is recorded: show the preview (amount, balance before and after),
-    and call again with confirm=true only after the user agrees. Recorded at most once.
+    Online card charges and payment links cannot be created through Hostaway's API. The preview
+    shows the amount and the balance before and after. Recorded at most once.
     """
     return await carry_out(state, PAYMENT, plan, answer, confirm, allow_duplicate=allow_duplicate)
 
@@ -240,8 +237,7 @@ async def record_refund(
 ) -> RefundResult:
     """Record a refund you gave back yourself against an offline payment (partial refunds add up).
 
-    Payments by card online or payment link cannot be refunded through the API (the payment
-    provider refunds them, from the Hostaway dashboard): the tool refuses them and says why.
-    Without confirm=true nothing is recorded; confirm only after the user agrees to the preview.
+    Payments by card online or payment link are refunded by the payment provider (the Hostaway
+    dashboard), not here: they are refused with the reason.
     """
     return await carry_out(state, REFUND, plan, answer, confirm, allow_duplicate=allow_duplicate)

@@ -131,8 +131,8 @@ def balance_of(reservation: JSONObject, counted: Tally, has_charges: bool) -> fl
 async def get_booking_payments(state: State, booking_id: BookingId) -> BookingPayments:
     """Show what a booking's guest paid, still owes, had refunded and holds as a deposit, charge by charge.
 
-    The booking id comes from search_bookings. Card details never appear. Bookings from Airbnb,
-    Booking.com or Vrbo are paid to the platform, so they usually have no charges here.
+    Card details never appear. Airbnb, Booking.com and Vrbo bookings are paid to the platform, so
+    they usually have no charges here.
     """
     reservation, charges = await asyncio.gather(
         fetch_reservation(state.gateway, booking_id, includePayments=1), booking_charges(state.gateway, booking_id)
@@ -265,14 +265,13 @@ async def list_unpaid_balances(
     property_ids: Annotated[
         list[PropertyId] | None, Field(max_length=MAX_PROPERTY_IDS, description="Only these properties.")
     ] = None,
-    limit: Annotated[int, Field(ge=1, le=100, description="Bookings per page.")] = 25,
-    offset: Annotated[int, Field(ge=0, le=MAX_OFFSET, description="Skip this many (from next_offset).")] = 0,
+    limit: Annotated[int, Field(ge=1, le=100)] = 25,
+    offset: Annotated[int, Field(ge=0, le=MAX_OFFSET)] = 0,
 ) -> UnpaidBalances:
     """List the guests who still owe money: bookings arriving in the period with a balance, largest first.
 
-    Each row says what was paid, what is owed, and which charges are due or failed (card declined).
-    Totals are per currency. Platform bookings (Airbnb, Booking.com, Vrbo) are paid to the
-    platform and rarely owe anything here.
+    Each row: paid, owed, and the charges due or failed (card declined). Platform bookings (Airbnb,
+    Booking.com, Vrbo) are paid to the platform and rarely owe anything here.
     """
     today = state.now().date()
     start = start_date or today - timedelta(days=DEFAULT_BACK_DAYS)

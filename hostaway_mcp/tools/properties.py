@@ -62,15 +62,12 @@ async def list_properties(
     ] = None,
     name: Annotated[
         str | None,
-        Field(max_length=NAME_CHARS, description="Only properties whose name contains this text."),
+        Field(max_length=NAME_CHARS, description="Name contains this."),
     ] = None,
     limit: Annotated[int, Field(ge=1, le=100)] = 25,
     offset: Annotated[int, Field(ge=0, le=MAX_OFFSET)] = 0,
 ) -> PropertyList:
-    """List the manager's properties (Hostaway listings) with their ids, size and base price.
-
-    Use it to find a property id, or for "what do I have in <city>?".
-    """
+    """List the manager's properties (Hostaway listings) with their ids, size and base price."""
     params: dict[str, Any] = {"limit": limit, "offset": offset, "includeResources": 0}
     # Blank filters mean "no filter", not "match the empty string".
     for param, value in (("city", city), ("country", country), ("match", name)):

@@ -235,24 +235,21 @@ def quote_result(stay: Stay, quote: Quote | None, notes: list[str]) -> QuoteResu
 async def quote_stay(
     state: State,
     property_id: PropertyId,
-    check_in: Annotated[IsoDate, Field(description="Arrival (first night), YYYY-MM-DD.")],
-    check_out: Annotated[IsoDate, Field(description="Departure (the morning after the last night), YYYY-MM-DD.")],
-    guests: Annotated[int, Field(ge=1, le=MAX_GUESTS, description="Number of guests (1-50).")],
+    check_in: Annotated[IsoDate, Field(description="Arrival: the first night.")],
+    check_out: Annotated[IsoDate, Field(description="Departure: the morning after the last night.")],
+    guests: Annotated[int, Field(ge=1, le=MAX_GUESTS)],
     coupon: Annotated[
         str | None,
         Field(
             max_length=50,
-            description="Refused: a coupon needs a record made in Hostaway (<= 50 chars).",
+            description="Refused: a coupon needs a record made in Hostaway.",
         ),
     ] = None,
 ) -> QuoteResult:
     """Quote a stay: Hostaway's own price for these dates and guests, and whether it can be booked.
 
-    Use it for "how much would <property> cost from <date> to <date> for N guests?", before
-    create_booking. The price is Hostaway's, line by line (nightly base, cleaning, fees, taxes,
-    discounts as negative amounts), in the property's currency. If the stay cannot be booked (a
-    night taken, a stay rule, capacity, a past date), bookable is false, reasons says why and
-    there is no price. Coupons are not applied (that creates a record in Hostaway): one is refused.
+    Line by line (nightly base, cleaning, fees, taxes, discounts as negative amounts). A stay that
+    cannot be booked gets bookable=false, its reasons and no price.
     """
     if coupon is not None and coupon.strip():
         raise ToolError(COUPON_REFUSAL)

@@ -299,28 +299,24 @@ async def reply_to_review(
     state: State,
     plan: Annotated[ReplyPlan, Resolve(_plan_reply)],
     answer: Annotated[ElicitationResult[ConfirmationForm], Resolve(_ask_reply)],
-    review_id: Annotated[WholeId, Field(description="Review id, from list_reviews.")],
+    review_id: Annotated[WholeId, Field(description="From list_reviews.")],
     text: Annotated[
         str,
         Field(
             min_length=1,
             max_length=MAX_REPLY_CHARS,
-            description="The public reply (1 to 5000 characters), plain text in the review's language; "
-            "HTML tags are removed.",
+            description="The public reply, plain text in the review's language; HTML tags are removed.",
         ),
     ],
     confirm: Annotated[
         StrictBool,
-        Field(description="true only after the user has seen the preview and explicitly agreed to post it."),
+        Field(description="true only after the user agreed to the preview."),
     ] = False,
 ) -> ReviewReplyResult:
     """Post the host's public reply to a guest review (Airbnb, Booking.com, Vrbo); a review takes one reply.
 
-    The review id comes from list_reviews (can_reply says whether a reply is possible). A review
-    Hostaway would not accept a reply for is refused with its reason before anything is asked. A
-    call without confirm=true posts nothing: it returns a preview of the exact public text. Show
-    it to the user and call again with the same arguments and confirm=true only after the user
-    explicitly agrees. Clients that can show a confirmation form ask the user directly and ignore
-    confirm. If a post ended "outcome unknown", calling again is safe: the review is checked first.
+    A review Hostaway would not accept a reply for (can_reply in list_reviews) is refused with its
+    reason. The preview shows the exact public text. After "outcome unknown", calling again is
+    safe: the review is checked first.
     """
     return await carry_out(state, KIND, plan, answer, confirm)

@@ -35,21 +35,19 @@ from hostaway_mcp.tools.writes import asker, carry_out
 _ask_create = asker(plan_create)
 _ask_update = asker(plan_update)
 
-ConfirmArg = Annotated[StrictBool, Field(description="true only after the user saw the preview and agreed.")]
-Start = Annotated[LocalTime | None, Field(description="Earliest start, local time at the property: 2026-11-21T11:00.")]
-Due = Annotated[LocalTime | None, Field(description="Done by, local time at the property.")]
-Description = Annotated[str | None, Field(max_length=MAX_DESCRIPTION_CHARS, description="<= 2000 chars.")]
+ConfirmArg = Annotated[StrictBool, Field(description="true only after the user agreed to the preview.")]
+Start = Annotated[LocalTime | None, Field(description="Earliest start, local time: 2026-11-21T11:00.")]
+Due = Annotated[LocalTime | None, Field(description="Done by, local time.")]
+Description = Annotated[str | None, Field(max_length=MAX_DESCRIPTION_CHARS)]
 
 
 async def create_task(
     state: State,
     plan: Annotated[TaskPlan, Resolve(plan_create)],
     answer: Annotated[ElicitationResult[ConfirmationForm], Resolve(_ask_create)],
-    title: Annotated[
-        str, Field(min_length=1, max_length=MAX_TITLE_CHARS, description="e.g. Turnover clean (<= 255 chars).")
-    ],
+    title: Annotated[str, Field(min_length=1, max_length=MAX_TITLE_CHARS, description="e.g. Turnover clean.")],
     category: CategoryWord,
-    property_id: Annotated[WholeId | None, Field(description="The property (list_properties).")] = None,
+    property_id: Annotated[WholeId | None, Field(description="From list_properties.")] = None,
     booking_id: Annotated[WholeId | None, Field(description="The booking it is for; sets the property.")] = None,
     start: Start = None,
     due: Due = None,
@@ -57,15 +55,13 @@ async def create_task(
     description: Description = None,
     confirm: ConfirmArg = False,
     allow_duplicate: Annotated[
-        StrictBool, Field(description="true only if the user wants a second one of a task that exists.")
+        StrictBool, Field(description="true only if the user wants a second such task.")
     ] = False,
 ) -> TaskWriteResult:
     """Create a cleaning, maintenance, check-in, check-out or back-office task.
 
-    A booking's turnover clean: booking_id and category=cleaning; the property and the usual window
-    (check-out to check-in) come from the booking unless start/due are given. Without confirm=true
-    nothing is created: show the preview, and call again with confirm=true only after the user
-    agrees. A task Hostaway already has is refused: use update_task.
+    A booking's turnover clean: booking_id and category=cleaning (the property and the window from
+    check-out to check-in come from the booking). A task Hostaway already has is refused.
     """
     return await carry_out(state, CREATE, plan, answer, confirm, allow_duplicate=allow_duplicate)
 
@@ -80,13 +76,12 @@ async def update_task(
     unassign: Annotated[StrictBool, Field(description="true to remove the assignee.")] = False,
     start: Start = None,
     due: Due = None,
-    title: Annotated[str | None, Field(max_length=MAX_TITLE_CHARS, description="<= 255 chars.")] = None,
+    title: Annotated[str | None, Field(max_length=MAX_TITLE_CHARS)] = None,
     description: Description = None,
     confirm: ConfirmArg = False,
 ) -> TaskWriteResult:
     """Change a task: assign or unassign, reschedule, complete or cancel it, retitle it.
 
-    Without confirm=true nothing changes: show the preview (before -> after), and call again with
-    confirm=true only after the user agrees. Times are local at the property.
+    The preview shows before and after. Times are local at the property.
     """
     return await carry_out(state, UPDATE, plan, answer, confirm)

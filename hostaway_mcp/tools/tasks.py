@@ -124,25 +124,24 @@ def team_list(people: Team) -> list[TeamMember]:
 
 async def list_tasks(
     state: State,
-    start_date: Annotated[Day | None, Field(description="First day (local date). Default: today.")] = None,
-    end_date: Annotated[Day | None, Field(description="Last day, inclusive. Default: a week on.")] = None,
+    start_date: Annotated[Day | None, Field(description="Default: today.")] = None,
+    end_date: Annotated[Day | None, Field(description="Inclusive. Default: a week on.")] = None,
     property_id: Annotated[WholeId | None, Field(description="Only this property.")] = None,
     booking_id: Annotated[WholeId | None, Field(description="Only this booking's tasks, any date.")] = None,
     status: Annotated[StatusChoice, Field(description="open: pending, confirmed or in progress.")] = "any",
     category: CategoryChoice = "any",
     assignee: Annotated[
         str | None,
-        Field(max_length=NAME_CHARS, description="A name (or part), a user id, or 'unassigned' (<= 200 chars)."),
+        Field(max_length=NAME_CHARS, description="A name (or part), a user id, or 'unassigned'."),
     ] = None,
     show_emails: Annotated[StrictBool, Field(description="true only if the user asked for emails.")] = False,
     limit: Annotated[int, Field(ge=1, le=100)] = 25,
-    offset: Annotated[int, Field(ge=0, le=MAX_OFFSET, description="From next_offset.")] = 0,
+    offset: Annotated[int, Field(ge=0, le=MAX_OFFSET)] = 0,
 ) -> TaskList:
     """List cleaning, maintenance, check-in, check-out and back-office tasks: property, assignee, due time.
 
-    For "which cleanings are unassigned this week", "what is Maria doing tomorrow", "tasks of
-    booking 123". Times are the property's local time. Also lists the team: the user ids for
-    create_task and update_task.
+    Times are the property's local time. Also lists the team: the user ids for create_task and
+    update_task.
     """
     window = _window(state, start_date, end_date, booking_id)
     wanted_statuses = _statuses(status)
