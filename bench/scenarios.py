@@ -99,6 +99,12 @@ def pick_paid_offline_charge(account: Any) -> dict[str, Any]:
     raise LookupError("the sandbox account has no paid offline guest charge")
 
 
+# Tools with no Hostaway bytes behind their answer (no share of raw to measure), with the reason.
+NOT_FROM_HOSTAWAY = {
+    "search_messages": "answers from the local mirror; what its sync reads is in bench/RESULTS.md (mirror)",
+}
+
+
 def quarter_of(today: date) -> tuple[date, date]:
     """The last complete calendar quarter before `today`."""
     first_month = 3 * ((today.month - 1) // 3) + 1

@@ -11,7 +11,7 @@ from mcp import Client
 from pydantic import ValidationError
 
 from bench.common import MeteredTransport
-from bench.scenarios import arguments_for
+from bench.scenarios import NOT_FROM_HOSTAWAY, arguments_for
 from hostaway_mcp.config import Settings
 from hostaway_mcp.tools import MAX_DEFAULT_TOOLS, TOOLSETS, catalogue
 from hostaway_mcp.tools._budget import compact_json
@@ -40,10 +40,6 @@ TRANSCRIPT_SHARE_OF_RAW = {
     # An owner statement is a ledger the owner is paid by: one row per booking and per expense, every
     # amount kept; already a compact table (named columns once). 25.2% measured on the standard statement.
     "get_owner_statement": 0.30,
-}
-# Tools with no Hostaway bytes behind their answer, so no share to hold; each with its reason.
-NOT_FROM_HOSTAWAY = {
-    "search_messages": "answers from the local mirror; what its sync reads is in bench/RESULTS.md (mirror)",
 }
 
 
