@@ -453,14 +453,25 @@ class MeteredTransport(httpx.AsyncBaseTransport):
             self.bytes += len(content)
         return response
 
+    def reset(self) -> None:
+        """Start counting afresh (one tool call's bytes at a time)."""
+        self.bytes = 0
 
-def metered_server(sandbox: Any, settings_factory: Callable[..., Any], clock: Any) -> tuple[Any, MeteredTransport]:
+
+def metered_server(
+    sandbox: Any, settings_factory: Callable[..., Any], clock: Any, **settings_overrides: Any
+) -> tuple[Any, MeteredTransport]:
     """A server on the sandbox whose transport counts the bytes Hostaway sent."""
     from hostaway_mcp.server import build_server
 
     metered = MeteredTransport(sandbox.transport())
     server = build_server(
-        settings_factory(), transport=metered, sleep=clock.sleep, clock=clock, wall_clock=clock, now=lambda: NOW
+        settings_factory(**settings_overrides),
+        transport=metered,
+        sleep=clock.sleep,
+        clock=clock,
+        wall_clock=clock,
+        now=lambda: NOW,
     )
     return server, metered
 
