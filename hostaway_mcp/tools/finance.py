@@ -377,7 +377,8 @@ async def get_revenue_report(
     """Report revenue, booked nights, occupancy, ADR, RevPAR and cancellations for a period.
 
     At most two years. Revenue = totalPrice - cleaningFee - taxAmount of confirmed bookings;
-    occupancy = booked nights / nights available to rent. Totals come one per currency.
+    occupancy = booked nights / nights available to rent (owner stays and blocks are not). Totals
+    come one per currency.
     `definitions` has every formula.
     """
     days = check_period(start_date, end_date)
