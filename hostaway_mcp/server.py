@@ -1,7 +1,8 @@
 """`build_server(settings)`: the MCP server, its lifespan and everything it registers.
 
 Nothing happens at import. Each call builds a fresh server, so tests and the CLI make as many as
-they like; the Hostaway gateway is opened when a client connects (the lifespan) and closed after.
+they like. A client's connection is the lifespan: the Hostaway gateway, the limiter and the ledger
+are opened on its first request that needs them (`Runtime`) and closed when it ends.
 """
 
 from __future__ import annotations
@@ -10,36 +11,33 @@ import asyncio
 import inspect
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from mcp.server import MCPServer
+from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.tools import Tool
+from mcp.types import CallToolResult, InputRequiredResult, ToolAnnotations
 from mcp.types import Tool as MCPTool
-from mcp.types import ToolAnnotations
 
 from hostaway_mcp import __version__
 from hostaway_mcp.config import Settings
-from hostaway_mcp.gateway import HostawayGateway
-from hostaway_mcp.ledger import WriteLedger
 from hostaway_mcp.localtime import Now, utc_now
-from hostaway_mcp.mirror.service import Mirror
-from hostaway_mcp.ratelimit import Clock, RateLimiter, Sleep
-from hostaway_mcp.ratelimit.coordination import open_coordination
 from hostaway_mcp.surface.completions import register_completions
 from hostaway_mcp.surface.prompts import register_prompts
 from hostaway_mcp.surface.resources import register_resources
-from hostaway_mcp.tools import ToolSpec
+from hostaway_mcp.tools import ToolSpec, definitions
 from hostaway_mcp.tools._arguments import strict_tool
 from hostaway_mcp.tools._budget import slim_input_schema, slim_output_schema
-from hostaway_mcp.tools._runtime import AppState, hostaway_tool
+from hostaway_mcp.tools._runtime import AppState, Runtime, hostaway_tool
 from hostaway_mcp.tools.toolsets import selection_for
 
 if TYPE_CHECKING:
-    from hostaway_mcp.sandbox import Sandbox
+    import httpx
+
+    from hostaway_mcp.ratelimit import Clock, RateLimiter, Sleep
 
 logger = logging.getLogger(__name__)
 
@@ -92,10 +90,31 @@ def registered_tool(spec: ToolSpec, settings: Settings) -> Tool:
     return strict_tool(tool)
 
 
-class HostawayServer(MCPServer[AppState]):
-    """The SDK's server, with tool definitions slimmed for the model's context (`tools/_budget.py`)."""
+class HostawayServer(MCPServer[Any]):
+    """The SDK's server, listing its tools slimmed for the model's context (`tools/_budget.py`) from
+    their precomputed definitions (`tools/definitions.py`), and importing a tool's module, and
+    building it, on the tool's first call.
 
-    _listed: list[MCPTool] | None = None
+    Without usable definitions (a stale file in a development checkout) every tool is built at
+    start-up, and slimmed on the first `tools/list`.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        offered: Sequence[ToolSpec],
+        precomputed: Mapping[str, Any] | None,
+        settings: Settings,
+        **kwargs: Any,
+    ):
+        listed = None
+        if precomputed is not None and all(spec.name in precomputed for spec in offered):
+            listed = [MCPTool.model_validate(precomputed[spec.name]) for spec in offered]
+        tools = [] if listed is not None else [registered_tool(spec, settings) for spec in offered]
+        super().__init__(*args, tools=tools, **kwargs)
+        self._settings = settings
+        self._unbuilt = {spec.name: spec for spec in offered} if listed is not None else {}
+        self._listed = listed
 
     async def list_tools(self) -> list[MCPTool]:
         if self._listed is None:  # the tools are fixed at start-up: slim them once
@@ -108,7 +127,22 @@ class HostawayServer(MCPServer[AppState]):
                 )
                 for tool in await super().list_tools()
             ]
-        return self._listed
+        return list(self._listed)
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        self._build(name)
+        return await super().call_tool(name, arguments, context)
+
+    def _tool_input_schema(self, name: str) -> dict[str, Any] | None:
+        self._build(name)
+        return super()._tool_input_schema(name)
+
+    def _build(self, name: str) -> None:
+        spec = self._unbuilt.pop(name, None)
+        if spec is not None:  # no await in between: one build even under concurrent first calls
+            self._tool_manager._tools[name] = registered_tool(spec, self._settings)
 
 
 def build_server(
@@ -122,6 +156,7 @@ def build_server(
     now: Now = utc_now,
     token_not_before_s: float | None = None,
     background_sync: bool = False,
+    precomputed: bool = True,
 ) -> HostawayServer:
     """Build the Hostaway MCP server.
 
@@ -130,55 +165,67 @@ def build_server(
     (timezone-aware UTC) is the one source of "today", read in each property's own time zone.
     `background_sync` fills (and reconciles) the local mirror in the background while serving;
     without it the mirror is used when it exists, and `hostaway-mcp sync` fills it.
+    `precomputed=False` builds every tool's definition at start-up instead of reading them.
+
+    Nothing slow happens before the client's `initialize` is answered: the gateway, the rate
+    limiter, the token cache and the write ledger are opened on the first request that needs
+    them (`Runtime`), and the demo account is generated in a worker thread meanwhile.
     """
     settings.require_credentials()
 
     @asynccontextmanager
-    async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
-        extras: dict[str, object] = {}
-        http_transport = transport
-        not_before = token_not_before_s
-        sandbox: Sandbox | None = None
-        if http_transport is None and settings.demo:
-            from hostaway_mcp.sandbox import Sandbox  # the demo account only loads in demo mode
+    async def lifespan(_: MCPServer[Any]) -> AsyncIterator[Runtime]:
+        demo = None
+        if transport is None and settings.demo:
+            # Generating the account takes a moment of CPU: in a worker thread, started now so
+            # that it overlaps the handshake; the first request that needs it waits for it.
+            demo = asyncio.ensure_future(asyncio.to_thread(_demo_sandbox, settings, now))
 
-            # Generating the account takes a moment of CPU: keep the event loop free meanwhile.
-            sandbox = await asyncio.to_thread(
-                Sandbox,
-                seed=settings.demo_seed,
-                today=now().astimezone(UTC).date(),
-                listings=settings.demo_listings,
-                token_not_before_s=0.0,
+        async def open_state(stack: AsyncExitStack) -> AppState:
+            from hostaway_mcp.gateway import HostawayGateway
+            from hostaway_mcp.ledger import WriteLedger
+            from hostaway_mcp.ratelimit.coordination import open_coordination
+
+            extras: dict[str, object] = {}
+            http_transport, not_before = transport, token_not_before_s
+            if demo is not None:
+                sandbox = await demo
+                http_transport = sandbox.transport(client_key="demo")
+                extras["sandbox"] = sandbox
+                not_before = 0.0
+            # Rate limit and token shared with other processes (file lock) or machines (Redis): #9.
+            shared = await stack.enter_async_context(
+                open_coordination(settings, limiter=limiter, clock=wall_clock, sleep=sleep)
             )
-            http_transport = sandbox.transport(client_key="demo")
-            extras["sandbox"] = sandbox
-            not_before = 0.0
-        # Rate limit and token shared with other processes (file lock) or machines (Redis): #9.
-        async with (
-            open_coordination(settings, limiter=limiter, clock=wall_clock, sleep=sleep) as shared,
-            HostawayGateway(
-                settings,
-                transport=http_transport,
-                limiter=shared.limiter,
-                sleep=sleep,
-                clock=clock,
-                wall_clock=wall_clock,
-                token_not_before_s=not_before,
-                token_cache=shared.token_cache,
-            ) as gateway,
-            AsyncExitStack() as stack,
-        ):
+            gateway = await stack.enter_async_context(
+                HostawayGateway(
+                    settings,
+                    transport=http_transport,
+                    limiter=shared.limiter,
+                    sleep=sleep,
+                    clock=clock,
+                    wall_clock=wall_clock,
+                    token_not_before_s=not_before,
+                    token_cache=shared.token_cache,
+                )
+            )
             ledger = WriteLedger(settings, clock=wall_clock)
-            mirror = Mirror(settings, gateway, now=now, wall_clock=wall_clock) if settings.mirror_enabled else None
-            if mirror is not None and background_sync:
-                mirror.start_backfill()
-            if sandbox is not None and settings.mirror:
+            stack.push_async_callback(ledger.aclose)
+            mirror = None
+            if settings.mirror_enabled:
+                from hostaway_mcp.mirror.service import Mirror
+
+                mirror = Mirror(settings, gateway, now=now, wall_clock=wall_clock)
+                stack.push_async_callback(mirror.aclose)  # closed before the ledger and the gateway
+                if background_sync:
+                    mirror.start_backfill()
+            if demo is not None and settings.mirror:
                 from hostaway_mcp.mirror.demo import demo_mirror
 
                 mirror = await stack.enter_async_context(
                     demo_mirror(
                         settings,
-                        sandbox,
+                        await demo,
                         now=now,
                         clock=clock,
                         wall_clock=wall_clock,
@@ -186,20 +233,31 @@ def build_server(
                         background=background_sync,
                     )
                 )
-            try:
-                yield AppState(
-                    settings=settings,
-                    gateway=gateway,
-                    now=now,
-                    ledger=ledger,
-                    extras=extras,
-                    monotonic=clock,
-                    mirror=mirror,
-                )
-            finally:
-                if mirror is not None:
-                    await mirror.aclose()
-                await ledger.aclose()
+            return AppState(
+                settings=settings,
+                gateway=gateway,
+                now=now,
+                ledger=ledger,
+                extras=extras,
+                monotonic=clock,
+                mirror=mirror,
+            )
+
+        runtime = Runtime(open_state)
+        opening = None
+        if background_sync and settings.mirror:  # the account's mirror, or the demo's own
+            # The mirror fills while serving: open the state (and start the backfill) just after
+            # the handshake rather than before it, or on the first request if that comes sooner.
+            opening = asyncio.ensure_future(_open_soon(runtime, sleep))
+
+        try:
+            yield runtime
+        finally:
+            if opening is not None and not opening.done():
+                opening.cancel()
+            await runtime.aclose()
+            if demo is not None and not demo.done():
+                demo.cancel()
 
     selection = selection_for(settings)  # HOSTAWAY_TOOLSETS, HOSTAWAY_TOOLS; read-only hides writes
     named_but_hidden = [spec.name for spec in selection.hidden_by_read_only if spec.name in settings.tools]
@@ -213,8 +271,32 @@ def build_server(
         version=__version__,
         instructions=INSTRUCTIONS + (DEMO_NOTE if settings.demo else ""),
         lifespan=lifespan,
-        tools=[registered_tool(spec, settings) for spec in selection.offered],
+        offered=selection.offered,
+        precomputed=definitions.load() if precomputed else None,
+        settings=settings,
     )
     register_resources(server)
     register_completions(server, register_prompts(server, selection.names))
     return server
+
+
+BACKGROUND_OPEN_S = 1.0  # after start-up: the handshake is answered before the mirror's work begins
+
+
+async def _open_soon(runtime: Runtime, sleep: Sleep) -> None:
+    await sleep(BACKGROUND_OPEN_S)
+    try:
+        await runtime.state()
+    except Exception:  # the first request opens it again and reports the failure
+        logger.warning("could not open the server's state for the background sync", exc_info=True)
+
+
+def _demo_sandbox(settings: Settings, now: Now) -> Any:
+    from hostaway_mcp.sandbox import Sandbox  # the demo account only loads in demo mode
+
+    return Sandbox(
+        seed=settings.demo_seed,
+        today=now().astimezone(UTC).date(),
+        listings=settings.demo_listings,
+        token_not_before_s=0.0,
+    )

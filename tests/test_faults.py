@@ -33,6 +33,7 @@ from hostaway_mcp.sandbox import Sandbox
 from hostaway_mcp.server import build_server
 from hostaway_mcp.tools import catalogue
 from hostaway_mcp.tools._directory import NAME_TTL_S
+from hostaway_mcp.tools._runtime import app_state
 from tests.conftest import NOW, PLANTED_SECRET, TODAY, FakeClock
 from tests.faults import Fault, faults_of
 
@@ -368,7 +369,8 @@ async def mirrored(tmp_path: Path) -> AsyncIterator[tuple[Sandbox, Any]]:
     )
     lifespan = server.settings.lifespan
     assert lifespan is not None
-    async with lifespan(server) as state:
+    async with lifespan(server) as context:
+        state = await app_state(context)  # opened on first use
         assert state.mirror is not None
         await state.mirror.backfill()
     yield (

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from hostaway_mcp.tools._runtime import app_state
 from hostaway_mcp.tools.message_search import fts_expression
 from tests.conftest import (
     SECRET_TEXT,
@@ -46,7 +47,8 @@ def plant(sandbox: Any) -> tuple[dict[str, Any], dict[str, Any]]:
 
 async def build(server_factory: Callable[..., Any], sandbox: Any) -> None:
     server = server_factory(sandbox, mirror=True)
-    async with server.settings.lifespan(server) as state:
+    async with server.settings.lifespan(server) as context:
+        state = await app_state(context)  # opened on first use
         assert state.mirror is not None
         await state.mirror.backfill()
 

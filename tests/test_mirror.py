@@ -18,6 +18,7 @@ from hostaway_mcp.mirror.service import Mirror
 from hostaway_mcp.mirror.store import MirrorStore
 from hostaway_mcp.sandbox import catalog as sandbox_catalog
 from hostaway_mcp.sandbox.rand import fmt_datetime
+from hostaway_mcp.tools._runtime import app_state
 from tests.conftest import FakeClock, api_calls, card_numbers_in, file_mode
 
 LISTINGS = 4
@@ -32,7 +33,8 @@ def small(sandbox_factory: Callable[..., Any]) -> Any:
 async def with_mirror(server_factory: Callable[..., Any], sandbox: Any, work: Callable[[Mirror], Any]) -> Any:
     """Run `work(mirror)` inside a server's lifespan (its gateway, clocks and settings)."""
     server = server_factory(sandbox, mirror=True)
-    async with server.settings.lifespan(server) as state:
+    async with server.settings.lifespan(server) as context:
+        state = await app_state(context)  # opened on first use
         assert state.mirror is not None
         return await work(state.mirror)
 
@@ -144,7 +146,8 @@ async def test_a_change_the_watermark_cannot_see_is_caught_by_the_full_reconcili
             return ChangeMidway(small.transport())
 
     server = server_factory(Wired(), mirror=True)
-    async with server.settings.lifespan(server) as state:
+    async with server.settings.lifespan(server) as context:
+        state = await app_state(context)  # opened on first use
         assert state.mirror is not None
         await state.mirror.backfill()
     assert changed
@@ -260,7 +263,8 @@ async def test_two_processes_share_one_mirror_one_syncs_the_other_reads(
     await with_mirror(server_factory, small, lambda m: m.backfill())
     clock.advance(61)
     first, second = server_factory(small, mirror=True), server_factory(small, mirror=True)
-    async with first.settings.lifespan(first) as one, second.settings.lifespan(second) as two:
+    async with first.settings.lifespan(first) as ctx_one, second.settings.lifespan(second) as ctx_two:
+        one, two = await app_state(ctx_one), await app_state(ctx_two)
         assert one.mirror is not None and two.mirror is not None
         before = len(api_calls(small))
         async with one.mirror.writer():
@@ -278,7 +282,8 @@ async def test_two_processes_share_one_mirror_one_syncs_the_other_reads(
 
 async def test_the_mirror_is_off_with_hostaway_mirror_false(server_factory: Callable[..., Any], small: Any) -> None:
     server = server_factory(small, mirror=False)
-    async with server.settings.lifespan(server) as state:
+    async with server.settings.lifespan(server) as context:
+        state = await app_state(context)  # opened on first use
         assert state.mirror is None
 
 
@@ -346,8 +351,8 @@ async def test_a_serving_process_fills_the_mirror_in_the_background_then_reconci
     )
     lifespan = server.settings.lifespan
     assert lifespan is not None
-    async with lifespan(server) as state:
-        mirror = state.mirror
+    async with lifespan(server) as context:
+        mirror = (await app_state(context)).mirror
         assert mirror is not None and mirror.backfilling
 
         async def reconciled() -> Any:

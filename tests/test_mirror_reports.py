@@ -15,6 +15,7 @@ from hostaway_mcp.config import Settings
 from hostaway_mcp.mirror.sync import MirrorSync
 from hostaway_mcp.sandbox import Sandbox
 from hostaway_mcp.server import build_server
+from hostaway_mcp.tools._runtime import app_state
 from tests.conftest import ACCOUNT_ID, NOW, PLANTED_SECRET, TODAY, FakeClock, api_calls, call_ok
 
 YEAR = {"start_date": "2025-11-01", "end_date": "2026-10-31"}  # wholly past at every property
@@ -50,7 +51,8 @@ async def _fill_for_reports(account: Account) -> None:
     """The backfill's parts a report reads (properties, bookings, past calendars)."""
     server = account.server()
     lifespan = server.settings.lifespan
-    async with lifespan(server) as state:
+    async with lifespan(server) as context:
+        state = await app_state(context)  # opened on first use
         assert state.mirror is not None
         sync = MirrorSync(state.gateway, state.mirror.store, now=state.now, wall_clock=account.clock)
         async with state.mirror.writer():
@@ -182,7 +184,8 @@ def with_messages(filled: Account) -> tuple[Account, dict[str, Any]]:
     async def fill() -> None:
         server = filled.server()
         lifespan = server.settings.lifespan
-        async with lifespan(server) as state:
+        async with lifespan(server) as context:
+            state = await app_state(context)  # opened on first use
             assert state.mirror is not None
             sync = MirrorSync(state.gateway, state.mirror.store, now=state.now, wall_clock=filled.clock)
             async with state.mirror.writer():

@@ -23,7 +23,7 @@ from mcp.types import CompleteResult, PromptReference, ResourceTemplateReference
 from hostaway_mcp.config import Settings
 from hostaway_mcp.domain import ident
 from hostaway_mcp.server import build_server
-from hostaway_mcp.surface import resources
+from hostaway_mcp.surface import resource_reads
 from tests.conftest import ACCOUNT_ID, NOW, PLANTED_SECRET, TODAY, FakeClock, api_calls, call_ok
 from tests.faults import Fault, faults_of
 
@@ -155,7 +155,7 @@ async def test_status_says_demo_and_read_only(sandbox: Any, connect: Callable[..
 async def test_properties_resource_lists_every_property_across_pages(
     sandbox: Any, connect: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(resources, "PAGE_SIZE", 10)  # 24 listings: three pages
+    monkeypatch.setattr(resource_reads, "PAGE_SIZE", 10)  # 24 listings: three pages
     before = len(sandbox.request_log)
     async with connect() as client:
         index, _ = await read_json(client, "hostaway://properties")

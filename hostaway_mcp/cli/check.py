@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from hostaway_mcp import paging
-from hostaway_mcp.auth import TokenFileCache
 from hostaway_mcp.cli.common import (
     EXIT_AUTH,
     EXIT_CONFIG,
@@ -46,9 +44,9 @@ from hostaway_mcp.errors import (
     TransportError,
     UpstreamError,
 )
-from hostaway_mcp.gateway import HostawayGateway
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the gateway and its HTTP stack load when the check runs, not with the command line
+    from hostaway_mcp.gateway import HostawayGateway
     from hostaway_mcp.tools._runtime import AppState
 
 HELP = "check the settings and credentials against Hostaway and print a summary"
@@ -164,15 +162,18 @@ async def server_state(settings: Settings) -> AsyncIterator[AppState]:
     """The state a running server has: its own lifespan, so the same gateway, limiter and token
     cache (and the in-process demo account with `--demo`), without serving anything."""
     from hostaway_mcp.server import build_server  # the MCP SDK is slow to import; only when needed
+    from hostaway_mcp.tools._runtime import app_state
 
     server = build_server(settings)
     lifespan = server.settings.lifespan
     assert lifespan is not None, "build_server always sets a lifespan"
-    async with lifespan(server) as state:
-        yield state
+    async with lifespan(server) as context:
+        yield await app_state(context)
 
 
 async def count_listings(gateway: HostawayGateway) -> int:
+    from hostaway_mcp import paging
+
     page = await gateway.get("listings", {"limit": 1, "offset": 0, "includeResources": 0})
     if page.count is not None:
         return page.count
@@ -190,6 +191,8 @@ async def count_arrivals(gateway: HostawayGateway, first: date, last: date) -> i
         "arrivalEndDate": last.isoformat(),
         "includeResources": 0,
     }
+    from hostaway_mcp import paging
+
     count = 0
     async for page in paging.cursor_pages(gateway, "reservations", params):
         count += sum(1 for row in page.items if _confirmed_arrival(row, first, last))
@@ -273,6 +276,8 @@ def _cache_line(settings: Settings) -> str:
         return "shared through Redis (HOSTAWAY_REDIS_URL)"
     if not settings.token_cache:
         return "off (HOSTAWAY_TOKEN_CACHE=false): a new token is minted each time the server starts"
+    from hostaway_mcp.auth import TokenFileCache
+
     return str(TokenFileCache(settings.cache_dir, settings.effective_account_id, settings.base_url).path)
 
 

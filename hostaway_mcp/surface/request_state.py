@@ -14,13 +14,13 @@ from typing import Any
 from mcp.server import MCPServer
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 
-from hostaway_mcp.tools._runtime import AppState
+from hostaway_mcp.tools._runtime import AppState, app_state
 
 BOUND_METHODS = frozenset({"resources/read", "completion/complete"})
 _request_state: ContextVar[AppState | None] = ContextVar("hostaway_request_state", default=None)
 
 
-def bind_request_state(server: MCPServer[AppState]) -> None:
+def bind_request_state(server: MCPServer[Any]) -> None:
     """Make `current_state()` answer inside the server's `BOUND_METHODS` requests (idempotent)."""
     if _bind_state not in server.middleware:
         server.middleware.append(_bind_state)
@@ -32,9 +32,9 @@ def current_state() -> AppState | None:
 
 
 async def _bind_state(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
-    if ctx.method not in BOUND_METHODS or not isinstance(ctx.lifespan_context, AppState):
+    if ctx.method not in BOUND_METHODS:
         return await call_next(ctx)
-    token = _request_state.set(ctx.lifespan_context)
+    token = _request_state.set(await app_state(ctx.lifespan_context))  # opens the server's state if not yet
     try:
         return await call_next(ctx)
     finally:

@@ -6,14 +6,16 @@ tool's input schema and works under `mcp run`/`mcp dev` (a subscripted `Context[
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 import logging
 import time
 import typing
 from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 from mcp.server.elicitation import AcceptedElicitation
 from mcp.server.mcpserver import Context, Resolve
@@ -24,12 +26,13 @@ from pydantic import BaseModel
 from hostaway_mcp import progress
 from hostaway_mcp.config import Settings
 from hostaway_mcp.errors import HostawayError
-from hostaway_mcp.gateway import HostawayGateway
-from hostaway_mcp.ledger import WriteLedger
 from hostaway_mcp.localtime import LocalToday, Now, listing_today
-from hostaway_mcp.mirror.service import Mirror
-from hostaway_mcp.ratelimit import report_waits_to
 from hostaway_mcp.tools._budget import result_text, whole_numbers
+
+if TYPE_CHECKING:
+    from hostaway_mcp.gateway import HostawayGateway
+    from hostaway_mcp.ledger import WriteLedger
+    from hostaway_mcp.mirror.service import Mirror
 
 logger = logging.getLogger(__name__)
 
@@ -65,12 +68,45 @@ class AppState:
 _ACCEPTED_ANY = AcceptedElicitation[Any]
 
 
+class Runtime:
+    """The lifespan's context: the `AppState`, opened by the first request that needs it.
+
+    Opening it imports and sets up the gateway (and its HTTP stack), the shared limiter, the token
+    cache and the ledger, and in demo mode waits for the demo account: none of that should delay
+    the answer to `initialize`. Whatever `open` entered on the stack is closed by `aclose`, when
+    the lifespan ends. A failed opening is not kept: the next request tries again.
+    """
+
+    def __init__(self, open: Callable[[AsyncExitStack], Awaitable[AppState]]) -> None:
+        self._open = open
+        self._stack = AsyncExitStack()
+        self._state: AppState | None = None
+        self._opening = asyncio.Lock()
+
+    async def state(self) -> AppState:
+        if self._state is None:
+            async with self._opening:
+                if self._state is None:
+                    self._state = await self._open(self._stack)
+        return self._state
+
+    async def aclose(self) -> None:
+        self._state = None
+        await self._stack.aclose()
+
+
+async def app_state(context: object) -> AppState:
+    """The state behind a lifespan context (a server's `Runtime`, or an `AppState` itself)."""
+    if isinstance(context, Runtime):
+        return await context.state()
+    if not isinstance(context, AppState):  # pragma: no cover - a wiring bug, not a user error
+        raise ToolError("The server is not initialised; restart it.")
+    return context
+
+
 async def _resolve_state(ctx: Context) -> AppState:
     # async on purpose: the SDK runs a sync resolver in a worker thread, a thread hop per call.
-    state = ctx.request_context.lifespan_context
-    if not isinstance(state, AppState):  # pragma: no cover - a wiring bug, not a user error
-        raise ToolError("The server is not initialised; restart it.")
-    return state
+    return await app_state(ctx.request_context.lifespan_context)
 
 
 State = Annotated[AppState, Resolve(_resolve_state)]
@@ -103,6 +139,8 @@ def hostaway_tool(
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | CallToolResult:
         ctx = kwargs.get(ctx_name) if own_ctx else kwargs.pop(ctx_name, None)
         send = ctx.report_progress if isinstance(ctx, Context) else None
+        from hostaway_mcp.ratelimit import report_waits_to  # with the gateway, on the first call
+
         with progress.reporting(send) as reporter:
             try:
                 async with report_waits_to(reporter.wait_said):  # the limiter's gates say when they wait
