@@ -26,6 +26,7 @@ from typing import Annotated, Any
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
+from hostaway_mcp import paging
 from hostaway_mcp.domain import CHANNEL_QUERY_IDS, channel_name, ident, number, parse_date, text
 from hostaway_mcp.gateway import HostawayGateway, JSONObject
 from hostaway_mcp.models.common import next_offset
@@ -134,6 +135,27 @@ def _listing_filter(property_id: int | None) -> dict[str, list[int]]:
     return {} if property_id is None else {"listingMapIds[]": [property_id]}
 
 
+# The review fields `review_item` and `reply_refusal` read.
+REVIEW_FIELDS = (
+    "id",
+    "reservationId",
+    "listingMapId",
+    "listingName",
+    "guestName",
+    "channelId",
+    "type",
+    "status",
+    "arrivalDate",
+    "departureDate",
+    "submittedAt",
+    "rating",
+    "reviewCategory",
+    "publicReview",
+    "privateFeedback",
+    "revieweeResponse",
+)
+
+
 def _check_bounds(min_rating: float | None, max_rating: float | None) -> None:
     if min_rating is not None and max_rating is not None and min_rating > max_rating:
         raise ToolError(
@@ -152,12 +174,18 @@ async def _all_unanswered(gateway: HostawayGateway, filters: dict[str, Any]) -> 
         "sortBy": "rating",
         "sortOrder": "asc",
     }
-    found: list[JSONObject] = []
-    pages = 0
-    async for page in gateway.iter_offset_pages("reviews", params, page_size=PAGE_SIZE, max_pages=MAX_PAGES):
-        found.extend(page.items)
-        pages += 1
-    cut = pages == MAX_PAGES and len(found) == PAGE_SIZE * MAX_PAGES
+    # Each page is cut down to what a review item reads as it arrives: a portfolio's unanswered
+    # reviews are all held until they can be sorted, Hostaway's whole objects need not be.
+    pages = await paging.offset_pages(
+        gateway,
+        "reviews",
+        params,
+        page_size=PAGE_SIZE,
+        max_pages=MAX_PAGES,
+        shape=lambda review: {key: review[key] for key in REVIEW_FIELDS if key in review},
+    )
+    found = paging.items_of(pages)
+    cut = len(pages) == MAX_PAGES and len(found) == PAGE_SIZE * MAX_PAGES
     return found, cut
 
 
