@@ -75,6 +75,7 @@ async def _timed_call(sandbox: Any, server: Any, tool: str, arguments: dict[str,
 
 async def one_size(listings: int, with_messages: bool) -> list[list[Any]]:
     from hostaway_mcp.mirror.sync import MirrorSync
+    from hostaway_mcp.tools._runtime import app_state
 
     clock = VirtualClock()
     sandbox = make_sandbox(listings, enforce_rate_limits=False, token_not_before_s=0.0)
@@ -82,8 +83,10 @@ async def one_size(listings: int, with_messages: bool) -> list[list[Any]]:
     rows: list[list[Any]] = []
 
     server = _server(sandbox, cache, clock)
-    async with server.settings.lifespan(server) as state:
+    async with server.settings.lifespan(server) as context:
+        state = await app_state(context)  # the server opens its state on first use
         mirror = state.mirror
+        assert mirror is not None, "the bench's settings turn the mirror on"
         sync = MirrorSync(state.gateway, mirror.store, now=state.now, wall_clock=clock, say=lambda _: None)
         started, before = time.perf_counter(), _calls(sandbox)
         async with mirror.writer():
