@@ -331,12 +331,14 @@ async def test_the_status_resource_shows_the_mirrors_size_age_and_last_sync(
     age = re.search(r" MB, last synced (\d+) s ago", built)
     assert age is not None and 30 <= int(age.group(1)) < 90, built
     assert f"{LISTINGS} properties" in built
-    assert "no full reconciliation yet" in built
+    assert re.search(r"read in full \d+ s ago", built), built  # the backfill read everything: none due yet
 
 
-async def test_a_serving_process_fills_the_mirror_in_the_background_then_reconciles_it(
+async def test_a_serving_process_fills_the_mirror_in_the_background_and_reconciles_a_day_later(
     settings_factory: Callable[..., Any], small: Any, clock: FakeClock
 ) -> None:
+    """The backfill read everything, so it counts as the day's full sync: no second reading of the
+    whole account follows it (that would double the first sync's cost)."""
     from hostaway_mcp.server import build_server
     from tests.conftest import NOW
 
@@ -353,19 +355,74 @@ async def test_a_serving_process_fills_the_mirror_in_the_background_then_reconci
     assert lifespan is not None
     async with lifespan(server) as context:
         mirror = (await app_state(context)).mirror
-        assert mirror is not None and mirror.backfilling
+        assert mirror is not None
 
-        async def reconciled() -> Any:
+        async def filled() -> Any:
             while True:
                 status = await mirror.status()
-                if status.ready and status.last_full_sync:
+                if status.ready and status.last_full_sync and not mirror.backfilling:
                     return status
                 await asyncio.sleep(0.01)
 
-        status = await asyncio.wait_for(reconciled(), timeout=30)
+        status = await asyncio.wait_for(filled(), timeout=30)
         assert status.rows["reservations"] == len(small.account.reservations)
-        assert mirror.backfilling  # waiting for the next day's reconciliation; stopped with the server
-    assert not mirror.backfilling
+        assert status.last_full_sync is not None and status.last_full_sync <= clock()
+        calls = len(api_calls(small))
+        for _ in range(50):
+            await asyncio.sleep(0)
+        assert len(api_calls(small)) == calls  # the next full sync waits for its day
+        assert not mirror.backfilling
+
+
+async def test_a_question_during_the_backfill_is_answered_live_at_once(
+    server_factory: Callable[..., Any], settings_factory: Callable[..., Any], small: Any, clock: FakeClock
+) -> None:
+    """A first sync holds the writer lock for minutes; a question must not wait for it."""
+    from mcp import Client
+
+    from hostaway_mcp.server import build_server
+    from tests.conftest import NOW, call_ok
+
+    await with_mirror(server_factory, small, lambda m: m.backfill())  # the reports' part is there
+    clock.advance(120)  # past the max age: a watermark check is due
+
+    reached, released = asyncio.Event(), asyncio.Event()
+
+    class Stalled(httpx.AsyncBaseTransport):
+        """The sandbox, with the backfill's pages of threads held until the test lets them go."""
+
+        def __init__(self) -> None:
+            self.inner = small.transport()
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if request.url.path.endswith("/conversations"):
+                reached.set()
+                await released.wait()
+            response: httpx.Response = await self.inner.handle_async_request(request)
+            return response
+
+    def forget_messages(conn: sqlite3.Connection) -> None:  # the messages' part is not done yet
+        conn.execute("UPDATE sync_state SET backfilled = 0, cursor = NULL WHERE resource = 'conversations'")
+
+    await with_mirror(server_factory, small, lambda m: m.db(forget_messages))
+    server = build_server(
+        settings_factory(mirror=True),
+        transport=Stalled(),
+        sleep=clock.sleep,
+        clock=clock,
+        wall_clock=clock,
+        now=lambda: NOW,
+        background_sync=True,
+    )
+    async with Client(server) as client:
+        try:
+            await call_ok(client, "list_properties", {"limit": 1})  # the state opens: the backfill starts
+            async with asyncio.timeout(30):  # a hang detector: the answer never waits for `released`
+                await reached.wait()  # the backfill is reading threads, under the writer lock
+                answer = await call_ok(client, "search_bookings", {"limit": 5})
+        finally:
+            released.set()
+    assert answer["items"] and not answer.get("as_of")  # live: the mirror was busy being filled
 
 
 async def test_a_page_of_nothing_new_ends_a_watermark_scan_however_busy_the_overlap(

@@ -4,11 +4,14 @@
   when. It checks the watermarks at most every `HOSTAWAY_MIRROR_MAX_AGE_S` (default 60 s):
   within that age it answers with no call at all; past it, one process takes the writer lock and
   runs the watermark syncs (usually one call per resource), while any other process waits for
-  it and then reads what it wrote, so nothing is synced twice. Not built yet, off, damaged, or
-  Hostaway unreachable during the check: None, and the tool answers live, as without a mirror.
+  it (`READ_LOCK_WAIT_S` at most) and then reads what it wrote, so nothing is synced twice. Not
+  built yet, off, damaged, Hostaway unreachable during the check, or the writer lock held by a
+  long sync (a backfill or a full reconciliation, here or in another process): None, and the
+  tool answers live, as without a mirror. A question never waits for a sync of minutes.
 - `start_backfill()` fills it in the background when the server starts (progress in the log;
   resumable: a restart continues where the last run stopped), then runs the full reconciliation
-  whenever the last one is a day old, for as long as the server runs.
+  whenever the last one is a day old (a backfill that read a resource from its first page counts
+  as one), for as long as the server runs.
 - `touched(target)` is called by the write path after a confirmed write: the rows it touched
   are read again, and every resource is checked, before the next answer from the mirror.
 
@@ -39,8 +42,11 @@ from hostaway_mcp.mirror.sync import FULL_SYNC_EVERY_S, MirrorSync, Say, SyncRep
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# How long a process waits for another one's sync before answering live instead.
+# How long `hostaway-mcp sync` waits for another process's sync before giving up.
 LOCK_WAIT_S = 30.0
+# How long a question waits for another process's watermark sync (a call or two) before answering
+# live: longer means that process is filling or reconciling the mirror, which takes minutes.
+READ_LOCK_WAIT_S = 5.0
 # The background backfill waits for a lock held by another process's backfill for this long.
 BACKFILL_LOCK_WAIT_S = 3600.0
 _ROW_TARGET = re.compile(r"^(reservation|booking|conversation):(\d+)")
@@ -105,7 +111,8 @@ class Mirror:
         self.store = MirrorStore(settings.mirror_path)
         self.lock_path = settings.mirror_lock_path
         self.max_age_s = settings.mirror_max_age_s
-        self._guard = asyncio.Lock()  # one sync at a time inside this process
+        self._guard = asyncio.Lock()  # one backfill, full sync or purge at a time inside this process
+        self._refresh = asyncio.Lock()  # one watermark sync at a time inside this process
         self._task: asyncio.Task[None] | None = None
         self.build_first = build_first
         self._backfilled = asyncio.Event()  # the background backfill has ended (done or failed)
@@ -144,11 +151,16 @@ class Mirror:
         if not self.exists():
             return None
         try:
-            async with self._guard:
-                verdict = await self._check(resources)
+            verdict = await self._check(resources)
+            if verdict is not None:
+                return verdict if verdict.as_of else None
+            if self.backfilling:  # this process holds the writer lock for minutes: answer live now
+                return None
+            async with self._refresh:
+                verdict = await self._check(resources)  # another question here may have just synced
                 if verdict is not None:
                     return verdict if verdict.as_of else None
-                async with self.writer():
+                async with self.writer(READ_LOCK_WAIT_S):
                     verdict = await self._check(resources)  # another process may have just synced
                     if verdict is not None:
                         return verdict if verdict.as_of else None
@@ -205,7 +217,8 @@ class Mirror:
 
     @property
     def backfilling(self) -> bool:
-        return self._task is not None and not self._task.done()
+        """A backfill or full reconciliation is running in this process (it holds the writer lock)."""
+        return self._guard.locked()
 
     async def _background(self) -> None:
         """Backfill, then reconcile whenever the last full sync is a day old, until the server stops."""
@@ -308,7 +321,7 @@ def describe(status: MirrorStatus | None, now: float) -> str:
     last = status.last_sync
     age = f"last synced {_ago(now - last)} ago" if last else "due for a check"
     full = status.last_full_sync
-    full_text = f", full reconciliation {_ago(now - full)} ago" if full else ", no full reconciliation yet"
+    full_text = f", read in full {_ago(now - full)} ago" if full else ", not yet read in full (a day's reconciliation is due)"
     rows = status.rows
     return (
         f"{size}, {age}{full_text}; {rows.get('listings', 0)} properties, {rows.get('reservations', 0)} "

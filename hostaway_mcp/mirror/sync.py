@@ -49,7 +49,7 @@ from hostaway_mcp.domain import ident
 from hostaway_mcp.errors import HostawayError
 from hostaway_mcp.gateway import PAGE_SIZE, HostawayGateway, JSONObject
 from hostaway_mcp.localtime import Now, listing_today
-from hostaway_mcp.mirror.schema import stored_message
+from hostaway_mcp.mirror.schema import RESOURCES, stored_message
 from hostaway_mcp.mirror.store import LISTING_FIELDS, MirrorStore, SyncState, project, thread_stamps
 from hostaway_mcp.privacy import RESERVATION_ACCESS_FIELDS, AccessGuard, access_details
 
@@ -143,8 +143,12 @@ class MirrorSync:
 
     # -- the whole plan ------------------------------------------------------------------------------
 
-    async def backfill(self) -> SyncReport:
-        """Fill every resource not yet backfilled, resuming where an earlier run stopped."""
+    async def backfill(self, only: tuple[str, ...] = RESOURCES) -> SyncReport:
+        """Fill every resource (of `only`) not yet backfilled, resuming where an earlier run stopped.
+
+        A resource read from its first page to its last in this call counts as fully synced as of
+        when its reading began: the day until the next full reconciliation starts then.
+        """
         for resource, step in (
             ("listings", self.listings_full),
             ("reservations", self.reservations_backfill),
@@ -152,8 +156,12 @@ class MirrorSync:
             ("conversations", self.conversations_backfill),
             ("reviews", self.reviews_backfill),
         ):
-            if not (await self._state(resource)).backfilled:
+            state = await self._state(resource)
+            if resource in only and not state.backfilled:
+                began = self.wall_clock()
                 await step()
+                if state.cursor is None:
+                    await self._save(replace(await self._state(resource), last_full_sync=began))
         return self.report
 
     async def full(self) -> SyncReport:
@@ -164,7 +172,7 @@ class MirrorSync:
         await self.conversations_backfill(reconcile=True)
         await self.reviews_backfill(reconcile=True)
         stamp = self.wall_clock()
-        for resource in ("listings", "reservations", "calendars", "conversations", "reviews"):
+        for resource in RESOURCES:
             state = await self._state(resource)
             await self._save(replace(state, last_full_sync=stamp))
         return self.report
