@@ -73,16 +73,17 @@ async def _timed_call(sandbox: Any, server: Any, tool: str, arguments: dict[str,
         return time.perf_counter() - started, _calls(sandbox) - before, result
 
 
-async def one_size(listings: int, with_messages: bool) -> list[list[Any]]:
+async def first_sync(
+    sandbox: Any, cache: Path, clock: VirtualClock, *, with_messages: bool, **settings: Any
+) -> tuple[list[tuple[str, int, float]], int]:
+    """Fill the mirror in `cache` as a server's first sync does: what reports read, then (with
+    `with_messages`) every thread and review. Each step's (what, API calls, wall s), and the
+    mirror's size on disk."""
     from hostaway_mcp.mirror.sync import MirrorSync
     from hostaway_mcp.tools._runtime import app_state
 
-    clock = VirtualClock()
-    sandbox = make_sandbox(listings, enforce_rate_limits=False, token_not_before_s=0.0)
-    cache = scratch_dir(f"mirror-{listings}")
-    rows: list[list[Any]] = []
-
-    server = _server(sandbox, cache, clock)
+    steps: list[tuple[str, int, float]] = []
+    server = _server(sandbox, cache, clock, **settings)
     async with server.settings.lifespan(server) as context:
         state = await app_state(context)  # the server opens its state on first use
         mirror = state.mirror
@@ -90,21 +91,22 @@ async def one_size(listings: int, with_messages: bool) -> list[list[Any]]:
         sync = MirrorSync(state.gateway, mirror.store, now=state.now, wall_clock=clock, say=lambda _: None)
         started, before = time.perf_counter(), _calls(sandbox)
         async with mirror.writer():
-            await sync.listings_full()
-            await sync.reservations_backfill()
-            await sync.calendars_backfill()
-        calls = _calls(sandbox) - before
-        rows.append([listings, "first sync for reports", calls, time.perf_counter() - started, calls / BUDGET_PER_S])
+            await sync.backfill(only=("listings", "reservations", "calendars"))
+        steps.append(("first sync for reports", _calls(sandbox) - before, time.perf_counter() - started))
         if with_messages:
             started, before = time.perf_counter(), _calls(sandbox)
             async with mirror.writer():
-                await sync.conversations_backfill()
-                await sync.reviews_backfill()
-            calls = _calls(sandbox) - before
-            rows.append(
-                [listings, "first sync of messages", calls, time.perf_counter() - started, calls / BUDGET_PER_S]
-            )
-        size = mirror.store.size_bytes()
+                await sync.backfill(only=("conversations", "reviews"))
+            steps.append(("first sync of messages", _calls(sandbox) - before, time.perf_counter() - started))
+        return steps, mirror.store.size_bytes()
+
+
+async def one_size(listings: int, with_messages: bool) -> list[list[Any]]:
+    clock = VirtualClock()
+    sandbox = make_sandbox(listings, enforce_rate_limits=False, token_not_before_s=0.0)
+    cache = scratch_dir(f"mirror-{listings}")
+    steps, size = await first_sync(sandbox, cache, clock, with_messages=with_messages)
+    rows: list[list[Any]] = [[listings, what, calls, wall, calls / BUDGET_PER_S] for what, calls, wall in steps]
 
     wall, calls, result = await _timed_call(
         sandbox, _server(sandbox, cache, clock, mirror=False), "get_revenue_report", YEAR
