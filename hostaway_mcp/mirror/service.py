@@ -321,7 +321,7 @@ def describe(status: MirrorStatus | None, now: float) -> str:
     last = status.last_sync
     age = f"last synced {_ago(now - last)} ago" if last else "due for a check"
     full = status.last_full_sync
-    full_text = f", read in full {_ago(now - full)} ago" if full else ", not yet read in full (a day's reconciliation is due)"
+    full_text = f", read in full {_ago(now - full)} ago" if full else ", not yet read in full (a reconciliation is due)"
     rows = status.rows
     return (
         f"{size}, {age}{full_text}; {rows.get('listings', 0)} properties, {rows.get('reservations', 0)} "
