@@ -12,6 +12,7 @@ from hostaway_mcp.privacy import ACCESS_MASK
 from hostaway_mcp.sandbox import catalog as sandbox_catalog
 from hostaway_mcp.sandbox.conversations import refresh_conversation
 from hostaway_mcp.sandbox.rand import fmt_datetime
+from hostaway_mcp.tools._runtime import app_state
 from tests.conftest import SECRET_TEXT, FakeClock, api_calls, call_ok, card_numbers_in
 
 LISTINGS = 4
@@ -25,7 +26,8 @@ def small(sandbox_factory: Callable[..., Any]) -> Any:
 
 async def backfill(server_factory: Callable[..., Any], sandbox: Any, **settings: Any) -> None:
     server = server_factory(sandbox, mirror=True, **settings)
-    async with server.settings.lifespan(server) as state:
+    async with server.settings.lifespan(server) as context:
+        state = await app_state(context)  # the server opens its state on first use
         assert state.mirror is not None
         await state.mirror.backfill()
 
