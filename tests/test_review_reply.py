@@ -98,6 +98,21 @@ async def test_a_second_reply_is_refused_before_any_post(sandbox: Any, server_fa
     assert len(reply_posts(sandbox)) == 1 and review["revieweeResponse"] == REPLY
 
 
+async def test_a_reply_the_ledger_saw_sent_is_not_posted_again_nor_offered_again(
+    sandbox: Any, server_factory: Callable[..., Any]
+) -> None:
+    """Hostaway shows no reply yet (a lagging read), but this server posted one minutes ago: the
+    refusal must not suggest `allow_duplicate`, an argument reply_to_review does not take."""
+    review = answerable(sandbox)
+    args = {"review_id": review["id"], "text": REPLY, "confirm": True}
+    async with Client(server_factory(sandbox)) as client:
+        await call_ok(client, "reply_to_review", args)
+        review["revieweeResponse"] = None  # the reply not visible in Hostaway's answer yet
+        error = await call_error(client, "reply_to_review", args)
+    assert "already sent" in error and "one public reply" in error and "allow_duplicate" not in error
+    assert len(reply_posts(sandbox)) == 1
+
+
 def _ineligible(sandbox: Any) -> dict[str, tuple[dict[str, Any], str]]:
     reviews = guest_reviews(sandbox)
 

@@ -141,6 +141,9 @@ class ReviewReply(WriteKind[ReplyPlan, ReviewReplyResult]):
         where = f"property_id={plan.property_id}" if plan.property_id is not None else "the property"
         return f"check review {plan.review_id} with list_reviews({where})"
 
+    def duplicate_hint(self, plan: ReplyPlan) -> str:
+        return "a review takes one public reply, so it is not posted again"
+
     async def send(self, gateway: HostawayGateway, plan: ReplyPlan) -> Envelope:
         try:
             return await gateway.post(f"reviews/{plan.review_id}/respond", {"revieweeResponse": plan.public_text})
