@@ -74,3 +74,6 @@ def test_the_quick_benchmark_runs_and_its_claims_hold(tmp_path: Path) -> None:
     revenue = next(values for title, values in figures.items() if title.startswith("A year's revenue"))
     assert revenue["rejected"] == 0
     assert revenue["progress"] >= revenue["pages"] - 3  # a progress-aware client hears about every page
+    # From the filled mirror: the watermark check and the calendars not yet final, never the pages.
+    assert revenue["mirror:rejected"] == 0 and revenue["mirror:pages"] <= 1 < revenue["pages"]
+    assert revenue["mirror:calls"] < revenue["calls"] / 2
