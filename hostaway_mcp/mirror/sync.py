@@ -144,11 +144,8 @@ class MirrorSync:
     # -- the whole plan ------------------------------------------------------------------------------
 
     async def backfill(self, only: tuple[str, ...] = RESOURCES) -> SyncReport:
-        """Fill every resource (of `only`) not yet backfilled, resuming where an earlier run stopped.
-
-        A resource read from its first page to its last in this call counts as fully synced as of
-        when its reading began: the day until the next full reconciliation starts then.
-        """
+        """Fill each resource of `only` not yet backfilled, resuming where an earlier run stopped; one
+        read here from its first page counts as fully synced as of when its reading began."""
         for resource, step in (
             ("listings", self.listings_full),
             ("reservations", self.reservations_backfill),
