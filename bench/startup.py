@@ -91,8 +91,19 @@ def production_python(workdir: Path) -> tuple[str, str]:
     return str(python), "uv sync --no-dev --no-editable --compile-bytecode (this checkout as a wheel, compiled)"
 
 
+MEDIAN_COLUMNS = (
+    "server",
+    "runs",
+    "initialize median s",
+    "vs hello-world",
+    "first tools/list median s",
+    "vs hello-world",
+)
+BEST_COLUMNS = ("initialize best s", "vs hello-world", "first tools/list best s", "vs hello-world")
+
+
 def run(quick: bool) -> Table:
-    rounds = 1 if quick else 7
+    rounds = 1 if quick else 15
     workdir = scratch_dir("startup")
     python, install = production_python(workdir) if not quick else (sys.executable, "the development environment")
     hello = workdir / "hello_server.py"
@@ -119,19 +130,25 @@ def run(quick: bool) -> Table:
         for name, (command, env) in servers.items():
             times[name].append(time_to_answers(command, env, workdir))
 
-    hello_init = median([i for i, _ in times["hello-world (bare SDK)"]])
-    hello_tools = median([t for _, t in times["hello-world (bare SDK)"]])
+    bare = times["hello-world (bare SDK)"]
+    hello_init, hello_tools = median([i for i, _ in bare]), median([t for _, t in bare])
+    best_init, best_tools = min(i for i, _ in bare), min(t for _, t in bare)
     table = Table(
         "Cold start to a served initialize and the first tools/list over stdio",
-        ["server", "runs", "initialize median s", "vs hello-world", "first tools/list median s", "vs hello-world"],
+        [*MEDIAN_COLUMNS, *BEST_COLUMNS],
     )
     for name, values in times.items():
         init, tools = median([i for i, _ in values]), median([t for _, t in values])
-        table.rows.append([name, len(values), init, f"{init / hello_init:.2f}x", tools, f"{tools / hello_tools:.2f}x"])
+        fastest_init, fastest_tools = min(i for i, _ in values), min(t for _, t in values)
+        typical = [init, f"{init / hello_init:.2f}x", tools, f"{tools / hello_tools:.2f}x"]
+        best = [fastest_init, f"{fastest_init / best_init:.2f}x", fastest_tools, f"{fastest_tools / best_tools:.2f}x"]
+        table.rows.append([name, len(values), *typical, *best])
         key = {"hostaway-mcp": "live", "hostaway-mcp --demo": "demo"}.get(name)
         if key:
             table.figures[f"{key}:initialize_ratio"] = init / hello_init
             table.figures[f"{key}:tools_list_ratio"] = tools / hello_tools
+            table.figures[f"{key}:initialize_best_ratio"] = fastest_init / best_init
+            table.figures[f"{key}:tools_list_best_ratio"] = fastest_tools / best_tools
     table.figures["cold_start_s"] = median([i for i, _ in times["hostaway-mcp"]])
     table.figures["hello_world_s"] = hello_init
     table.figures["cold_start_ratio"] = table.figures["live:initialize_ratio"]
@@ -140,5 +157,9 @@ def run(quick: bool) -> Table:
         "answer to `initialize` (2025-11-25 handshake), then `notifications/initialized` and `tools/list` "
         "(hostaway-mcp's default toolsets), runs alternating, after one warm-up run each. Demo mode "
         "generates its account in a worker thread after start-up; the first tool call waits for it."
+    )
+    table.notes.append(
+        "best: the fastest run of each, the usual estimate of a start-up's own cost on a shared machine (other "
+        "work only ever adds time); median: the typical run here."
     )
     return table
