@@ -131,10 +131,10 @@ async def offset_pages(
     async def fetch(offset: int) -> Envelope:
         nonlocal stride
         page = await gateway.get(path, {**(params or {}), "limit": page_size, "offset": offset})
-        await tally.page_done()
         stride = stride or len(page.items)
-        if shape is not None:
+        if shape is not None:  # before the next await: the raw page never waits beside its siblings
             page = Envelope([shape(item) for item in page.items], page.count, page.limit, page.offset)
+        await tally.page_done()
         return page
 
     first = await fetch(start)
@@ -196,7 +196,8 @@ async def cursor_pages(
     after_id: int | None = None
     try:
         for number in range(1, max_pages + 1):
-            if number == 1 and first is not None:
+            fetched_now = first is None  # else the caller's first page, its request already reported
+            if first is not None:
                 page, first = first, None  # held from here on only as the current page
             else:
                 if number > told:
@@ -209,23 +210,24 @@ async def cursor_pages(
                 fetched += 1
                 if stats is not None:
                     stats.pages += 1
-                await tally.page_done()
             items = page.items
             if number == 1:
                 total = page.count
-                if total is not None:
-                    known = max(1, math.ceil(total / page_size))
-                    tally.expect(known - told)
-                    told = known
-            if not items:
-                return
-            last_id = ident(items[-1].get("id"))  # real accounts send some ids as strings
-            if after_id is not None and last_id == after_id:
-                return
-            yield CursorPage(items, total, number)
-            seen += len(items)
-            del page, items  # not held while the next page is awaited: a big scan holds one page per walk
-            if (total is not None and seen >= total) or last_id is None:
+            last_id = ident(items[-1].get("id")) if items else None  # real accounts send some ids as strings
+            ends = not items or (after_id is not None and last_id == after_id)
+            if not ends:
+                # The consumer folds the page before this walk awaits anything (its progress step
+                # included), so a raw page is never held while other walks parse theirs.
+                yield CursorPage(items, total, number)
+                seen += len(items)
+            del page, items
+            if fetched_now:
+                await tally.page_done()
+            if number == 1 and total is not None:
+                known = max(1, math.ceil(total / page_size))
+                tally.expect(known - told)
+                told = known
+            if ends or (total is not None and seen >= total) or last_id is None:
                 return
             after_id = last_id
         logger.warning("stopped paging %s after %d pages", path, max_pages)

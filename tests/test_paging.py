@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import itertools
+import weakref
 from collections.abc import AsyncIterator, Callable
-from datetime import date
-from typing import Any
+from datetime import date, timedelta
+from typing import Any, cast
 
 import httpx
 import pytest
 import respx
 
-from hostaway_mcp import paging
+from hostaway_mcp import paging, progress
 from hostaway_mcp.errors import UpstreamError
-from hostaway_mcp.gateway import HostawayGateway
+from hostaway_mcp.gateway import Envelope, HostawayGateway
 from tests.conftest import BASE_URL, FakeClock, Watched, api_calls
 
 YEAR = (date(2025, 12, 1), date(2026, 11, 30))
@@ -297,3 +299,82 @@ async def test_gather_bounded_raises_the_first_failure_itself_and_cancels_the_re
         2,
         3,
     ]
+
+
+# -- raw pages held at once ---------------------------------------------------------------------
+
+
+class _Raw(dict[str, Any]):
+    """An item as Hostaway sent it; weakly referable (a plain dict is not), so a test can count the
+    raw pages still alive."""
+
+
+class _PageWatch:
+    """A gateway stand-in serving one list from memory: offset or `afterId` paging, arrival-date
+    bounds, a total `count`. At each request it counts the raw pages of earlier answers still
+    alive: a read that folds or cuts each page before it awaits anything holds none then."""
+
+    def __init__(self, records: list[dict[str, Any]]) -> None:
+        self.records = records
+        self.served: list[list[weakref.ref[_Raw]]] = []
+        self.alive_at_requests: list[int] = []
+
+    async def get(self, path: str, params: Any = None) -> Envelope:
+        await asyncio.sleep(0)  # a real request awaits the network: the read's other pages run
+        gc.collect()
+        self.alive_at_requests.append(sum(any(ref() is not None for ref in page) for page in self.served))
+        params = dict(params or {})
+        rows = [
+            r
+            for r in self.records
+            if r["arrivalDate"] >= params.get("arrivalStartDate", "")
+            and r["arrivalDate"] <= params.get("arrivalEndDate", "9999")
+        ]
+        limit = int(params["limit"])
+        if "offset" in params:
+            chosen = rows[int(params["offset"]) :][:limit]
+        else:
+            after = int(params.get("afterId") or 0)
+            chosen = [r for r in rows if r["id"] > after][:limit]
+        items = [_Raw(r) for r in chosen]
+        self.served.append([weakref.ref(item) for item in items])
+        return Envelope(items, count=len(rows))
+
+
+def _records(n: int) -> list[dict[str, Any]]:
+    days = (YEAR[1] - YEAR[0]).days + 1
+    return [
+        {"id": i, "arrivalDate": (YEAR[0] + timedelta(days=i * days // n)).isoformat(), "guestName": "x" * 50}
+        for i in range(1, n + 1)
+    ]
+
+
+async def _slow_send(value: float, total: float | None, message: str | None) -> None:
+    await asyncio.sleep(0)  # a progress notification is written to the client: the read's others run
+
+
+async def test_a_windowed_reservation_scan_folds_each_page_before_it_awaits_anything() -> None:
+    watch = _PageWatch(_records(1600))  # 16 pages: four date windows walked side by side
+    folded: list[dict[str, Any]] = []
+    with progress.reporting(_slow_send):
+        stats = await paging.reservation_pages(
+            cast(HostawayGateway, watch),
+            {},
+            lambda page: folded.extend({"id": r["id"]} for r in page),
+            arrivals=YEAR,
+        )
+    assert stats.windows == paging.MAX_WINDOWS
+    assert {r["id"] for r in folded} == set(range(1, 1601))
+    assert len(watch.alive_at_requests) == stats.pages > 16
+    assert max(watch.alive_at_requests) == 0  # no raw page waited beside another window's request
+
+
+async def test_offset_pages_cut_each_page_before_it_awaits_anything() -> None:
+    watch = _PageWatch(_records(1000))
+    with progress.reporting(_slow_send):
+        pages = await paging.offset_pages(
+            cast(HostawayGateway, watch), "reviews", {}, page_size=100, shape=lambda r: {"id": r["id"]}
+        )
+    assert [r["id"] for r in paging.items_of(pages)] == list(range(1, 1001))
+    assert len(watch.alive_at_requests) == 10
+    assert max(watch.alive_at_requests) == 0  # the shaped pages are kept, never a raw one

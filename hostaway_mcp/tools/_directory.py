@@ -25,6 +25,8 @@ NAME_TTL_S = 300.0
 # page (its listings maximum is UNCONFIRMED); the pager then just reads more pages.
 DIRECTORY_PAGE = 500
 DIRECTORY_KEY = "listing_directory"
+# The listing fields `_facts_of` reads: each page is cut to them as it arrives.
+FACT_FIELDS = ("id", "name", "internalListingName", "timeZoneName", "checkInTimeStart", "checkOutTime", "currencyCode")
 
 
 @dataclass(frozen=True)
@@ -118,9 +120,16 @@ def _hour(value: object) -> int | None:
 
 
 async def _read(state: AppState, wanted: set[int]) -> _Directory:
-    facts: dict[int, PropertyFacts] = {}
-    async for page in state.gateway.iter_offset_pages("listings", {"includeResources": 0}, page_size=DIRECTORY_PAGE):
-        facts.update(_facts_of(page.items))
+    from hostaway_mcp import paging  # paging reaches the gateway, imported on first use
+
+    pages = await paging.offset_pages(
+        state.gateway,
+        "listings",
+        {"includeResources": 0},
+        page_size=DIRECTORY_PAGE,
+        shape=lambda listing: {key: listing[key] for key in FACT_FIELDS if key in listing},
+    )
+    facts = _facts_of(paging.items_of(pages))
     directory = _Directory(facts, state.monotonic(), frozenset(wanted - facts.keys()))
     state.extras[DIRECTORY_KEY] = directory
     return directory

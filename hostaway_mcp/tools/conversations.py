@@ -244,13 +244,16 @@ async def list_guest_inbox(
     else:
         page = await state.gateway.get("conversations", {"limit": scan, "offset": 0, "includeResources": 1})
         conversations, counted = page.items, page.count
+        del page  # held from here on only as `conversations`
     waiting: list[tuple[JSONObject, JSONObject]] = []
     for conversation in conversations:
         latest = _latest_message(conversation)
         if latest is not None and flag(latest.get("isIncoming")) and ident(conversation.get("id")) is not None:
             waiting.append((conversation, latest))
     waiting.sort(key=lambda pair: _message_order(pair[1]), reverse=True)
-    shown = waiting[:limit]
+    shown, waiting_count, checked = waiting[:limit], len(waiting), len(conversations)
+    # Only the shown threads are kept: the page goes before the directory is read.
+    del conversations, waiting
 
     # Names from the per-run directory (every page once, then reused): never null past 500.
     unnamed = {
@@ -287,11 +290,10 @@ async def list_guest_inbox(
                 guest_written=True,
             )
         )
-    checked = len(conversations)
     more = counted is not None and counted > checked
     return GuestInbox(
         items=items,
-        total=len(waiting),
+        total=waiting_count,
         limit=limit,
         conversations_checked=checked,
         notice=GUEST_TEXT_NOTICE,

@@ -14,7 +14,8 @@ have no currency: theirs is their property's; those tied to no property are tota
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -40,25 +41,32 @@ MAX_EXPENSE_PAGES = 20  # 10,000 expenses and extras per answer
 class ExpenseRead:
     """The account's expenses as far as they were read."""
 
-    items: list[JSONObject]
+    items: list[JSONObject]  # those `read_expenses` was asked to keep (all of them by default)
     complete: bool  # the last page was short: nothing more to read
+    read: int = 0  # expenses and extras read, kept or not
 
     def max_id(self) -> int:
         return max((ident(item.get("id")) or 0 for item in self.items), default=0)
 
 
-async def read_expenses(gateway: HostawayGateway) -> ExpenseRead:
-    """Pages of `/expenses` until a short page (the end) or `MAX_EXPENSE_PAGES`."""
+async def read_expenses(gateway: HostawayGateway, keep: Callable[[JSONObject], bool] | None = None) -> ExpenseRead:
+    """Pages of `/expenses` until a short page (the end) or `MAX_EXPENSE_PAGES`; with `keep`, only
+    the expenses it admits are kept, each page filtered as it arrives (the list has no filters of
+    its own, so an account's every expense would otherwise be held at once)."""
     items: list[JSONObject] = []
+    read = 0
     reporter = progress.current()
     for number in range(MAX_EXPENSE_PAGES):
         reporter.expect(1)  # no total to say how many: one page at a time
         page = (await gateway.get(EXPENSES_PATH, {"limit": EXPENSE_PAGE, "offset": number * EXPENSE_PAGE})).items
+        read += len(page)
+        items.extend(page if keep is None else filter(keep, page))
+        short = len(page) < EXPENSE_PAGE
+        del page  # filtered before the progress step: not held while it is sent
         await reporter.step(f"expenses and extras: page {number + 1}")
-        items.extend(page)
-        if len(page) < EXPENSE_PAGE:
-            return ExpenseRead(items, complete=True)
-    return ExpenseRead(items, complete=False)
+        if short:
+            return ExpenseRead(items, complete=True, read=read)
+    return ExpenseRead(items, complete=False, read=read)
 
 
 def kind_of(raw: JSONObject) -> str:
@@ -131,21 +139,24 @@ async def list_expenses(
             f"end_date ({end_date}) is before start_date ({start_date}): both are inclusive, so for one day pass "
             "the same date twice."
         )
-    read = await read_expenses(state.gateway)
-    kept = [raw for raw in read.items if _matches(raw, property_id, booking_id, start_date, end_date)]
+    read = await read_expenses(
+        state.gateway,
+        functools.partial(_matches, property_id=property_id, booking_id=booking_id, start=start_date, end=end_date),
+    )
+    kept = read.items
     kept.sort(key=lambda raw: (str(raw.get("expenseDate") or ""), ident(raw.get("id")) or 0), reverse=True)
     lines = await describe(state, kept)
     page = lines[offset : offset + limit]
     note = None
     if not read.complete:
         note = (
-            f"The account has more than the {len(read.items)} expenses and extras read (Hostaway's list has no "
+            f"The account has more than the {read.read} expenses and extras read (Hostaway's list has no "
             "filters and no total), so some matches may be missing; the totals cover those read."
         )
     return ExpenseList(
         items=page,
         totals=expense_totals(lines),
-        read=len(read.items),
+        read=read.read,
         complete=read.complete,
         total=len(lines) if read.complete else None,
         offset=offset,

@@ -245,12 +245,13 @@ async def fetch_blocked_nights(
         nights: list[date] = []
         for first, last in spans:
             days = await read_days(gateway, listing_id, first, last)
-            nonlocal done
-            done += 1
-            await reporter.step(f"calendars: {done} of {reads} read")
             nights += [
                 night for night, day in days.items() if period.contains(night) and night_status(day) == "blocked"
             ]
+            del days  # only its blocked nights wait for the progress step, not a year of calendar days
+            nonlocal done
+            done += 1
+            await reporter.step(f"calendars: {done} of {reads} read")
         return nights
 
     try:

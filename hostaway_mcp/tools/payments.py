@@ -67,6 +67,25 @@ MAX_RESERVATION_PAGES = 200
 MAX_PROPERTY_IDS = 500
 DEFAULT_BACK_DAYS = 30
 DEFAULT_AHEAD_DAYS = 89
+# The reservation fields list_unpaid_balances reads (plus `updatedOn`, which `paging.dedupe` reads):
+# each page is cut to them as it arrives, so a period's bookings are never all held whole.
+UNPAID_FIELDS = (
+    "id",
+    "updatedOn",
+    "status",
+    "listingMapId",
+    "listingName",
+    "arrivalDate",
+    "departureDate",
+    "guestName",
+    "guestFirstName",
+    "guestLastName",
+    "channelId",
+    "channelName",
+    "currency",
+    "totalPrice",
+    "remainingBalance",
+)
 # Bookings whose guest owes what is left: confirmed ones, and direct ones awaiting payment (a request
 # to book is not a debt yet, and an owner stay has no price).
 OWING_STATUSES = CONFIRMED_STATUSES | {"awaitingPayment"}
@@ -210,16 +229,18 @@ async def charges_of_bookings(gateway: HostawayGateway, windows: Sequence[Window
         for at in range(0, len(window.booking_ids), MAX_IDS_PER_REQUEST)
     ]
 
-    async def read(params: dict[str, Any]) -> list[JSONObject]:
+    async def read(params: dict[str, Any]) -> list[Charge]:
         pages = await paging.offset_pages(
             gateway, CHARGES_PATH, params, page_size=CHARGE_PAGE, max_pages=MAX_CHARGE_PAGES, what="guest charges"
         )
-        return paging.items_of(pages)
+        # Parsed per request, so the raw pages go as each request ends; deduplicating the parsed
+        # answers again below keeps exactly what one pass over every raw charge kept.
+        return parse_charges(paging.items_of(pages))
 
     answers = await paging.gather_bounded([functools.partial(read, params) for params in requests])
     wanted = {booking_id for window in windows for booking_id in window.booking_ids}
     by_booking: dict[int, list[Charge]] = {}
-    for charge in parse_charges(raw for answer in answers for raw in answer):
+    for charge in {charge.id: charge for answer in answers for charge in answer}.values():
         if charge.reservation_id in wanted:  # an ignored filter must not leak other bookings in
             by_booking.setdefault(charge.reservation_id, []).append(charge)
     return by_booking
@@ -240,10 +261,14 @@ async def arriving_bookings(
     bounds = DateBounds(arrival_from=start, arrival_to=end)
     wanted = set(property_ids)
     rows: list[JSONObject] = []
+
+    def keep(page: list[JSONObject]) -> None:
+        rows.extend({key: row[key] for key in UNPAID_FIELDS if key in row} for row in page)
+
     await paging.reservation_pages(
         gateway,
         params,
-        rows.extend,
+        keep,
         arrivals=(start - timedelta(days=1), end + timedelta(days=1)),
         max_pages=MAX_RESERVATION_PAGES,
     )
