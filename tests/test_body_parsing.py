@@ -15,7 +15,7 @@ from tests.conftest import BASE_URL, token_body
 
 BODIES = [
     b'{"status":"success","result":[{"id":1,"price":99.5,"name":"Caf\\u00e9 \xc3\xa9"}],"count":"1"}',
-    b'{"a": NaN, "b": Infinity, "c": -Infinity}',  # the standard library accepts these; orjson does not
+    b'{"a": NaN, "b": Infinity, "c": -Infinity}',  # the standard library accepts these; msgspec does not
     '{"status":"success","result":{"id":7}}'.encode("utf-16"),
     '{"status":"success","result":{"id":7}}'.encode("utf-32"),
     b'  {"nested": {"deep": [1, [2, [3, {"x": null, "y": true, "z": false}]]]}}  ',
