@@ -19,7 +19,9 @@ A mirrored needs_reply could offer a review already answered elsewhere; live, it
 
 from __future__ import annotations
 
+import heapq
 import re
+from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Annotated, Any
 
@@ -245,9 +247,19 @@ async def list_reviews(
         )
 
     raw, cut = await _all_unanswered(gateway, filters)
-    reviews = [review_item(r, today) for r in raw]
-    answerable = sorted((r for r in reviews if r.can_reply), key=_worst_first)
-    closed = len(reviews) - len(answerable)
+    counts = {"answerable": 0, "closed": 0}
+
+    def answerable_items() -> Iterator[Review]:
+        raw.reverse()  # popped from the end: in Hostaway's order, each raw review let go once read
+        while raw:
+            item = review_item(raw.pop(), today)
+            counts["answerable" if item.can_reply else "closed"] += 1
+            if item.can_reply:
+                yield item
+
+    # Only the page asked for is kept of the sorted list: nsmallest is sorted(...)[:n], ties included.
+    best = heapq.nsmallest(offset + limit, answerable_items(), key=_worst_first)
+    total, closed = counts["answerable"], counts["closed"]
     notes = ["Published guest reviews without a reply that Hostaway still accepts one for, worst rating first."]
     if closed:
         notes.append(
@@ -256,13 +268,13 @@ async def list_reviews(
         )
     if cut:
         notes.append(f"Only the {PAGE_SIZE * MAX_PAGES} lowest-rated unanswered reviews were checked.")
-    shown = answerable[offset : offset + limit]
+    shown = best[offset:]
     return ReviewList(
         items=shown,
-        total=len(answerable),
+        total=total,
         offset=offset,
         limit=limit,
-        next_offset=next_offset(offset, len(shown), len(answerable)),
+        next_offset=next_offset(offset, len(shown), total),
         notice=NOTICE,
         note=" ".join(notes),
     )
