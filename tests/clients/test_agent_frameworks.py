@@ -94,7 +94,7 @@ def test_pydantic_ai_toolset_offers_every_tool_and_test_model_calls_one(
 @pytest.mark.timeout(600)
 def test_langchain_readme_snippet_runs_in_one_session(frameworks_python: Path, tmp_path: Path) -> None:
     output = run_snippet(frameworks_python, "from langchain_mcp_adapters.client import MultiServerMCPClient", tmp_path)
-    assert '"total": 24' in output
+    assert re.search(r'"total": ?24\b', output), output[-2000:]  # the result text is compact JSON
 
 
 @pytest.mark.timeout(600)
