@@ -26,7 +26,7 @@ from bench.common import (
     scratch_dir,
     text_of,
 )
-from bench.memory import _find_pid, _has_proc, _status_mb
+from bench.memory import UNLIMITED, _find_pid, _has_proc, _status_mb
 
 FULL_LISTINGS = 200
 QUICK_LISTINGS = 24
@@ -39,7 +39,6 @@ PROFILES: tuple[tuple[str, str, dict[str, str]], ...] = (
     ("current", "current", LIVE),
     ("legacy", "legacy", {**LIVE, "HOSTAWAY_RATE_LIMIT_PROFILE": "legacy"}),
 )
-UNLIMITED = "1000000/10"  # our general gates while the mirror is filled: set-up, not the measurement
 
 
 async def from_the_mirror(
@@ -55,7 +54,7 @@ async def from_the_mirror(
     sandbox = make_sandbox(listings, latency=latency, token_not_before_s=0.0)
     with serve_sandbox(sandbox) as base_url:
         twin = make_sandbox(listings, enforce_rate_limits=False, token_not_before_s=0.0)
-        limits = {"rate_limit_account": UNLIMITED, "rate_limit_ip": UNLIMITED}
+        limits = {"rate_limit_account": UNLIMITED, "rate_limit_ip": UNLIMITED}  # set-up, not the measurement
         # The mirror belongs to an account at a base URL: the twin fills the one the server will use.
         steps, _ = await first_sync(twin, cache, VirtualClock(), with_messages=True, base_url=base_url, **limits)
         del twin
