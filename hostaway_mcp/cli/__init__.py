@@ -87,6 +87,9 @@ def serve(args: argparse.Namespace) -> None:
         print(f"hostaway-mcp: missing credentials. {exc}", file=sys.stderr)
         raise SystemExit(EXIT_CONFIG) from None
     configure_logging(settings.log_level)
+    from hostaway_mcp.allocator import tune_for_serving
+
+    tune_for_serving()  # before the SDK's import and the first thread: their memory lands in one arena
     try:
         # The MCP SDK is slow to import: only when serving.
         from hostaway_mcp.cli.serving import run_stdio
