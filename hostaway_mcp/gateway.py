@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import json
 import logging
 import re
 import time
@@ -29,10 +28,10 @@ from types import TracebackType
 from typing import Any, Self
 
 import httpx
-import msgspec
 
 from hostaway_mcp import __version__, retry
 from hostaway_mcp.auth import AccessToken, TokenCache, TokenFileCache, TokenManager
+from hostaway_mcp.bodies import Fields, parse_body, parse_items
 from hostaway_mcp.config import Settings
 from hostaway_mcp.domain import number
 from hostaway_mcp.errors import (
@@ -171,8 +170,10 @@ class HostawayGateway:
 
     # -- public API -------------------------------------------------------------------------
 
-    async def get(self, path: str, params: QueryParams | None = None) -> Envelope:
-        return await self.request("GET", path, params=params)
+    async def get(self, path: str, params: QueryParams | None = None, *, fields: Fields | None = None) -> Envelope:
+        """`fields`: keep only these of each object in `result` (`bodies.parse_items`): what a
+        caller that reads a few fields of big objects asks for, so the others are never built."""
+        return await self.request("GET", path, params=params, fields=fields)
 
     async def post(self, path: str, json: Any) -> Envelope:
         return await self.request("POST", path, json=json)
@@ -187,6 +188,7 @@ class HostawayGateway:
         *,
         params: QueryParams | None = None,
         json: Any = None,
+        fields: Fields | None = None,
     ) -> Envelope:
         """Send one authenticated request under the retry policy and unwrap its envelope."""
         method = method.upper()
@@ -211,7 +213,7 @@ class HostawayGateway:
                     "in the Hostaway dashboard.",
                     status_code=response.status_code,
                 )
-        return self._unwrap(method, path, response)
+        return self._unwrap(method, path, response, fields)
 
     async def iter_offset_pages(
         self,
@@ -357,11 +359,11 @@ class HostawayGateway:
 
     # -- turning answers into results or errors ---------------------------------------------------
 
-    def _unwrap(self, method: str, path: str, response: httpx.Response) -> Envelope:
+    def _unwrap(self, method: str, path: str, response: httpx.Response, fields: Fields | None = None) -> Envelope:
         if response.status_code >= 300:
             raise self._status_error(method, path, response, retry.retry_after_s(response.headers, self._wall_clock()))
         try:
-            body = parse_body(response.content)
+            body = parse_body(response.content) if fields is None else parse_items(response.content, fields)
         except ValueError:
             raise UpstreamError(
                 f"Hostaway sent a response that is not JSON for {method} {_route(path)} "
@@ -465,18 +467,6 @@ class HostawayGateway:
             if secret and len(secret) >= 4:
                 text = text.replace(secret, "[redacted]")
         return upstream_text(text, limit)
-
-
-def parse_body(content: bytes) -> Any:
-    """A response body's JSON: msgspec, then the standard library, as httpx's `response.json()`
-    used, for whatever msgspec refuses (NaN, Infinity, UTF-16 or UTF-32 text). What parses and what
-    fails (a ValueError) is as before. msgspec builds the objects straight from the bytes: as fast
-    as orjson, which first builds a document of its own ~14 times the body's size (a 1.3 MB page of
-    listings briefly cost 19 MB, and peak memory is set by such moments; bench/parsing.py)."""
-    try:
-        return msgspec.json.decode(content)
-    except msgspec.DecodeError:
-        return json.loads(content)
 
 
 def reads_only(method: str, path: str) -> bool:

@@ -36,6 +36,7 @@ from datetime import date, timedelta
 from typing import Any, TypeVar, overload
 
 from hostaway_mcp import progress
+from hostaway_mcp.bodies import Fields
 from hostaway_mcp.domain import ident
 from hostaway_mcp.errors import HostawayError
 from hostaway_mcp.gateway import PAGE_SIZE, Envelope, HostawayGateway, JSONObject, QueryParams
@@ -117,12 +118,14 @@ async def offset_pages(
     start: int = 0,
     max_pages: int = MAX_PAGES,
     what: str = "",
+    fields: Fields | None = None,
     shape: Callable[[JSONObject], JSONObject] | None = None,
 ) -> list[Envelope]:
     """Pages of an offset-paged list from `start` until `count`, in offset order (at most `max_pages`).
 
-    `shape` cuts each item down as its page arrives (so a caller that needs a few fields of big
-    objects never holds every page raw); the pages returned carry the shaped items.
+    `fields` keeps only those fields of each item, skipped unread while the page is parsed
+    (`bodies.parse_items`); `shape` cuts each item down further as its page arrives. Either way a
+    caller that needs a few fields of big objects never holds a page whole.
     """
     tally = _Tally(what)
     tally.expect(1)
@@ -130,7 +133,7 @@ async def offset_pages(
 
     async def fetch(offset: int) -> Envelope:
         nonlocal stride
-        page = await gateway.get(path, {**(params or {}), "limit": page_size, "offset": offset})
+        page = await gateway.get(path, {**(params or {}), "limit": page_size, "offset": offset}, fields=fields)
         stride = stride or len(page.items)
         if shape is not None:  # before the next await: the raw page never waits beside its siblings
             page = Envelope([shape(item) for item in page.items], page.count, page.limit, page.offset)
@@ -159,6 +162,11 @@ async def _sequential_offsets(fetch: Callable[[int], Awaitable[Envelope]], offse
     return found
 
 
+def with_id(fields: Fields | None) -> Fields | None:
+    """`fields` with `id` (a cursor walk's position, and every consumer's key) kept too."""
+    return fields if fields is None or "id" in fields else ("id", *fields)
+
+
 def items_of(pages: Iterable[Envelope]) -> list[JSONObject]:
     return [item for page in pages for item in page.items]
 
@@ -178,6 +186,7 @@ async def cursor_pages(
     tally: _Tally | None = None,
     expected: int = 0,
     stats: ScanStats | None = None,
+    fields: Fields | None = None,
 ) -> AsyncGenerator[CursorPage, None]:
     """Pages of `/reservations` in order, walked with the `afterId` cursor (a sequential walk).
 
@@ -185,9 +194,10 @@ async def cursor_pages(
     at an empty page, or when a page ends on the cursor it was asked to pass (the cursor was
     ignored). `first` is the query's first page when the caller already read (and counted) it.
     `tally` is shared by the walks of one read, which told it `expected` pages for this walk;
-    `stats` counts the requests made.
+    `stats` counts the requests made. `fields`: only these of each item (`id` always, the cursor).
     """
     tally = tally or _Tally(what)
+    fields = with_id(fields)
     told = expected  # pages of this walk the tally has been told to expect
     total: int | None = None
     seen = 0
@@ -206,7 +216,7 @@ async def cursor_pages(
                 query: dict[str, Any] = {**(params or {}), "limit": page_size}
                 if after_id is not None:
                     query["afterId"] = after_id
-                page = await gateway.get(path, query)
+                page = await gateway.get(path, query, fields=fields)
                 fetched += 1
                 if stats is not None:
                     stats.pages += 1
@@ -236,11 +246,13 @@ async def cursor_pages(
             tally.expect(fetched - told)  # fewer pages than the count promised
 
 
-async def first_page(gateway: HostawayGateway, path: str, query: QueryParams, *, what: str) -> Envelope:
+async def first_page(
+    gateway: HostawayGateway, path: str, query: QueryParams, *, what: str, fields: Fields | None = None
+) -> Envelope:
     """The first page of a cursor-paged list: its `count` is the total matching."""
     tally = _Tally(what)
     tally.expect(1)
-    page = await gateway.get(path, {**query, "limit": PAGE_SIZE})
+    page = await gateway.get(path, {**query, "limit": PAGE_SIZE}, fields=with_id(fields))
     await tally.page_done()
     return page
 
@@ -254,6 +266,7 @@ async def reservation_pages(
     arrivals: tuple[date, date] | None = None,
     max_pages: int = MAX_PAGES,
     what: str = "reservations",
+    fields: Fields | None = None,
 ) -> ScanStats:
     """Every reservation `query` matches, handed page by page to `on_page` as pages arrive.
 
@@ -262,12 +275,13 @@ async def reservation_pages(
     the rest is read in date windows side by side (see the module docstring), else by one cursor
     walk. Pages reach `on_page` in completion order, and window boundaries repeat a few records:
     deduplicate by id. Raises `IncompleteReadError` rather than stopping short at `max_pages`.
+    `fields`: only these of each reservation (`id` always), as for `cursor_pages`.
     """
     tally = _Tally(what)
     stats = ScanStats()
     if first is None:
         tally.expect(1)
-        first = await gateway.get("reservations", {**query, "limit": PAGE_SIZE})
+        first = await gateway.get("reservations", {**query, "limit": PAGE_SIZE}, fields=with_id(fields))
         await tally.page_done()
     else:
         tally.done = tally.expected = 1  # the caller's request, already reported
@@ -275,7 +289,7 @@ async def reservation_pages(
     pages = math.ceil(total / PAGE_SIZE) if total else 1
     windows = _window_count(pages, arrivals)
     if windows <= 1 or arrivals is None:
-        walk = _walk(gateway, query, on_page, stats, tally, first=first, max_pages=max_pages)
+        walk = _walk(gateway, query, on_page, stats, tally, first=first, max_pages=max_pages, fields=fields)
         first = None  # the walk holds it only until it is folded
         await walk
         return stats
@@ -286,7 +300,7 @@ async def reservation_pages(
     tally.expect(estimate * windows)
 
     async def walk_window(window: QueryParams) -> None:
-        await _walk(gateway, window, on_page, stats, tally, max_pages=max_pages, expected=estimate)
+        await _walk(gateway, window, on_page, stats, tally, max_pages=max_pages, expected=estimate, fields=fields)
 
     await gather_bounded([functools.partial(walk_window, w) for w in split_arrivals(query, arrivals, windows)])
     return stats
@@ -302,13 +316,22 @@ async def _walk(
     max_pages: int,
     first: Envelope | None = None,
     expected: int = 0,
+    fields: Fields | None = None,
 ) -> None:
     """One sequential cursor walk into `on_page`, counted in `stats` and the read's `tally`."""
     last_size = pages = 0
     if first is not None:
         stats.pages += 1
     walk = cursor_pages(
-        gateway, "reservations", query, max_pages=max_pages, first=first, tally=tally, expected=expected, stats=stats
+        gateway,
+        "reservations",
+        query,
+        max_pages=max_pages,
+        first=first,
+        tally=tally,
+        expected=expected,
+        stats=stats,
+        fields=fields,
     )
     first = None  # the cursor walk holds it only until it is folded
     async for page in walk:

@@ -9,8 +9,9 @@ import httpx
 import pytest
 import respx
 
-from hostaway_mcp.errors import UpstreamError
-from hostaway_mcp.gateway import HostawayGateway, parse_body
+from hostaway_mcp.bodies import parse_body, parse_items
+from hostaway_mcp.errors import InvalidRequestError, UpstreamError
+from hostaway_mcp.gateway import HostawayGateway
 from tests.conftest import BASE_URL, token_body
 
 BODIES = [
@@ -60,3 +61,108 @@ async def test_a_malformed_answer_is_the_same_upstream_error(
         await gateway.get("listings")
     assert caught.value.message.startswith("Hostaway sent a response that is not JSON for GET /listings (HTTP 200)")
     assert "Try again in a moment." in caught.value.message
+
+
+# -- only the fields a caller reads (`parse_items`) --------------------------------------------------
+
+FIELDS = ("id", "name", "price", "missing")
+ENVELOPES = [
+    *BODIES,
+    b'{"status":"success","result":[{"id":1,"name":"A","extra":{"deep":[1,2]}},{"id":"2","price":null}],"count":2}',
+    b'{"status":"success","result":{"id":7,"name":"One","other":1},"message":"kept out"}',
+    b'{"status":"success","result":[{"id":1},3,"x",null],"count":"4"}',  # items that are not objects stay as they are
+    b'{"status":"fail","result":"Listing not found"}',
+    b'{"status":"success","result":[],"count":0,"limit":100,"offset":0}',
+    b'{"result":[{"name":"no status","id":3}]}',
+    b'{"access_token":"t","expires_in":60}',  # not an envelope: the token endpoint's plain JSON
+    b'{"status":"success","result":[{"id":1,"price":NaN}]}',  # msgspec refuses NaN: parsed whole, then cut
+    b'{"status":"success","result":[{"id":1,"id":2,"name":"last wins"}]}',
+]
+
+
+def _reference(body: bytes, fields: tuple[str, ...]) -> Any:
+    """Parsing whole, then keeping `fields` of each object in `result`: what `parse_items` must equal."""
+    parsed = json.loads(body)
+    if not isinstance(parsed, dict) or ("status" not in parsed and "result" not in parsed):
+        return parsed
+    cut = {key: parsed[key] for key in ("status", "result", "count", "limit", "offset") if key in parsed}
+    result = cut.get("result")
+    if isinstance(result, list):
+        cut["result"] = [{k: i[k] for k in fields if k in i} if isinstance(i, dict) else i for i in result]
+    elif isinstance(result, dict):
+        cut["result"] = {k: result[k] for k in fields if k in result}
+    return cut
+
+
+@pytest.mark.parametrize("body", ENVELOPES)
+def test_only_the_fields_asked_for_are_kept_as_if_parsed_whole_and_cut(body: bytes) -> None:
+    assert json.dumps(parse_items(body, FIELDS), sort_keys=True) == json.dumps(_reference(body, FIELDS), sort_keys=True)
+
+
+@pytest.mark.parametrize("body", MALFORMED)
+def test_a_malformed_body_still_fails_as_a_value_error_when_cutting(body: bytes) -> None:
+    with pytest.raises(ValueError):
+        parse_items(body, FIELDS)
+
+
+def test_sandbox_pages_keep_exactly_the_fields_asked_for_in_their_order(sandbox: Any) -> None:
+    from hostaway_mcp.revenue_report import REPORT_FIELDS
+    from hostaway_mcp.sandbox.wire import encode_json
+
+    body = encode_json({"status": "success", "result": sandbox.account.reservations[:100], "count": 100})
+    cut = parse_items(body, REPORT_FIELDS)
+    assert cut == _reference(body, REPORT_FIELDS)
+    first = cut["result"][0]
+    assert list(first) == [key for key in REPORT_FIELDS if key in sandbox.account.reservations[0]]
+    assert len(first) < len(sandbox.account.reservations[0]) / 4  # the other ~100 fields were never built
+
+
+def test_field_names_need_not_be_python_identifiers() -> None:
+    body = b'{"status":"success","result":[{"id":1,"class":"a","weird key":2,"_x":3,"Reservation":{"id":9}}]}'
+    fields = ("class", "weird key", "_x", "Reservation")
+    assert parse_items(body, fields)["result"] == [{"class": "a", "weird key": 2, "_x": 3, "Reservation": {"id": 9}}]
+
+
+@pytest.mark.respx(base_url=BASE_URL)
+async def test_the_gateway_cuts_each_item_to_the_fields_asked_for(
+    respx_mock: respx.MockRouter, gateway: HostawayGateway
+) -> None:
+    respx_mock.post("/accessTokens").respond(200, json=token_body())
+    listing = {"id": "5", "name": "Sea view", "description": "long " * 1000, "currencyCode": "EUR"}
+    respx_mock.get("/listings").respond(200, json={"status": "success", "result": [listing], "count": "1"})
+    page = await gateway.get("listings", {"limit": 1}, fields=("id", "name"))
+    assert page.items == [{"id": "5", "name": "Sea view"}]
+    assert page.count == 1
+    whole = await gateway.get("listings", {"limit": 1})
+    assert whole.items == [listing]
+
+
+@pytest.mark.respx(base_url=BASE_URL)
+async def test_a_refusal_is_reported_the_same_when_cutting(
+    respx_mock: respx.MockRouter, gateway: HostawayGateway
+) -> None:
+    respx_mock.post("/accessTokens").respond(200, json=token_body())
+    respx_mock.get("/listings").respond(200, json={"status": "fail", "result": "Bad filter value"})
+    with pytest.raises(InvalidRequestError, match="Bad filter value"):
+        await gateway.get("listings", fields=("id",))
+
+
+def test_cutting_while_parsing_builds_a_fraction_of_the_objects(sandbox: Any) -> None:
+    """The reason `parse_items` exists: the skipped fields are never built (not parsed whole, then cut)."""
+    import tracemalloc
+
+    from hostaway_mcp.revenue_report import REPORT_FIELDS
+    from hostaway_mcp.sandbox.wire import encode_json
+
+    body = encode_json({"status": "success", "result": sandbox.account.reservations[:100], "count": 100})
+    peaks = []
+    for parse in (parse_body, lambda content: parse_items(content, REPORT_FIELDS)):
+        parse(body)  # the decoder is built once, outside the measurement
+        tracemalloc.start()
+        try:
+            parse(body)
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+    whole, cut = peaks
+    assert cut * 3 < whole

@@ -13,9 +13,9 @@ LIMIT = 400
 
 # module -> its most lines; the reason is written at the module's top ("Over 400 lines ...").
 ALLOWED = {
-    "gateway.py": 508,
-    "mirror/sync.py": 638,
-    "paging.py": 426,
+    "gateway.py": 498,
+    "mirror/sync.py": 640,
+    "paging.py": 449,
     "ratelimit/limiter.py": 416,
     "revenue.py": 437,
     "sandbox/api.py": 441,

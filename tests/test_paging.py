@@ -319,7 +319,7 @@ class _PageWatch:
         self.served: list[list[weakref.ref[_Raw]]] = []
         self.alive_at_requests: list[int] = []
 
-    async def get(self, path: str, params: Any = None) -> Envelope:
+    async def get(self, path: str, params: Any = None, fields: Any = None) -> Envelope:
         await asyncio.sleep(0)  # a real request awaits the network: the read's other pages run
         gc.collect()
         self.alive_at_requests.append(sum(any(ref() is not None for ref in page) for page in self.served))

@@ -44,12 +44,13 @@ from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from hostaway_mcp import paging
+from hostaway_mcp.bodies import Fields
 from hostaway_mcp.calendar import night_status, read_days
 from hostaway_mcp.domain import ident
 from hostaway_mcp.errors import HostawayError
 from hostaway_mcp.gateway import PAGE_SIZE, HostawayGateway, JSONObject
 from hostaway_mcp.localtime import Now, listing_today
-from hostaway_mcp.mirror.schema import RESOURCES, stored_message
+from hostaway_mcp.mirror.schema import RESERVATION_FIELDS, RESOURCES, REVIEW_FIELDS, stored_message
 from hostaway_mcp.mirror.store import LISTING_FIELDS, MirrorStore, SyncState, project, thread_stamps
 from hostaway_mcp.privacy import RESERVATION_ACCESS_FIELDS, AccessGuard, access_details
 
@@ -131,9 +132,9 @@ class MirrorSync:
     async def db(self, work: Callable[[sqlite3.Connection], T]) -> T:
         return await asyncio.to_thread(self.store.run, work)
 
-    async def get(self, path: str, params: dict[str, Any]) -> Any:
+    async def get(self, path: str, params: dict[str, Any], fields: Fields | None = None) -> Any:
         self.report.calls += 1
-        return await self.gateway.get(path, params)
+        return await self.gateway.get(path, params, fields=fields)
 
     async def _state(self, resource: str) -> SyncState:
         return await self.db(lambda conn: MirrorStore.state(conn, resource))
@@ -196,7 +197,7 @@ class MirrorSync:
             "listings",
             {"includeResources": 0},
             what="properties",
-            shape=lambda item: project(item, LISTING_FIELDS),
+            fields=LISTING_FIELDS,
         )
         self.report.calls += len(pages)
         listings = paging.items_of(pages)
@@ -232,6 +233,7 @@ class MirrorSync:
                     "offset": number * PAGE_SIZE,
                     "includeResources": 0,
                 },
+                LISTING_FIELDS,
             )
             items = page.items
             unchanged = await self.db(functools.partial(_listings_unchanged, items))
@@ -261,7 +263,7 @@ class MirrorSync:
             params: dict[str, Any] = {"limit": PAGE_SIZE, "includeResources": 0}
             if after is not None:
                 params["afterId"] = after
-            page = await self.get("reservations", params)
+            page = await self.get("reservations", params, RESERVATION_FIELDS)
             items = page.items
             number += 1
             total = total if total is not None else page.count
@@ -320,7 +322,7 @@ class MirrorSync:
             params: dict[str, Any] = {"limit": PAGE_SIZE, "includeResources": 0}
             if after is not None:
                 params["afterId"] = after
-            page = await self.get("reservations", params)
+            page = await self.get("reservations", params, RESERVATION_FIELDS)
             items = page.items
             stamps = [_text(x.get("updatedOn")) for x in items]
             newest = _newest(stamps, newest)
@@ -479,7 +481,7 @@ class MirrorSync:
             params: dict[str, Any] = {"sortOrder": order, "limit": PAGE_SIZE, "includeResources": 0}
             if after is not None:
                 params["afterId"] = after
-            page = await self.get("reservations", params)
+            page = await self.get("reservations", params, ("id",))
             for reservation in page.items:
                 reservation_id = ident(reservation.get("id"))
                 if reservation_id is None:
@@ -520,7 +522,7 @@ class MirrorSync:
         offset = 0
         while True:
             page = await self.get(
-                "reviews", {"sortBy": "id", "sortOrder": "desc", "limit": PAGE_SIZE, "offset": offset}
+                "reviews", {"sortBy": "id", "sortOrder": "desc", "limit": PAGE_SIZE, "offset": offset}, REVIEW_FIELDS
             )
             items = page.items
             ids = [i for x in items if (i := ident(x.get("id"))) is not None]
@@ -557,7 +559,7 @@ class MirrorSync:
         for kind, row_id in await self.db(MirrorStore.stale):
             if kind == "reservation":
                 try:
-                    page = await self.get(f"reservations/{row_id}", {})
+                    page = await self.get(f"reservations/{row_id}", {}, RESERVATION_FIELDS)
                 except HostawayError:  # gone or unreadable: the watermark and full sync settle it
                     logger.debug("mirror: could not re-read reservation %s", row_id, exc_info=True)
                 else:

@@ -25,7 +25,7 @@ NAME_TTL_S = 300.0
 # page (its listings maximum is UNCONFIRMED); the pager then just reads more pages.
 DIRECTORY_PAGE = 500
 DIRECTORY_KEY = "listing_directory"
-# The listing fields `_facts_of` reads: each page is cut to them as it arrives.
+# The listing fields `_facts_of` reads: the others are skipped unread as each page is parsed.
 FACT_FIELDS = ("id", "name", "internalListingName", "timeZoneName", "checkInTimeStart", "checkOutTime", "currencyCode")
 
 
@@ -105,7 +105,9 @@ async def names_in_one_request(state: AppState) -> tuple[dict[int, str], bool]:
     `DIRECTORY_PAGE`), kept as the directory (marked incomplete when Hostaway counts more)."""
     cached = state.extras.get(DIRECTORY_KEY)
     if not (isinstance(cached, _Directory) and state.monotonic() - cached.read_at < NAME_TTL_S):
-        page = await state.gateway.get("listings", {"includeResources": 0, "limit": DIRECTORY_PAGE, "offset": 0})
+        page = await state.gateway.get(
+            "listings", {"includeResources": 0, "limit": DIRECTORY_PAGE, "offset": 0}, fields=FACT_FIELDS
+        )
         facts = _facts_of(page.items)
         complete = page.count is not None and page.count <= len(page.items)
         cached = _Directory(facts, state.monotonic(), frozenset(), complete=complete)
@@ -127,7 +129,7 @@ async def _read(state: AppState, wanted: set[int]) -> _Directory:
         "listings",
         {"includeResources": 0},
         page_size=DIRECTORY_PAGE,
-        shape=lambda listing: {key: listing[key] for key in FACT_FIELDS if key in listing},
+        fields=FACT_FIELDS,
     )
     facts = _facts_of(paging.items_of(pages))
     directory = _Directory(facts, state.monotonic(), frozenset(wanted - facts.keys()))

@@ -69,7 +69,7 @@ from hostaway_mcp.revenue import (
     Metrics,
     Period,
 )
-from hostaway_mcp.revenue_report import ReservationFold
+from hostaway_mcp.revenue_report import REPORT_FIELDS, ReservationFold
 from hostaway_mcp.tools._lookups import fetch_listing
 from hostaway_mcp.tools._mirrored import report_inputs
 from hostaway_mcp.tools._runtime import State
@@ -166,11 +166,17 @@ async def _read(
 ) -> paging.ScanStats:
     """All pages of one query into `fold`, refused after its first page if it is too large."""
     if first is None:
-        first = await paging.first_page(gateway, "reservations", query, what="reservations")
+        first = await paging.first_page(gateway, "reservations", query, what="reservations", fields=REPORT_FIELDS)
     _refuse_too_many(first)
     checked.set()
     scan = paging.reservation_pages(
-        gateway, query, fold.add, first=first, arrivals=arrivals, max_pages=MAX_RESERVATION_PAGES
+        gateway,
+        query,
+        fold.add,
+        first=first,
+        arrivals=arrivals,
+        max_pages=MAX_RESERVATION_PAGES,
+        fields=REPORT_FIELDS,
     )
     del first  # the scan holds the first page only until it is folded
     return await scan
@@ -198,7 +204,7 @@ async def _fetch_reservations(
     # Several ids: the only documented property filter takes one id. The first unfiltered page
     # says (count) how many pages the whole account needs; keep reading it if that costs no more
     # than one query per id, else switch.
-    first = await paging.first_page(gateway, "reservations", query, what="reservations")
+    first = await paging.first_page(gateway, "reservations", query, what="reservations", fields=REPORT_FIELDS)
     needed = math.ceil(first.count / PAGE_SIZE) if first.count is not None else None
     if needed is None or needed - 1 <= len(property_ids):
         read = _read(gateway, query, fold, arrivals, checked, first=first)
@@ -220,7 +226,7 @@ async def fetch_listings(gateway: HostawayGateway) -> tuple[list[JSONObject], in
         "listings",
         {"includeResources": 0},
         what="properties",
-        shape=lambda item: {key: item[key] for key in LISTING_FIELDS if key in item},
+        fields=LISTING_FIELDS,
     )
     listings = [item for item in paging.items_of(pages) if ident(item.get("id")) is not None]
     return listings, len(pages)

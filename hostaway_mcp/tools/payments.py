@@ -262,15 +262,13 @@ async def arriving_bookings(
     wanted = set(property_ids)
     rows: list[JSONObject] = []
 
-    def keep(page: list[JSONObject]) -> None:
-        rows.extend({key: row[key] for key in UNPAID_FIELDS if key in row} for row in page)
-
     await paging.reservation_pages(
         gateway,
         params,
-        keep,
+        rows.extend,
         arrivals=(start - timedelta(days=1), end + timedelta(days=1)),
         max_pages=MAX_RESERVATION_PAGES,
+        fields=UNPAID_FIELDS,  # the embedded payments and every other field are skipped unread
     )
     found = [
         row

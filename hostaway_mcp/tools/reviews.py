@@ -176,15 +176,15 @@ async def _all_unanswered(gateway: HostawayGateway, filters: dict[str, Any]) -> 
         "sortBy": "rating",
         "sortOrder": "asc",
     }
-    # Each page is cut down to what a review item reads as it arrives: a portfolio's unanswered
-    # reviews are all held until they can be sorted, Hostaway's whole objects need not be.
+    # Each page keeps only what a review item reads (the rest is skipped unread): a portfolio's
+    # unanswered reviews are all held until they can be sorted, Hostaway's whole objects need not be.
     pages = await paging.offset_pages(
         gateway,
         "reviews",
         params,
         page_size=PAGE_SIZE,
         max_pages=MAX_PAGES,
-        shape=lambda review: {key: review[key] for key in REVIEW_FIELDS if key in review},
+        fields=REVIEW_FIELDS,
     )
     found = paging.items_of(pages)
     cut = len(pages) == MAX_PAGES and len(found) == PAGE_SIZE * MAX_PAGES
