@@ -26,6 +26,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from hostaway_mcp.bodies import Fields
 from hostaway_mcp.domain import BLOCKING_STATUSES, channel_name, flag, ident, money, parse_date, whole
 from hostaway_mcp.gateway import HostawayGateway, JSONObject
 from hostaway_mcp.models.writes import NightRun
@@ -107,11 +108,19 @@ def days_by_date(
     return indexed
 
 
-async def read_days(gateway: HostawayGateway, property_id: int, first: date, last: date) -> dict[date, JSONObject]:
-    """The calendar days `[first, last]`, both included (the documented reading), in one call."""
+# What `night_status` reads of a day: enough for a reader that only asks "booked, blocked or free?".
+STATUS_FIELDS = ("date", "status", "isAvailable")
+
+
+async def read_days(
+    gateway: HostawayGateway, property_id: int, first: date, last: date, *, fields: Fields | None = None
+) -> dict[date, JSONObject]:
+    """The calendar days `[first, last]`, both included (the documented reading), in one call;
+    `fields`: only these of each day (`date` always)."""
     page = await gateway.get(
         f"listings/{property_id}/calendar",
         {"startDate": first.isoformat(), "endDate": last.isoformat(), "includeResources": 0},
+        fields=None if fields is None or "date" in fields else ("date", *fields),
     )
     return days_by_date(page.items)
 

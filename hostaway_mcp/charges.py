@@ -108,6 +108,24 @@ class Charge:
         return STATUS_WORDS.get(self.status or "", self.status or "unknown")
 
 
+# What `parse_charge` reads of a charge: a list read asks for these only (`bodies.parse_items`).
+CHARGE_FIELDS = (
+    "id",
+    "reservationId",
+    "type",
+    "title",
+    "description",
+    "paymentMethod",
+    "status",
+    "amount",
+    "currency",
+    "scheduledDate",
+    "chargeDate",
+    "paymentProviderMessage",
+    "refundInfo",
+)
+
+
 def parse_charge(raw: Any) -> Charge | None:
     """A charge from Hostaway's object; None when it has no usable id or amount."""
     if not isinstance(raw, dict):

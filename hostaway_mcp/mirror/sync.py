@@ -45,7 +45,7 @@ from typing import Any, TypeVar
 
 from hostaway_mcp import paging
 from hostaway_mcp.bodies import Fields
-from hostaway_mcp.calendar import night_status, read_days
+from hostaway_mcp.calendar import STATUS_FIELDS, night_status, read_days
 from hostaway_mcp.domain import ident
 from hostaway_mcp.errors import HostawayError
 from hostaway_mcp.gateway import PAGE_SIZE, HostawayGateway, JSONObject
@@ -363,7 +363,7 @@ class MirrorSync:
             while start <= last:
                 end = min(last, start + timedelta(days=CALENDAR_SPAN_DAYS - 1))
                 self.report.calls += 1
-                days = await read_days(self.gateway, listing_id, start, end)
+                days = await read_days(self.gateway, listing_id, start, end, fields=STATUS_FIELDS)
                 blocked += [night for night, day in days.items() if night_status(day) == "blocked"]
                 start = end + timedelta(days=1)
             await self.db(lambda conn: MirrorStore.put_calendar(conn, listing_id, first, last, blocked))

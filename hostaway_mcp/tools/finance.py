@@ -48,7 +48,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from hostaway_mcp import paging, progress
-from hostaway_mcp.calendar import night_status, read_days
+from hostaway_mcp.calendar import STATUS_FIELDS, night_status, read_days
 from hostaway_mcp.domain import channel_name, ident, listing_name, money, status_words
 from hostaway_mcp.errors import HostawayError
 from hostaway_mcp.gateway import PAGE_SIZE, Envelope, HostawayGateway, JSONObject
@@ -250,7 +250,7 @@ async def fetch_blocked_nights(
     async def blocked_at(listing_id: int) -> list[date]:
         nights: list[date] = []
         for first, last in spans:
-            days = await read_days(gateway, listing_id, first, last)
+            days = await read_days(gateway, listing_id, first, last, fields=STATUS_FIELDS)
             nights += [
                 night for night, day in days.items() if period.contains(night) and night_status(day) == "blocked"
             ]

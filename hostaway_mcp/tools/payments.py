@@ -31,6 +31,7 @@ from pydantic import Field
 
 from hostaway_mcp import paging
 from hostaway_mcp.charges import (
+    CHARGE_FIELDS,
     KIND_WORDS,
     ONLINE_METHODS,
     Charge,
@@ -100,6 +101,7 @@ async def booking_charges(gateway: HostawayGateway, booking_id: int) -> list[Cha
         page_size=CHARGE_PAGE,
         max_pages=MAX_CHARGE_PAGES,
         what="guest charges",
+        fields=CHARGE_FIELDS,
     )
     found = [c for c in parse_charges(paging.items_of(pages)) if c.reservation_id in (None, booking_id)]
     return sorted(found, key=lambda c: (c.scheduled or c.charged or "", c.id))
@@ -231,7 +233,13 @@ async def charges_of_bookings(gateway: HostawayGateway, windows: Sequence[Window
 
     async def read(params: dict[str, Any]) -> list[Charge]:
         pages = await paging.offset_pages(
-            gateway, CHARGES_PATH, params, page_size=CHARGE_PAGE, max_pages=MAX_CHARGE_PAGES, what="guest charges"
+            gateway,
+            CHARGES_PATH,
+            params,
+            page_size=CHARGE_PAGE,
+            max_pages=MAX_CHARGE_PAGES,
+            what="guest charges",
+            fields=CHARGE_FIELDS,
         )
         # Parsed per request, so the raw pages go as each request ends; deduplicating the parsed
         # answers again below keeps exactly what one pass over every raw charge kept.
