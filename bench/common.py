@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import platform
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -222,3 +224,22 @@ async def premint_token(settings: Any, transport: httpx.AsyncBaseTransport) -> N
         HostawayGateway(settings, transport=transport, limiter=shared.limiter, token_not_before_s=0.0) as gateway,
     ):
         await gateway.tokens.token()
+
+
+def production_python(workdir: Path) -> tuple[str, str]:
+    """The interpreter of a production-like install of this checkout, and how it was made."""
+    uv = shutil.which("uv")
+    if uv is None:
+        return sys.executable, "the development environment (uv not found on PATH)"
+    environment = workdir / "venv"
+    env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(environment)}
+    env.pop("VIRTUAL_ENV", None)
+    subprocess.run(
+        [uv, "sync", "--no-dev", "--no-editable", "--compile-bytecode", "--frozen", "--quiet"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=600,
+    )
+    python = environment / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    return str(python), "uv sync --no-dev --no-editable --compile-bytecode (this checkout as a wheel, compiled)"

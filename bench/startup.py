@@ -12,14 +12,13 @@ instead, and the table says so.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from bench.common import ROOT, Table, child_env, median, scratch_dir
+from bench.common import ROOT, Table, child_env, median, production_python, scratch_dir
 
 
 def _message(message_id: int | None, method: str, params: dict[str, object] | None = None) -> bytes:
@@ -70,25 +69,6 @@ def _answer(line: bytes, method: str) -> dict[str, object]:
         raise RuntimeError(f"{method} failed: {line[:300]!r}")
     result: dict[str, object] = answer["result"]
     return result
-
-
-def production_python(workdir: Path) -> tuple[str, str]:
-    """The interpreter of a production-like install of this checkout, and how it was made."""
-    uv = shutil.which("uv")
-    if uv is None:
-        return sys.executable, "the development environment (uv not found on PATH)"
-    environment = workdir / "venv"
-    env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(environment)}
-    env.pop("VIRTUAL_ENV", None)
-    subprocess.run(
-        [uv, "sync", "--no-dev", "--no-editable", "--compile-bytecode", "--frozen", "--quiet"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=600,
-    )
-    python = environment / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    return str(python), "uv sync --no-dev --no-editable --compile-bytecode (this checkout as a wheel, compiled)"
 
 
 MEDIAN_COLUMNS = (
