@@ -349,6 +349,9 @@ class HostawayGateway:
             response = await http.request(
                 method, path.lstrip("/"), params=params, json=json, data=data, headers=headers
             )
+        # The body is read; httpx's stream still points back at the response, so without this each
+        # answer and its body (up to megabytes) would wait for the cyclic garbage collector.
+        response.stream = httpx.ByteStream(b"")
         if response.status_code == 429:
             self.stats.rate_limited += 1
             await self.limiter.rate_limited(ticket, response.headers)

@@ -166,3 +166,27 @@ def test_cutting_while_parsing_builds_a_fraction_of_the_objects(sandbox: Any) ->
             tracemalloc.stop()
     whole, cut = peaks
     assert cut * 3 < whole
+
+
+@pytest.mark.respx(base_url=BASE_URL)
+async def test_an_answer_is_freed_when_dropped_not_left_to_the_garbage_collector(
+    respx_mock: respx.MockRouter, gateway: HostawayGateway
+) -> None:
+    """httpx links a response and its stream to each other; the gateway breaks that link, so a
+    page's body (megabytes on a big account) goes as soon as the page is dropped."""
+    import gc
+
+    respx_mock.post("/accessTokens").respond(200, json=token_body())
+    respx_mock.get("/listings").respond(200, json={"status": "success", "result": [{"id": 1}], "count": 1})
+    await gateway.get("listings")
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        for _ in range(3):
+            await gateway.get("listings", fields=("id",))
+        gc.collect()
+        left = [thing for thing in gc.garbage if isinstance(thing, httpx.Response)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert left == []
