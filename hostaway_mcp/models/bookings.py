@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Any
 
@@ -43,12 +44,15 @@ class CompactResult(ResultModel):
     @model_serializer(mode="wrap")
     def _omit_defaults(self, handler: SerializerFunctionWrapHandler) -> Any:
         data = handler(self)
-        fields = type(self).model_fields
-        return {
-            key: value
-            for key, value in data.items()
-            if key not in fields or fields[key].is_required() or value != fields[key].get_default()
-        }
+        defaults = _optional_defaults(type(self))
+        return {key: value for key, value in data.items() if key not in defaults or value != defaults[key]}
+
+
+@functools.cache
+def _optional_defaults(model: type[ResultModel]) -> dict[str, Any]:
+    """Each optional field's default, read once per model: pydantic's `get_default` inspects a
+    default factory's signature on every call (a class built and dropped each time, per item)."""
+    return {name: field.get_default() for name, field in model.model_fields.items() if not field.is_required()}
 
 
 class BookingDetails(CompactResult):
