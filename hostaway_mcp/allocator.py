@@ -38,7 +38,7 @@ SETTINGS: tuple[tuple[str, int, int], ...] = (
 
 def tune_for_serving() -> list[str]:
     """Apply `SETTINGS` (call before the first thread starts); the names of those applied."""
-    if not _glibc():
+    if not on_glibc():
         return []
     try:
         mallopt = ctypes.CDLL(None).mallopt
@@ -56,7 +56,8 @@ def tune_for_serving() -> list[str]:
     return applied
 
 
-def _glibc() -> bool:
+def on_glibc() -> bool:
+    """Whether this process runs on glibc (whose `mallopt` this module calls)."""
     try:
         return os.confstr("CS_GNU_LIBC_VERSION").startswith("glibc")  # type: ignore[union-attr]
     except (AttributeError, ValueError, OSError):  # not a glibc system (no such name, or no confstr)

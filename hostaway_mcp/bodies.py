@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -67,13 +68,14 @@ def _cut(body: Any, fields: Fields) -> Any:
     cut = {key: body[key] for key in _ENVELOPE if key in body}
     result = cut.get("result")
     if isinstance(result, list):
-        cut["result"] = [_pick(item, fields) if isinstance(item, dict) else item for item in result]
+        cut["result"] = [project(item, fields) if isinstance(item, dict) else item for item in result]
     elif isinstance(result, dict):
-        cut["result"] = _pick(result, fields)
+        cut["result"] = project(result, fields)
     return cut
 
 
-def _pick(item: dict[str, Any], fields: Fields) -> dict[str, Any]:
+def project(item: Mapping[str, Any], fields: Sequence[str]) -> dict[str, Any]:
+    """The `fields` that `item` has, in the order of `fields`."""
     return {key: item[key] for key in fields if key in item}
 
 

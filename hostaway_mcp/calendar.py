@@ -116,11 +116,11 @@ async def read_days(
     gateway: HostawayGateway, property_id: int, first: date, last: date, *, fields: Fields | None = None
 ) -> dict[date, JSONObject]:
     """The calendar days `[first, last]`, both included (the documented reading), in one call;
-    `fields`: only these of each day (`date` always)."""
+    `fields`: only these of each day (`date` among them: days are keyed by it)."""
     page = await gateway.get(
         f"listings/{property_id}/calendar",
         {"startDate": first.isoformat(), "endDate": last.isoformat(), "includeResources": 0},
-        fields=None if fields is None or "date" in fields else ("date", *fields),
+        fields=fields,
     )
     return days_by_date(page.items)
 

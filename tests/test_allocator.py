@@ -10,12 +10,9 @@ import sys
 
 import pytest
 
-from hostaway_mcp.allocator import SETTINGS
+from hostaway_mcp.allocator import SETTINGS, on_glibc
 
-try:
-    GLIBC = sys.platform == "linux" and os.confstr("CS_GNU_LIBC_VERSION").startswith("glibc")  # type: ignore[union-attr]
-except (AttributeError, ValueError, OSError):
-    GLIBC = False
+GLIBC = on_glibc()
 PROBE = "import json; from hostaway_mcp.allocator import tune_for_serving; print(json.dumps(tune_for_serving()))"
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from hostaway_mcp.domain import flag, text
@@ -101,11 +101,6 @@ SCHEMA = (
     "CREATE TABLE stale_rows (kind TEXT NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (kind, id)) WITHOUT ROWID",
 )
 TABLES = ("listings", "reservations", "conversations", "messages", "reviews", "sync_state", "stale_rows")
-
-
-def project(raw: Mapping[str, Any], fields: Sequence[str]) -> dict[str, Any]:
-    """The allowed fields of a Hostaway object (what the mirror keeps of it)."""
-    return {key: raw[key] for key in fields if key in raw}
 
 
 def to_json(value: Any) -> str:

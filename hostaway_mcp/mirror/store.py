@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from hostaway_mcp import statefiles
+from hostaway_mcp.bodies import project
 from hostaway_mcp.domain import flag, ident
 from hostaway_mcp.mirror.reads import MessageHit, MirrorReads
 from hostaway_mcp.mirror.schema import (
@@ -37,7 +38,6 @@ from hostaway_mcp.mirror.schema import (
     SCHEMA_VERSION,
     TABLES,
     from_json,
-    project,
     text_or_none,
     thread_stamps,
     to_json,

@@ -51,7 +51,7 @@ from hostaway_mcp.errors import HostawayError
 from hostaway_mcp.gateway import PAGE_SIZE, HostawayGateway, JSONObject
 from hostaway_mcp.localtime import Now, listing_today
 from hostaway_mcp.mirror.schema import RESERVATION_FIELDS, RESOURCES, REVIEW_FIELDS, stored_message
-from hostaway_mcp.mirror.store import LISTING_FIELDS, MirrorStore, SyncState, project, thread_stamps
+from hostaway_mcp.mirror.store import LISTING_FIELDS, MirrorStore, SyncState, thread_stamps
 from hostaway_mcp.privacy import RESERVATION_ACCESS_FIELDS, AccessGuard, access_details
 
 logger = logging.getLogger(__name__)
@@ -244,7 +244,7 @@ class MirrorSync:
         watermark = _newest([_text(x.get("latestActivityOn")) for x in seen], state.watermark)
 
         def write(conn: sqlite3.Connection) -> None:
-            MirrorStore.put_listings(conn, [project(x, LISTING_FIELDS) for x in seen])
+            MirrorStore.put_listings(conn, seen)  # read with LISTING_FIELDS only; it stores those
             MirrorStore.save_state(conn, replace(state, watermark=watermark, last_sync=self.wall_clock()))
 
         await self.db(write)
