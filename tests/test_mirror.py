@@ -188,6 +188,55 @@ async def test_the_backfill_resumes_where_a_failure_stopped_it(server_factory: C
     assert {r.path for r in resumed} == {"/reviews"}  # nothing done before is read again
 
 
+async def test_a_backfill_stopped_between_thread_pages_resumes_masking_every_door_code(
+    server_factory: Callable[..., Any], small: Any, settings_factory: Callable[..., Any]
+) -> None:
+    """Each page of threads is read with its bookings' access values before the cursor moves, so a
+    restart never reads a thread whose door code it no longer knows (the code, written bare in a
+    message, has no label for the text rules to catch)."""
+    from hostaway_mcp.errors import HostawayError
+    from hostaway_mcp.sandbox.sandbox import Intercepted, Outcome
+    from tests.faults import Fault, fault_response
+
+    account = small.account
+    by_id = {r["id"]: r for r in account.reservations}
+    planted = []
+    for conversation in account.conversations:
+        code = by_id.get(conversation["reservationId"], {}).get("doorCode")
+        sent = next((m for m in account.messages[conversation["id"]] if m["status"] == "sent"), None)
+        if code and sent:
+            sent["body"] = f"Thanks, {code} worked fine."
+            planted.append(code)
+    assert len(account.conversations) > 200 and len(planted) > 100  # three pages of threads
+    listings_seen = 0
+
+    def second_listing_page_fails(request: Intercepted) -> Outcome | None:
+        nonlocal listings_seen
+        if request.method == "GET" and request.path == "/conversations":
+            listings_seen += 1
+            if listings_seen >= 2:
+                request.log()
+                return Outcome(fault_response(Fault("status", status=503)))
+        return None
+
+    small.hook = second_listing_page_fails
+
+    async def first(mirror: Mirror) -> Any:
+        with pytest.raises(HostawayError):
+            await mirror.backfill()
+        return await mirror.status()
+
+    status = await with_mirror(server_factory, small, first)
+    assert not status.states["conversations"].backfilled
+    assert status.rows["messages"] > 0  # the first page's threads, read before the second page failed
+    small.hook = None
+    status = await with_mirror(server_factory, small, lambda m: _backfill_status(m))
+    assert status.ready and status.rows["conversations"] == len(account.conversations)
+    path = settings_factory(mirror=True).mirror_path
+    text = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*") if p.is_file()).decode(errors="replace")
+    assert [code for code in planted if code in text] == []
+
+
 async def _backfill_status(mirror: Mirror) -> Any:
     await mirror.backfill()
     return await mirror.status()

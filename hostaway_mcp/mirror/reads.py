@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from hostaway_mcp.domain import ident
 from hostaway_mcp.mirror.schema import from_json as _loads
+
+# A thread whose stored messages were read at other stamps than its latest (or never).
+_STALE_THREAD = "(messages_of IS NULL OR messages_of != coalesce(received_on, '') || '|' || coalesce(sent_on, ''))"
 
 
 @dataclass(frozen=True)
@@ -138,14 +141,26 @@ class MirrorReads:
         return {table: int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]) for table in tables}
 
     @staticmethod
-    def threads_to_fetch(conn: sqlite3.Connection) -> list[tuple[int, str]]:
-        """Threads whose stored messages do not reflect their latest stamps: (id, stamps) to fetch."""
+    def threads_to_fetch(
+        conn: sqlite3.Connection, *, after: int = 0, limit: int = -1, among: Sequence[int] | None = None
+    ) -> list[tuple[int, str]]:
+        """Threads whose stored messages do not reflect their latest stamps: (id, stamps) to fetch,
+        by id from `after`, at most `limit` (-1: all), of `among` only if given."""
+        where = _STALE_THREAD
+        params: list[int] = [after]
+        if among is not None:
+            where += f" AND id IN ({','.join('?' * len(among))})"
+            params += among
         rows = conn.execute(
-            "SELECT id, received_on, sent_on, messages_of FROM conversations "
-            "WHERE messages_of IS NULL OR messages_of != coalesce(received_on, '') || '|' || coalesce(sent_on, '') "
-            "ORDER BY id"
+            f"SELECT id, received_on, sent_on FROM conversations WHERE id > ? AND {where} ORDER BY id LIMIT ?",
+            [*params, limit],
         )
-        return [(int(cid), f"{received or ''}|{sent or ''}") for cid, received, sent, _ in rows]
+        return [(int(cid), f"{received or ''}|{sent or ''}") for cid, received, sent in rows]
+
+    @staticmethod
+    def stale_thread_count(conn: sqlite3.Connection) -> int:
+        """How many threads `threads_to_fetch` has left to read."""
+        return int(conn.execute(f"SELECT count(*) FROM conversations WHERE {_STALE_THREAD}").fetchone()[0])
 
     @staticmethod
     def recent_threads(conn: sqlite3.Connection, limit: int) -> list[ThreadHead]:

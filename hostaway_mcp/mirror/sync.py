@@ -13,7 +13,7 @@ page is committed with the cursor that follows it:
   (`CALENDAR_WINDOW_DAYS`, up to yesterday at the property): a past night is final, so the
   revenue report's occupancy reads live only what is not yet past. A full sync extends it.
 - **conversations and messages**: the backfill lists every thread and reads each thread's
-  messages once (the one unavoidable per-thread cost). After that, messages are read again only
+  messages once (the one unavoidable per-thread cost), a page of threads at a time. After that, messages are read again only
   for threads whose last-message stamps changed, found through reservations sorted by
   `lastConversationMessageReceivedDesc` (and `...SentDesc` for replies sent elsewhere): the walk
   stops at the first thread older than the watermark, so a quiet account costs two calls, not
@@ -379,34 +379,41 @@ class MirrorSync:
     # -- conversations and messages ----------------------------------------------------------------------
 
     async def conversations_backfill(self, reconcile: bool = False) -> None:
-        """Every thread's stamps (offset pages), then the messages of each thread not yet held."""
+        """Every thread's stamps (offset pages), each page's stale threads read before the next.
+
+        Reading a page's messages before moving its cursor keeps one page of work and of access
+        values (what masks door codes in the messages) in memory, not the account's (15,000
+        threads hold 7 MB of them), and a restart resumes with the access values of every thread
+        it has left to read.
+        """
         state = await self._state("conversations")
         start = 0 if reconcile else int(state.cursor or 0)
         keep: set[int] = set()
-        known: dict[int, tuple[str, ...]] = {}
         offset = start
         while True:
             page = await self.get("conversations", {"limit": PAGE_SIZE, "offset": offset, "includeResources": 1})
             items = page.items
+            known: dict[int, tuple[str, ...]] = {}
             for item in items:
                 conversation_id = ident(item.get("id"))
                 embedded = item.get("Reservation")
                 if conversation_id is not None:
-                    keep.add(conversation_id)
-                    if isinstance(embedded, dict):
-                        known[conversation_id] = _access_values(embedded)
+                    known[conversation_id] = _access_values(embedded) if isinstance(embedded, dict) else ()
+            if reconcile:
+                keep.update(known)
             offset += len(items)
             done = not items or (page.count is not None and offset >= page.count) or len(items) < PAGE_SIZE
 
-            cursor = None if done else str(offset)
-            await self.db(functools.partial(_conversation_page, items, cursor))
+            await self.db(functools.partial(_conversation_page, items))
+            await self.fetch_threads(known, among=list(known))
+            await self.db(functools.partial(_conversation_cursor, None if done else str(offset)))
             total = page.count or offset
-            self.say(f"conversations: {min(offset, total)} of {total} listed")
+            self.say(f"conversations: {min(offset, total)} of {total} listed and read")
             if done:
                 break
         if reconcile:
             await self.db(lambda conn: MirrorStore.remove_missing(conn, "conversations", keep))
-        await self.fetch_threads(known)
+        await self.fetch_threads()  # threads listed before a restart whose messages are still stale
         stamps = await self.db(_newest_thread_stamps)
         state = await self._state("conversations")
         await self._save(
@@ -419,24 +426,33 @@ class MirrorSync:
             )
         )
 
-    async def fetch_threads(self, known: dict[int, tuple[str, ...]] | None = None) -> int:
-        """Read the messages of every thread whose stored messages are out of date.
+    async def fetch_threads(
+        self, known: dict[int, tuple[str, ...]] | None = None, among: list[int] | None = None
+    ) -> int:
+        """Read the messages of every thread (of `among`, if given) whose stored messages are out
+        of date; `known` holds the access values of their bookings, to mask in the messages.
 
-        Threads are committed in batches of `THREAD_BATCH` (one transaction each), so a restart
-        loses at most one batch of work.
+        Threads are read and committed in batches of `THREAD_BATCH` (one transaction each), so a
+        restart loses at most one batch of work and memory holds one batch.
         """
-        todo = await self.db(MirrorStore.threads_to_fetch)
-        for start in range(0, len(todo), THREAD_BATCH):
-            batch = todo[start : start + THREAD_BATCH]
+        total = len(among) if among is not None else await self.db(MirrorStore.stale_thread_count)
+        read = 0
+        after = 0
+        while batch := await self.db(
+            functools.partial(MirrorStore.threads_to_fetch, after=after, limit=THREAD_BATCH, among=among)
+        ):
             threads = await paging.gather_bounded(
                 [functools.partial(self.fetch_thread, cid, (known or {}).get(cid, ())) for cid, _ in batch],
                 limit=BACKFILL_CONCURRENCY,
             )
-            await self.db(functools.partial(_put_threads, [(cid, stamps) for cid, stamps in batch], threads))
+            await self.db(functools.partial(_put_threads, batch, threads))
             self.report.add("messages", sum(len(thread) for thread in threads))
-            self.say(f"messages: {start + len(batch)} of {len(todo)} threads read")
-        self.report.add("threads", len(todo))
-        return len(todo)
+            read += len(batch)
+            after = batch[-1][0]
+            if among is None:
+                self.say(f"messages: {read} of {total} threads read")
+        self.report.add("threads", read)
+        return read
 
     async def fetch_thread(self, conversation_id: int, access: tuple[str, ...]) -> list[dict[str, Any]]:
         """One thread's sent messages, masked (what the mirror keeps of them)."""
@@ -620,9 +636,12 @@ def _clear_stale(kind: str, row_id: int, conn: sqlite3.Connection) -> None:
     MirrorStore.clear_stale(conn, kind, row_id)
 
 
-def _conversation_page(items: list[JSONObject], cursor: str | None, conn: sqlite3.Connection) -> None:
+def _conversation_page(items: list[JSONObject], conn: sqlite3.Connection) -> None:
     for item in items:
         MirrorStore.put_conversation(conn, item)
+
+
+def _conversation_cursor(cursor: str | None, conn: sqlite3.Connection) -> None:
     MirrorStore.save_state(conn, replace(MirrorStore.state(conn, "conversations"), cursor=cursor))
 
 
