@@ -120,23 +120,31 @@ async def offset_pages(
     what: str = "",
     fields: Fields | None = None,
     shape: Callable[[JSONObject], JSONObject] | None = None,
+    fold: Callable[[list[JSONObject]], None] | None = None,
 ) -> list[Envelope]:
     """Pages of an offset-paged list from `start` until `count`, in offset order (at most `max_pages`).
 
     `fields` keeps only those fields of each item, skipped unread while the page is parsed
     (`bodies.parse_items`); `shape` cuts each item down further as its page arrives. Either way a
-    caller that needs a few fields of big objects never holds a page whole.
+    caller that needs a few fields of big objects never holds a page whole. `fold` takes each
+    page's items as it arrives (in any order) and the page keeps none: a caller that reduces the
+    list (the worst few, a total) never holds it all.
     """
     tally = _Tally(what)
     tally.expect(1)
     stride = 0
+    sizes: dict[int, int] = {}  # offset -> items read there (a folded page keeps none)
 
     async def fetch(offset: int) -> Envelope:
         nonlocal stride
         page = await gateway.get(path, {**(params or {}), "limit": page_size, "offset": offset}, fields=fields)
-        stride = stride or len(page.items)
+        sizes[offset] = len(page.items)
+        stride = stride or sizes[offset]
         if shape is not None:  # before the next await: the raw page never waits beside its siblings
             page = Envelope([shape(item) for item in page.items], page.count, page.limit, page.offset)
+        if fold is not None:
+            fold(page.items)
+            page = Envelope([], page.count, page.limit, page.offset)
         await tally.page_done()
         return page
 
@@ -144,21 +152,23 @@ async def offset_pages(
     if not stride or max_pages <= 1:
         return [first]
     if first.count is None:
-        return [first, *await _sequential_offsets(fetch, start + stride, max_pages - 1)]
+        return [first, *await _sequential_offsets(fetch, sizes, start + stride, max_pages - 1)]
     offsets = list(range(start + stride, first.count, stride))[: max_pages - 1]
     tally.expect(len(offsets))
     rest = await gather_bounded([functools.partial(fetch, offset) for offset in offsets])
     return [first, *rest]
 
 
-async def _sequential_offsets(fetch: Callable[[int], Awaitable[Envelope]], offset: int, pages: int) -> list[Envelope]:
+async def _sequential_offsets(
+    fetch: Callable[[int], Awaitable[Envelope]], sizes: dict[int, int], offset: int, pages: int
+) -> list[Envelope]:
     found: list[Envelope] = []
     for _ in range(pages):
         page = await fetch(offset)
-        if not page.items:
+        if not sizes[offset]:
             break
         found.append(page)
-        offset += len(page.items)
+        offset += sizes[offset]
     return found
 
 

@@ -378,3 +378,37 @@ async def test_offset_pages_cut_each_page_before_it_awaits_anything() -> None:
     assert [r["id"] for r in paging.items_of(pages)] == list(range(1, 1001))
     assert len(watch.alive_at_requests) == 10
     assert max(watch.alive_at_requests) == 0  # the shaped pages are kept, never a raw one
+
+
+async def test_offset_pages_fold_each_page_as_it_arrives_and_keep_none() -> None:
+    watch = _PageWatch(_records(1000))
+    folded: list[int] = []
+    with progress.reporting(_slow_send):
+        pages = await paging.offset_pages(
+            cast(HostawayGateway, watch),
+            "reviews",
+            {},
+            page_size=100,
+            fold=lambda items: folded.extend(r["id"] for r in items),
+        )
+    assert sorted(folded) == list(range(1, 1001))
+    assert len(pages) == 10 and paging.items_of(pages) == []  # what was folded is not held as well
+    assert max(watch.alive_at_requests) == 0  # no raw page waited for another request
+
+
+@pytest.mark.respx(base_url=BASE_URL, assert_all_called=False)
+async def test_a_folded_read_without_a_count_still_walks_until_an_empty_page(
+    api: respx.MockRouter, gateway: HostawayGateway
+) -> None:
+    def page(request: httpx.Request) -> httpx.Response:
+        offset = int(request.url.params["offset"])
+        items = [{"id": i} for i in range(offset, min(offset + 2, 5))]
+        return httpx.Response(200, json={"status": "success", "result": items})
+
+    route = api.get("/listings").mock(side_effect=page)
+    folded: list[int] = []
+    await paging.offset_pages(
+        gateway, "listings", page_size=2, fold=lambda items: folded.extend(i["id"] for i in items)
+    )
+    assert folded == [0, 1, 2, 3, 4]
+    assert route.call_count == 4

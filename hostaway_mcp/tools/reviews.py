@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Annotated, Any
 
@@ -166,8 +165,30 @@ def _check_bounds(min_rating: float | None, max_rating: float | None) -> None:
         )
 
 
-async def _all_unanswered(gateway: HostawayGateway, filters: dict[str, Any]) -> tuple[list[JSONObject], bool]:
-    """Every published, unanswered guest review on a reply-taking channel (bounded), and whether it was cut."""
+class _Unanswered:
+    """The worst `keep` answerable reviews of a portfolio, and how many of each kind were read."""
+
+    def __init__(self, keep: int, today: date) -> None:
+        self.keep = keep
+        self.today = today
+        self.best: list[Review] = []
+        self.read = self.answerable = self.closed = 0
+
+    def add(self, page: list[JSONObject]) -> None:
+        self.read += len(page)
+        items = [review_item(raw, self.today) for raw in page]
+        fresh = [item for item in items if item.can_reply]
+        self.answerable += len(fresh)
+        self.closed += len(items) - len(fresh)
+        # The key ends with the id, so the worst few are the same whatever order pages arrive in.
+        self.best = heapq.nsmallest(self.keep, [*self.best, *fresh], key=_worst_first)
+
+
+async def _worst_unanswered(
+    gateway: HostawayGateway, filters: dict[str, Any], keep: int, today: date
+) -> tuple[_Unanswered, bool]:
+    """Published, unanswered guest reviews on a reply-taking channel (bounded), folded page by page
+    into the worst `keep` that can take a reply; and whether the read was cut."""
     params = {
         **filters,
         "statuses[]": ["published"],
@@ -176,8 +197,9 @@ async def _all_unanswered(gateway: HostawayGateway, filters: dict[str, Any]) -> 
         "sortBy": "rating",
         "sortOrder": "asc",
     }
-    # Each page keeps only what a review item reads (the rest is skipped unread): a portfolio's
-    # unanswered reviews are all held until they can be sorted, Hostaway's whole objects need not be.
+    # Each page keeps only what a review item reads (the rest is skipped unread) and is let go once
+    # folded: a portfolio's 3,000 unanswered reviews are never held at once, only the page asked for.
+    found = _Unanswered(keep, today)
     pages = await paging.offset_pages(
         gateway,
         "reviews",
@@ -185,9 +207,9 @@ async def _all_unanswered(gateway: HostawayGateway, filters: dict[str, Any]) -> 
         page_size=PAGE_SIZE,
         max_pages=MAX_PAGES,
         fields=REVIEW_FIELDS,
+        fold=found.add,
     )
-    found = paging.items_of(pages)
-    cut = len(pages) == MAX_PAGES and len(found) == PAGE_SIZE * MAX_PAGES
+    cut = len(pages) == MAX_PAGES and found.read == PAGE_SIZE * MAX_PAGES
     return found, cut
 
 
@@ -246,20 +268,8 @@ async def list_reviews(
             note="Newest first. Reviews guests have not written yet (awaiting, expired) are not listed.",
         )
 
-    raw, cut = await _all_unanswered(gateway, filters)
-    counts = {"answerable": 0, "closed": 0}
-
-    def answerable_items() -> Iterator[Review]:
-        raw.reverse()  # popped from the end: in Hostaway's order, each raw review let go once read
-        while raw:
-            item = review_item(raw.pop(), today)
-            counts["answerable" if item.can_reply else "closed"] += 1
-            if item.can_reply:
-                yield item
-
-    # Only the page asked for is kept of the sorted list: nsmallest is sorted(...)[:n], ties included.
-    best = heapq.nsmallest(offset + limit, answerable_items(), key=_worst_first)
-    total, closed = counts["answerable"], counts["closed"]
+    found, cut = await _worst_unanswered(gateway, filters, offset + limit, today)
+    total, closed = found.answerable, found.closed
     notes = ["Published guest reviews without a reply that Hostaway still accepts one for, worst rating first."]
     if closed:
         notes.append(
@@ -268,7 +278,7 @@ async def list_reviews(
         )
     if cut:
         notes.append(f"Only the {PAGE_SIZE * MAX_PAGES} lowest-rated unanswered reviews were checked.")
-    shown = best[offset:]
+    shown = found.best[offset:]
     return ReviewList(
         items=shown,
         total=total,
