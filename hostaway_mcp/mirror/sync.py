@@ -13,11 +13,11 @@ page is committed with the cursor that follows it:
   (`CALENDAR_WINDOW_DAYS`, up to yesterday at the property): a past night is final, so the
   revenue report's occupancy reads live only what is not yet past. A full sync extends it.
 - **conversations and messages**: the backfill lists every thread and reads each thread's
-  messages once (the one unavoidable per-thread cost), a page of threads at a time. After that, messages are read again only
-  for threads whose last-message stamps changed, found through reservations sorted by
-  `lastConversationMessageReceivedDesc` (and `...SentDesc` for replies sent elsewhere): the walk
-  stops at the first thread older than the watermark, so a quiet account costs two calls, not
-  one per thread (the 805-call trap).
+  messages once (the one unavoidable per-thread cost), a page of threads at a time. After that,
+  messages are read again only for threads whose last-message stamps changed, found through
+  reservations sorted by `lastConversationMessageReceivedDesc` (and `...SentDesc` for replies
+  sent elsewhere): the walk stops at the first thread older than the watermark, so a quiet
+  account costs two calls, not one per thread (the 805-call trap).
 - **reviews**: `sortBy=id&sortOrder=desc` down to the highest id already held.
 - **full** (`hostaway-mcp sync --full`, and whenever the last one is a day old): everything
   again, deleting rows Hostaway no longer returns; it catches what watermarks cannot see
