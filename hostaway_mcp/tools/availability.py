@@ -32,6 +32,7 @@ from hostaway_mcp.models.properties import (
 )
 from hostaway_mcp.models.quotes import PriceSummary
 from hostaway_mcp.progress import ProgressReporter
+from hostaway_mcp.tools._directory import FACT_FIELDS
 from hostaway_mcp.tools._lookups import fetch_listing_and_days
 from hostaway_mcp.tools._runtime import AppState, State
 from hostaway_mcp.tools._validation import (
@@ -49,6 +50,9 @@ logger = logging.getLogger(__name__)
 
 # Candidates fetched by the one `GET /listings` of a search (the page size clients use in practice).
 CANDIDATE_PAGE = 100
+# What a search reads of a listing (names, time zone, currency, its filters, the cleaning fee): the
+# candidates page is parsed down to it, never held as 100 whole listings (1.3 MB of JSON).
+CANDIDATE_FIELDS = (*FACT_FIELDS, "city", "personCapacity", "bedroomsNumber", "cleaningFee")
 # Calendars verified beyond `limit` to replace rejected candidates: a search makes at most
 # 1 + limit + EXTRA_CHECKS calls, whatever the portfolio size. With the default limit (10) that
 # is 15, a small share of one window of the general gate (180 of Hostaway's 200 per 10 s), so a
@@ -143,7 +147,7 @@ async def search_available_properties(
     }
     if wanted_city:
         params["city"] = wanted_city
-    page = await state.gateway.get("listings", params)
+    page = await state.gateway.get("listings", params, fields=CANDIDATE_FIELDS)
     listings = page.items
 
     # Filters the listing data answers without a call. Capacity and city repeat what Hostaway's
