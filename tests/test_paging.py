@@ -253,17 +253,22 @@ async def test_offset_paging_stops_at_count_and_strides_by_what_the_server_sends
 
 
 @pytest.mark.respx(base_url=BASE_URL, assert_all_called=False)
+@pytest.mark.parametrize("folded", [False, True], ids=["kept", "folded"])
 async def test_offset_paging_without_a_count_walks_until_an_empty_page(
-    api: respx.MockRouter, gateway: HostawayGateway
+    api: respx.MockRouter, gateway: HostawayGateway, folded: bool
 ) -> None:
+    """Kept or folded (a folded page keeps no items to count), the walk stops at the empty page."""
+
     def page(request: httpx.Request) -> httpx.Response:
         offset = int(request.url.params["offset"])
         items = [{"id": i} for i in range(offset, min(offset + 2, 5))]
         return httpx.Response(200, json={"status": "success", "result": items})
 
     route = api.get("/listings").mock(side_effect=page)
-    pages = await paging.offset_pages(gateway, "listings", page_size=2)
-    assert [i["id"] for i in paging.items_of(pages)] == [0, 1, 2, 3, 4]
+    seen: list[int] = []
+    fold = (lambda items: seen.extend(i["id"] for i in items)) if folded else None
+    pages = await paging.offset_pages(gateway, "listings", page_size=2, fold=fold)
+    assert (seen if folded else [i["id"] for i in paging.items_of(pages)]) == [0, 1, 2, 3, 4]
     assert route.call_count == 4  # three pages, then the empty one that says it is over
 
 
@@ -394,21 +399,3 @@ async def test_offset_pages_fold_each_page_as_it_arrives_and_keep_none() -> None
     assert sorted(folded) == list(range(1, 1001))
     assert len(pages) == 10 and paging.items_of(pages) == []  # what was folded is not held as well
     assert max(watch.alive_at_requests) == 0  # no raw page waited for another request
-
-
-@pytest.mark.respx(base_url=BASE_URL, assert_all_called=False)
-async def test_a_folded_read_without_a_count_still_walks_until_an_empty_page(
-    api: respx.MockRouter, gateway: HostawayGateway
-) -> None:
-    def page(request: httpx.Request) -> httpx.Response:
-        offset = int(request.url.params["offset"])
-        items = [{"id": i} for i in range(offset, min(offset + 2, 5))]
-        return httpx.Response(200, json={"status": "success", "result": items})
-
-    route = api.get("/listings").mock(side_effect=page)
-    folded: list[int] = []
-    await paging.offset_pages(
-        gateway, "listings", page_size=2, fold=lambda items: folded.extend(i["id"] for i in items)
-    )
-    assert folded == [0, 1, 2, 3, 4]
-    assert route.call_count == 4

@@ -405,7 +405,7 @@ class MirrorSync:
             done = not items or (page.count is not None and offset >= page.count) or len(items) < PAGE_SIZE
 
             await self.db(functools.partial(_conversation_page, items))
-            await self.fetch_threads(known, among=list(known))
+            await self.fetch_threads(known)
             await self.db(functools.partial(_conversation_cursor, None if done else str(offset)))
             total = page.count or offset
             self.say(f"conversations: {min(offset, total)} of {total} listed and read")
@@ -426,15 +426,15 @@ class MirrorSync:
             )
         )
 
-    async def fetch_threads(
-        self, known: dict[int, tuple[str, ...]] | None = None, among: list[int] | None = None
-    ) -> int:
-        """Read the messages of every thread (of `among`, if given) whose stored messages are out
-        of date; `known` holds the access values of their bookings, to mask in the messages.
+    async def fetch_threads(self, known: dict[int, tuple[str, ...]] | None = None) -> int:
+        """Read the messages of every thread whose stored messages are out of date, or, given
+        `known` (thread -> the access values of its booking, to mask in the messages), of those
+        threads only.
 
         Threads are read and committed in batches of `THREAD_BATCH` (one transaction each), so a
         restart loses at most one batch of work and memory holds one batch.
         """
+        among = None if known is None else list(known)
         total = len(among) if among is not None else await self.db(MirrorStore.stale_thread_count)
         read = 0
         after = 0
