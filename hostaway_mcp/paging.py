@@ -30,7 +30,7 @@ import asyncio
 import functools
 import logging
 import math
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, TypeVar, overload
@@ -405,7 +405,12 @@ def dedupe(records: Iterable[JSONObject]) -> list[JSONObject]:
 
 def newer(candidate: JSONObject, kept: JSONObject) -> bool:
     """Whether `candidate` replaces `kept` (same id): a later `updatedOn`, or an equal one."""
-    return str(candidate.get("updatedOn") or "") >= str(kept.get("updatedOn") or "")
+    return updated_of(candidate) >= updated_of(kept)
+
+
+def updated_of(record: Mapping[str, Any]) -> str:
+    """A record's `updatedOn` as `newer` compares it (missing or null: before any time)."""
+    return str(record.get("updatedOn") or "")
 
 
 # -- bounded concurrency --------------------------------------------------------------------------

@@ -61,9 +61,13 @@ async def test_balances_equal_the_charges_over_several_windows_and_id_chunks(
 ) -> None:
     """The done-when line: a period needing more than one 60-day window and more than 200 ids.
 
-    32 properties: enough bookings that the first 60 days alone hold more than 200.
+    32 properties: enough bookings that the first 60 days alone hold more than 200. None of them
+    has a remainingBalance (an account where Hostaway does not serve it), so every balance comes
+    from the charges and every booking's charges are asked for.
     """
     sandbox = sandbox_factory(listings=32)
+    for reservation in sandbox.account.reservations:
+        reservation["remainingBalance"] = None
     start, end = TODAY, TODAY + timedelta(days=119)
     arriving = [
         r
@@ -114,6 +118,26 @@ async def test_balances_equal_the_charges_over_several_windows_and_id_chunks(
         assert (high - low).days < 60
     asked = {int(i) for r in requests for i in str(r.params["reservationIds"]).split(",")}
     assert asked == {r["id"] for r in arriving}
+
+
+async def test_bookings_hostaway_reports_paid_are_counted_but_not_asked_about(
+    sandbox: Any, server_factory: Callable[..., Any]
+) -> None:
+    """Only bookings with an open or unknown balance cost charge requests; the paid still count as checked."""
+    start, end = TODAY - timedelta(days=30), TODAY + timedelta(days=89)
+    arriving = [
+        r
+        for r in sandbox.account.reservations
+        if r["status"] in OWING and start.isoformat() <= r["arrivalDate"] <= end.isoformat()
+    ]
+    open_or_unknown = {r["id"] for r in arriving if r["remainingBalance"] is None or r["remainingBalance"] > 0.005}
+    assert 0 < len(open_or_unknown) < len(arriving), "the demo account must hold paid and open bookings"
+    async with Client(server_factory(sandbox)) as client:
+        page = await call_ok(client, "list_unpaid_balances", {"limit": 100})
+    asked = {int(i) for r in charge_requests(sandbox) for i in str(r.params["reservationIds"]).split(",")}
+    assert asked == open_or_unknown
+    assert page["bookings_checked"] == len(arriving)
+    assert page["total"] == len(expected_owing(sandbox, start, end))
 
 
 async def test_a_property_filter_and_the_default_period(sandbox: Any, server_factory: Callable[..., Any]) -> None:
