@@ -223,13 +223,14 @@ class HostawayGateway:
         page_size: int = PAGE_SIZE,
         start: int = 0,
         max_pages: int = 1000,
+        fields: Fields | None = None,
     ) -> AsyncIterator[Envelope]:
         """Pages of an offset-paged list in offset order: `paging.offset_pages` (the pages after
-        the first fetched side by side), for callers that like to iterate."""
+        the first fetched side by side), for callers that like to iterate. `fields` as for `get`."""
         from hostaway_mcp import paging  # paging builds on this module
 
         for page in await paging.offset_pages(
-            self, path, params, page_size=page_size, start=start, max_pages=max_pages
+            self, path, params, page_size=page_size, start=start, max_pages=max_pages, fields=fields
         ):
             yield page
 
@@ -240,11 +241,15 @@ class HostawayGateway:
         *,
         page_size: int = PAGE_SIZE,
         max_pages: int = 1000,
+        fields: Fields | None = None,
     ) -> AsyncIterator[list[JSONObject]]:
-        """The items of each page of an `afterId` cursor walk, in order: `paging.cursor_pages`."""
+        """The items of each page of an `afterId` cursor walk, in order: `paging.cursor_pages`.
+        `fields` as for `get` (`id` always: the cursor)."""
         from hostaway_mcp import paging
 
-        async for page in paging.cursor_pages(self, path, params, page_size=page_size, max_pages=max_pages):
+        async for page in paging.cursor_pages(
+            self, path, params, page_size=page_size, max_pages=max_pages, fields=fields
+        ):
             yield page.items
 
     # -- token exchange -----------------------------------------------------------------------

@@ -129,7 +129,9 @@ async def test_a_known_day_across_two_zones_with_turnovers_and_balances(
                        checkInTime=13 if listing is lisbon else 16, status="new", remainingBalance=0.0)  # fmt: skip
         planted.append((listing, out, arrive))
     owing = planted[1][2]
-    owing.update(remainingBalance=321.5, currency="EUR")
+    # A guest named only in parts, and a channel known by id but sent with another name.
+    owing.update(remainingBalance=321.5, currency="EUR", numberOfGuests=3, guestName=None,
+                 guestFirstName="Ana", guestLastName="Sousa", channelName="a stale label")  # fmt: skip
     async with Client(server_factory(sandbox)) as client:
         view = await call_ok(client, "get_operations_day", {"property_ids": [honolulu["id"], lisbon["id"]]})
     [day] = view["days"]
@@ -142,6 +144,7 @@ async def test_a_known_day_across_two_zones_with_turnovers_and_balances(
     }
     arrival = next(a for a in day["arrivals"] if a["booking_id"] == owing["id"])
     assert (arrival["balance_due"], arrival["currency"], arrival["check_in"]) == (321.5, "EUR", "13:00")
+    assert (arrival["guests"], arrival["guest_name"], arrival["channel"]) == (3, "Ana Sousa", "direct")
     assert [(b["booking_id"], b["balance_due"]) for b in view["balances"]] == [(owing["id"], 321.5)]
     assert day["vacant"] == [] and day["staying"] == []
     assert {t["clean"] for t in day["turnovers"]} == {"none"}, "planted stays have no cleaning task"
@@ -271,7 +274,7 @@ async def test_a_balance_hostaway_leaves_out_comes_from_the_open_charges(
 ) -> None:
     owing = next(
         c for c in sandbox.account.charges
-        if c["status"] in ("awaiting", "failed")
+        if c["status"] == "awaiting" and c["scheduledDate"]
         and sandbox._state.reservations_by_id[c["reservationId"]]["arrivalDate"] >= "2026-11-22"
     )  # fmt: skip
     booking = sandbox._state.reservations_by_id[owing["reservationId"]]
@@ -287,6 +290,8 @@ async def test_a_balance_hostaway_leaves_out_comes_from_the_open_charges(
     [row] = [b for b in view["balances"] if b["booking_id"] == booking["id"]]
     assert row["balance_due"] == pytest.approx(sum(c["amount"] for c in open_charges))
     assert row.get("failed_charges", 0) == sum(1 for c in open_charges if c["status"] == "failed")
+    scheduled = [c["scheduledDate"][:10] for c in open_charges if c["status"] == "awaiting" and c["scheduledDate"]]
+    assert scheduled and row.get("next_charge") == min(scheduled)
 
 
 async def test_only_the_asked_properties_and_unknown_ones_refused(

@@ -32,7 +32,7 @@ from hostaway_mcp.tasks import TaskView, TooManyTasksError, read_tasks, views
 from hostaway_mcp.tools._directory import PropertyFacts, portfolio, zone_lookup
 from hostaway_mcp.tools._runtime import State
 from hostaway_mcp.tools._validation import Day, WholeId
-from hostaway_mcp.tools.day_view import build_view
+from hostaway_mcp.tools.day_view import BOOKING_FIELDS, CHARGE_FIELDS, build_view
 
 MAX_DAYS = 14
 MAX_PROPERTY_IDS = 200  # the charges filter takes at most 200 listing ids
@@ -52,7 +52,8 @@ async def _reservations(gateway: HostawayGateway, first: dt.date, last: dt.date,
     }
     if listing is not None:
         params["listingId"] = listing
-    return [row async for page in gateway.iter_cursor_pages("reservations", params) for row in page]
+    pages = gateway.iter_cursor_pages("reservations", params, fields=BOOKING_FIELDS)
+    return [row async for page in pages for row in page]
 
 
 async def _tasks(gateway: HostawayGateway, first: dt.date, last: dt.date) -> list[JSONObject]:
@@ -76,7 +77,7 @@ async def _charges(gateway: HostawayGateway, first: dt.date, property_ids: list[
     }
     if property_ids:
         params["listingMapIds"] = ",".join(str(i) for i in property_ids)
-    pages = gateway.iter_offset_pages("guestPayments/charges", params, page_size=CHARGES_PAGE)
+    pages = gateway.iter_offset_pages("guestPayments/charges", params, page_size=CHARGES_PAGE, fields=CHARGE_FIELDS)
     return [row async for page in pages for row in page.items]
 
 
