@@ -166,22 +166,29 @@ def _check_bounds(min_rating: float | None, max_rating: float | None) -> None:
 
 
 class _Unanswered:
-    """The worst `keep` answerable reviews of a portfolio, and how many of each kind were read."""
+    """The worst `keep` answerable reviews of a portfolio, and how many of each kind were read.
+
+    A page is judged on its raw reviews (`reply_refusal`, `_worst_first`): only the worst few
+    become `Review` items, at the end, not every review of every page as it arrives.
+    """
 
     def __init__(self, keep: int, today: date) -> None:
         self.keep = keep
         self.today = today
-        self.best: list[Review] = []
+        self._worst: list[tuple[tuple[float, str, int], JSONObject]] = []
         self.read = self.answerable = self.closed = 0
 
     def add(self, page: list[JSONObject]) -> None:
         self.read += len(page)
-        items = [review_item(raw, self.today) for raw in page]
-        fresh = [item for item in items if item.can_reply]
+        fresh = [(_worst_first(raw), raw) for raw in page if reply_refusal(raw, self.today) is None]
         self.answerable += len(fresh)
-        self.closed += len(items) - len(fresh)
+        self.closed += len(page) - len(fresh)
         # The key ends with the id, so the worst few are the same whatever order pages arrive in.
-        self.best = heapq.nsmallest(self.keep, [*self.best, *fresh], key=_worst_first)
+        self._worst = heapq.nsmallest(self.keep, [*self._worst, *fresh], key=lambda ranked: ranked[0])
+
+    def best(self, start: int = 0) -> list[Review]:
+        """The worst `keep` from position `start` on, worst first, as review items."""
+        return [review_item(raw, self.today) for _, raw in self._worst[start:]]
 
 
 async def _worst_unanswered(
@@ -213,9 +220,11 @@ async def _worst_unanswered(
     return found, cut
 
 
-def _worst_first(review: Review) -> tuple[float, str, int]:
-    # Worst rating first; among equals, the one waiting longest (Vrbo's window closes first).
-    return (review.rating if review.rating is not None else 11.0, review.submitted_at or "", review.id)
+def _worst_first(review: JSONObject) -> tuple[float, str, int]:
+    """Worst rating first; among equals, the one waiting longest (Vrbo's window closes first).
+    Read as `review_item` reads them, so the order is that of the items it would build."""
+    rating = number(review.get("rating"))
+    return (rating if rating is not None else 11.0, text(review.get("submittedAt")) or "", ident(review.get("id")) or 0)
 
 
 async def list_reviews(
@@ -278,7 +287,7 @@ async def list_reviews(
         )
     if cut:
         notes.append(f"Only the {PAGE_SIZE * MAX_PAGES} lowest-rated unanswered reviews were checked.")
-    shown = found.best[offset:]
+    shown = found.best(offset)
     return ReviewList(
         items=shown,
         total=total,
