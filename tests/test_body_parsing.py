@@ -99,6 +99,57 @@ def test_only_the_fields_asked_for_are_kept_as_if_parsed_whole_and_cut(body: byt
     assert json.dumps(parse_items(body, FIELDS), sort_keys=True) == json.dumps(_reference(body, FIELDS), sort_keys=True)
 
 
+NESTED = ("id", ("Reservation", ("id", "doorCode")), ("messages", ("id", "body")))
+NESTED_ENVELOPES = [
+    *ENVELOPES,
+    b'{"status":"success","result":[{"id":1,"Reservation":{"id":9,"doorCode":"4711","x":[1]},"other":2},'
+    b'{"id":2,"Reservation":null},{"id":3,"Reservation":"not an object"},{"id":4,"Reservation":7}]}',
+    b'{"status":"success","result":[{"id":1,"messages":[{"id":5,"body":"hi","extra":{"a":1}},{"id":6}]},'
+    b'{"id":2,"messages":[]}]}',
+    b'{"status":"success","result":[{"id":1,"messages":[{"id":5},3,"x",null]}]}',  # not all objects
+    b'{"status":"success","result":{"id":1,"Reservation":{"id":2,"doorCode":null,"guest":"kept out"}}}',
+    b'{"status":"success","result":[{"id":1,"Reservation":{"doorCode":NaN}}]}',
+]
+
+
+def _reference_nested(body: bytes) -> Any:
+    """`_reference` for NESTED, written out: Reservation's object, and each object of messages, cut."""
+    cut = _reference(body, ("id", "Reservation", "messages"))
+    if not isinstance(cut, dict) or ("status" not in cut and "result" not in cut):
+        return cut
+    result = cut.get("result")
+    for item in result if isinstance(result, list) else [result]:
+        if not isinstance(item, dict):
+            continue
+        if isinstance(item.get("Reservation"), dict):
+            item["Reservation"] = {k: item["Reservation"][k] for k in ("id", "doorCode") if k in item["Reservation"]}
+        if isinstance(item.get("messages"), list):
+            item["messages"] = [
+                {k: m[k] for k in ("id", "body") if k in m} if isinstance(m, dict) else m for m in item["messages"]
+            ]
+    return cut
+
+
+@pytest.mark.parametrize("body", NESTED_ENVELOPES)
+def test_an_inner_object_is_cut_to_its_own_fields_as_if_parsed_whole_and_cut(body: bytes) -> None:
+    expected = json.dumps(_reference_nested(body), sort_keys=True)
+    assert json.dumps(parse_items(body, NESTED), sort_keys=True) == expected
+
+
+def test_inner_objects_keep_their_fields_in_order(sandbox: Any) -> None:
+    from hostaway_mcp.sandbox.wire import encode_json
+
+    wrapped = [{"id": r["id"], "Reservation": r} for r in sandbox.account.reservations[:50]]
+    body = encode_json({"status": "success", "result": wrapped, "count": 50})
+    fields = ("id", ("Reservation", ("status", "id", "guestName")))
+    cut = parse_items(body, fields)
+    assert cut["result"][0] == {
+        "id": wrapped[0]["id"],
+        "Reservation": {k: wrapped[0]["Reservation"][k] for k in ("status", "id", "guestName")},
+    }
+    assert list(cut["result"][0]["Reservation"]) == ["status", "id", "guestName"]
+
+
 @pytest.mark.parametrize("body", MALFORMED)
 def test_a_malformed_body_still_fails_as_a_value_error_when_cutting(body: bytes) -> None:
     with pytest.raises(ValueError):
