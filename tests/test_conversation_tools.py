@@ -252,6 +252,39 @@ async def test_inbox_lists_guests_waiting_for_a_reply_newest_first(
     assert len(api_calls(sandbox)) == 2  # the conversations page and one listings call for names
 
 
+async def test_inbox_reads_every_fact_it_shows_of_the_booking_and_masks_its_door_code(
+    sandbox: Any, server_factory: Callable[..., Any]
+) -> None:
+    """The inbox's page is parsed down to what it reads (`INBOX_FIELDS`): each fact planted here
+    reaches the item, and the booking's own door code, in no pattern the masks know, stays masked."""
+    conversation, other = waiting_conversations(sandbox)[:2]
+    reservation = conversation["Reservation"]
+    reservation.update(
+        guestName=None, guestFirstName="Ana", guestLastName="Sousa", channelId=2000, channelName=None,
+        status="awaitingPayment", doorCode="zebra-4471",
+    )  # fmt: skip
+    [latest] = conversation["conversationMessages"]
+    latest.update(body="Hello, zebra-4471 does not open the door", date=None)  # its time: insertedOn
+    # A second: no guest name on the booking (the conversation's recipient stands in), and a
+    # latest message of attachments only, its time in `date`.
+    other.update(recipientName="Marta")
+    other["Reservation"].update(guestName=None, guestFirstName=None, guestLastName=None)
+    [files] = other["conversationMessages"]
+    files.update(body=None, attachments=[{"name": "passport.jpg"}], insertedOn="2020-01-01 00:00:00")
+    async with Client(server_factory(sandbox)) as client:
+        result = await call_ok(client, "list_guest_inbox", {})
+
+    shown = next(i for i in result["items"] if i["conversation_id"] == other["id"])
+    assert shown["guest_name"] == "Marta"
+    assert (shown["excerpt"], shown["last_message_at"]) == ("[attachment: passport.jpg]", files["date"])
+    item = next(i for i in result["items"] if i["conversation_id"] == conversation["id"])
+    assert (item["guest_name"], item["channel"], item["status"]) == ("Ana Sousa", "direct", "awaiting payment")
+    assert (item["arrival"], item["departure"]) == (reservation["arrivalDate"], reservation["departureDate"])
+    assert item["last_message_at"] == latest["insertedOn"]
+    assert "zebra-4471" not in json.dumps(result) and "does not open the door" in item["excerpt"]
+    assert result.get("withheld")
+
+
 async def test_inbox_marks_the_injected_message_as_guest_content(
     sandbox: Any, server_factory: Callable[..., Any]
 ) -> None:
