@@ -56,26 +56,6 @@ MIN_ROWS = 2  # a list never shows fewer (when it has them)
 DAILY_LISTS = 4  # arrivals, departures, turnovers, tasks (staying and vacant: the first day only)
 LIST_CAP = 25  # late tasks and balances, once per answer
 OPEN_CHARGES = frozenset({"awaiting", "failed"})
-# What the view reads of a reservation and of a charge: their pages are parsed down to these, so a
-# big portfolio's day never holds its bookings whole. A line that reads another field adds it here.
-BOOKING_FIELDS = (
-    "id",
-    "listingMapId",
-    "status",
-    "arrivalDate",
-    "departureDate",
-    "checkInTime",
-    "checkOutTime",
-    "numberOfGuests",
-    "guestName",
-    "guestFirstName",
-    "guestLastName",
-    "channelId",
-    "channelName",
-    "currency",
-    "remainingBalance",
-)
-CHARGE_FIELDS = ("id", "reservationId", "type", "status", "amount", "scheduledDate")
 T = TypeVar("T")
 
 

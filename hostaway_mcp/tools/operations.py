@@ -32,7 +32,7 @@ from hostaway_mcp.tasks import TaskView, TooManyTasksError, read_tasks, views
 from hostaway_mcp.tools._directory import PropertyFacts, portfolio, zone_lookup
 from hostaway_mcp.tools._runtime import State
 from hostaway_mcp.tools._validation import Day, WholeId
-from hostaway_mcp.tools.day_view import BOOKING_FIELDS, CHARGE_FIELDS, build_view
+from hostaway_mcp.tools.day_view import build_view
 
 MAX_DAYS = 14
 MAX_PROPERTY_IDS = 200  # the charges filter takes at most 200 listing ids
@@ -42,6 +42,27 @@ MOST_AHEAD = dt.timedelta(hours=14)
 LATE_LOOKBACK_DAYS = 14
 CHARGE_WINDOW_DAYS = 60  # the most a pair of charge date bounds may span
 CHARGES_PAGE = 500
+# What `day_view` reads of a reservation and of a charge: their pages are parsed down to these, so
+# a big portfolio's day never holds its bookings whole. A line there that reads another field adds
+# it here.
+BOOKING_FIELDS = (
+    "id",
+    "listingMapId",
+    "status",
+    "arrivalDate",
+    "departureDate",
+    "checkInTime",
+    "checkOutTime",
+    "numberOfGuests",
+    "guestName",
+    "guestFirstName",
+    "guestLastName",
+    "channelId",
+    "channelName",
+    "currency",
+    "remainingBalance",
+)
+CHARGE_FIELDS = ("id", "reservationId", "type", "status", "amount", "scheduledDate")
 
 
 async def _reservations(gateway: HostawayGateway, first: dt.date, last: dt.date, listing: int | None) -> list[Any]:
