@@ -12,7 +12,9 @@ import sqlite3
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from hostaway_mcp.bodies import Fields
 from hostaway_mcp.domain import flag, text
+from hostaway_mcp.privacy import RESERVATION_ACCESS_FIELDS
 from hostaway_mcp.revenue_report import REPORT_FIELDS
 
 SCHEMA_VERSION = 2  # 2: threads keep their unread flag and recipient, messages their files' names
@@ -60,6 +62,18 @@ REVIEW_FIELDS: tuple[str, ...] = (
     "channelId",
     "submittedAt",
     "updatedOn",
+)
+# What the mirror reads of a conversation (`MirrorStore.put_conversation`, `thread_stamps`) and of
+# the booking it carries: its id and door-code fields, which mask the thread's messages as stored.
+CONVERSATION_FIELDS: Fields = (
+    "id",
+    "reservationId",
+    "listingMapId",
+    "messageReceivedOn",
+    "messageSentOn",
+    "hasUnreadMessages",
+    "recipientName",
+    ("Reservation", ("id", *RESERVATION_ACCESS_FIELDS)),
 )
 RESOURCES = ("listings", "reservations", "calendars", "conversations", "reviews")
 

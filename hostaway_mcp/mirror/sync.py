@@ -50,7 +50,13 @@ from hostaway_mcp.domain import ident
 from hostaway_mcp.errors import HostawayError
 from hostaway_mcp.gateway import PAGE_SIZE, HostawayGateway, JSONObject
 from hostaway_mcp.localtime import Now, listing_today
-from hostaway_mcp.mirror.schema import RESERVATION_FIELDS, RESOURCES, REVIEW_FIELDS, stored_message
+from hostaway_mcp.mirror.schema import (
+    CONVERSATION_FIELDS,
+    RESERVATION_FIELDS,
+    RESOURCES,
+    REVIEW_FIELDS,
+    stored_message,
+)
 from hostaway_mcp.mirror.store import LISTING_FIELDS, MirrorStore, SyncState, thread_stamps
 from hostaway_mcp.privacy import RESERVATION_ACCESS_FIELDS, AccessGuard, access_details
 
@@ -391,7 +397,8 @@ class MirrorSync:
         keep: set[int] = set()
         offset = start
         while True:
-            page = await self.get("conversations", {"limit": PAGE_SIZE, "offset": offset, "includeResources": 1})
+            query = {"limit": PAGE_SIZE, "offset": offset, "includeResources": 1}
+            page = await self.get("conversations", query, CONVERSATION_FIELDS)
             items = page.items
             known: dict[int, tuple[str, ...]] = {}
             for item in items:
@@ -503,7 +510,9 @@ class MirrorSync:
                 if reservation_id is None:
                     continue
                 threads = await self.get(
-                    "conversations", {"reservationId": reservation_id, "limit": 5, "offset": 0, "includeResources": 0}
+                    "conversations",
+                    {"reservationId": reservation_id, "limit": 5, "offset": 0, "includeResources": 0},
+                    CONVERSATION_FIELDS,
                 )
                 stamps = [_text(c.get(stamp_field)) for c in threads.items]
                 newest = _newest(stamps, newest)
