@@ -28,8 +28,8 @@ MAX_CHARGE_PAGES = 20
 MAX_IDS_PER_REQUEST = 200  # the documented limit per id list
 WINDOW_DAYS = 60  # each pair of date bounds at most 60 days apart: 60 days, inclusive, is safe either way
 MAX_RESERVATION_PAGES = 200
-# The reservation fields list_unpaid_balances reads (plus `updatedOn`, which `paging.dedupe` reads):
-# each page is cut to them as it arrives, so a period's bookings are never all held whole.
+# The reservation fields list_unpaid_balances reads (plus `updatedOn`, which picks the newest copy
+# of a booking): each page is cut to them as it arrives.
 UNPAID_FIELDS = (
     "id",
     "updatedOn",
@@ -118,18 +118,17 @@ async def charges_of_bookings(gateway: HostawayGateway, windows: Sequence[Window
 
 
 class _Arrivals:
-    """The period's bookings folded page by page: the newest copy of each (`paging.newer`), and of
-    those the guest may owe on, the row; a booking Hostaway reports paid keeps only its place.
+    """The period's bookings folded page by page: the newest copy of each (`paging.newer`'s rule),
+    and the row only of those whose guest may owe; a booking Hostaway reports paid is only counted.
 
-    Most of a period's bookings are paid or were never owing (two in three on the demo account), so
-    neither their rows nor their charges are needed: holding the rest only keeps a 200-listing
-    quarter's reservation pages from all being held at once, and asks for far fewer charges.
+    Most of a period's bookings are paid or were never owing (two in three on the demo account):
+    neither their rows nor their charges are needed, so only the rest are held and asked about.
     """
 
     def __init__(self, bounds: DateBounds, wanted: set[int]) -> None:
         self._bounds = bounds
         self._wanted = wanted
-        # id -> (updatedOn, the row if it may owe, PAID if Hostaway says it is paid, None if not ours)
+        # id -> (updatedOn, the row if it may owe, _PAID if Hostaway says it is paid, None if not ours)
         self._newest: dict[int, tuple[str, JSONObject | object | None]] = {}
 
     def add(self, rows: Sequence[JSONObject]) -> None:
